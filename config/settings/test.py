@@ -1,0 +1,10 @@
+"""Test settings: fast hashing, strict templates, same database choice as `DATABASE_URL`."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID TEMPLATE VARIABLE %s"  # noqa: F405
+SITE_URL = "https://maillage.test"

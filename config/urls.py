@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Maillage — administration"
+admin.site.site_title = "Maillage"
+admin.site.index_title = "Gestion de la plateforme"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("maillage.www.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

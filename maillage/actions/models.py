@@ -1,0 +1,195 @@
+"""Action sheets (fiches actions) as structures publish them.
+
+Multi-valued closed lists are many-to-many relations through tables that keep the order in which the
+sheet gives its values: exports must give them back in that order.
+"""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+from maillage.referentials.models import (
+    ActionStatus,
+    Dimension,
+    Initiative,
+    Keyword,
+    Partner,
+    Public,
+    Territory,
+)
+from maillage.structures.models import Structure
+
+from .querysets import ActionQuerySet
+
+
+class ActionState(models.TextChoices):
+    DRAFT = "draft", "brouillon"
+    SUBMITTED = "submitted", "soumise"
+    PUBLISHED = "published", "publiée"
+    RETURNED = "returned", "renvoyée"
+    ARCHIVED = "archived", "archivée"
+
+
+class Action(models.Model):
+    title = models.CharField("titre", max_length=1000, blank=True)
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name="structure organisatrice",
+        on_delete=models.PROTECT,
+        related_name="actions",
+        null=True,
+        blank=True,
+    )
+    status = models.ForeignKey(
+        ActionStatus, verbose_name="statut de l'action", on_delete=models.PROTECT, null=True, blank=True
+    )
+    end_reason = models.TextField("raisons pour lesquelles l'action est terminée", blank=True)
+    dimensions = models.ManyToManyField(
+        Dimension, verbose_name="dimension", through="ActionDimension", related_name="actions", blank=True
+    )
+    keywords = models.ManyToManyField(
+        Keyword, verbose_name="mots clés", through="ActionKeyword", related_name="actions", blank=True
+    )
+    summary = models.TextField("résumé", blank=True)
+    initiative = models.ManyToManyField(
+        Initiative,
+        verbose_name="qui est à l'initiative de l'action",
+        through="ActionInitiative",
+        related_name="actions",
+        blank=True,
+    )
+    initiative_detail = models.TextField("précision (si autre)", blank=True)
+    territory = models.ForeignKey(
+        Territory, verbose_name="territoire concerné", on_delete=models.PROTECT, null=True, blank=True
+    )
+    experience = models.TextField(
+        "description de l'expérience, ses objectifs, ses acteurs et ses différentes phases", blank=True
+    )
+    public = models.ManyToManyField(
+        Public, verbose_name="public", through="ActionPublic", related_name="actions", blank=True
+    )
+    partners = models.ManyToManyField(
+        Partner, verbose_name="partenaires d'action", through="ActionPartner", related_name="actions", blank=True
+    )
+    general_description = models.TextField("description générale", blank=True)
+    financial_resources = models.TextField("ressources financières mobilisées", blank=True)
+    people_mobilised = models.TextField("nombre de personnes mobilisées", blank=True)
+    result_territory = models.TextField("résultat sur le territoire", blank=True)
+    result_centre = models.TextField("résultat pour le centre social", blank=True)
+    result_inhabitants = models.TextField("résultat pour les habitants", blank=True)
+    limits = models.TextField("suite de l'action : limites", blank=True)
+    perspectives = models.TextField("suite de l'action : perspectives", blank=True)
+
+    year = models.PositiveSmallIntegerField("année de saisie", null=True, blank=True)
+    state = models.CharField("état", max_length=10, choices=ActionState.choices, default=ActionState.DRAFT)
+    fingerprint = models.CharField(
+        "empreinte du contenu", max_length=64, db_index=True, editable=False, help_text="SHA-256 du contenu."
+    )
+    probable_duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name="doublon probable de",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="probable_duplicates",
+    )
+    source = models.CharField("origine", max_length=500, blank=True, help_text="Fichier et ligne d'import.")
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    published_at = models.DateTimeField("publiée le", null=True, blank=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "fiche action"
+        verbose_name_plural = "fiches actions"
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["state", "year"]),
+            models.Index(fields=["structure", "title"]),
+            models.Index(fields=["title"]),
+            models.Index(fields=["-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Fiche sans titre n° {self.pk}"
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)[:80] or "fiche"
+
+    def get_absolute_url(self) -> str:
+        return reverse("www:action-detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+
+class OrderedChoice(models.Model):
+    """A value of a multi-valued list on a sheet, at its place in the sheet."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField("rang", default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+
+class ActionDimension(OrderedChoice):
+    item = models.ForeignKey(Dimension, verbose_name="dimension", on_delete=models.PROTECT)
+
+    class Meta(OrderedChoice.Meta):
+        constraints = [models.UniqueConstraint(fields=["action", "item"], name="unique_action_dimension")]
+
+
+class ActionKeyword(OrderedChoice):
+    item = models.ForeignKey(Keyword, verbose_name="mot clé", on_delete=models.PROTECT)
+
+    class Meta(OrderedChoice.Meta):
+        constraints = [models.UniqueConstraint(fields=["action", "item"], name="unique_action_keyword")]
+
+
+class ActionInitiative(OrderedChoice):
+    item = models.ForeignKey(Initiative, verbose_name="initiative", on_delete=models.PROTECT)
+
+    class Meta(OrderedChoice.Meta):
+        constraints = [models.UniqueConstraint(fields=["action", "item"], name="unique_action_initiative")]
+
+
+class ActionPublic(OrderedChoice):
+    item = models.ForeignKey(Public, verbose_name="public", on_delete=models.PROTECT)
+
+    class Meta(OrderedChoice.Meta):
+        constraints = [models.UniqueConstraint(fields=["action", "item"], name="unique_action_public")]
+
+
+class ActionPartner(OrderedChoice):
+    item = models.ForeignKey(Partner, verbose_name="partenaire", on_delete=models.PROTECT)
+
+    class Meta(OrderedChoice.Meta):
+        constraints = [models.UniqueConstraint(fields=["action", "item"], name="unique_action_partner")]
+
+
+class ActionFile(models.Model):
+    """An attached file; imports know only its name, uploads also have the stored file."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField("nom du fichier", max_length=500)
+    position = models.PositiveSmallIntegerField("rang", default=0)
+    file = models.FileField("fichier", upload_to="actions/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = "fichier associé"
+        verbose_name_plural = "fichiers associés"
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Multi-valued list fields: export key → (through model, many-to-many field name).
+LIST_RELATIONS = {
+    "dimensions": (ActionDimension, "dimensions"),
+    "keywords": (ActionKeyword, "keywords"),
+    "initiative": (ActionInitiative, "initiative"),
+    "public": (ActionPublic, "public"),
+    "partners": (ActionPartner, "partners"),
+}

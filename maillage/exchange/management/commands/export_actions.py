@@ -1,0 +1,39 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from maillage.actions.models import Action, ActionState
+from maillage.exchange.action_export import FORMATS, export_chunks, iter_actions
+
+
+class Command(BaseCommand):
+    help = "Exporte les fiches actions en JSON (format ouvert), CSV (Excel) ou texte (format d'origine)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=FORMATS, default="json", help="format de sortie (json par défaut)")
+        parser.add_argument("--output", "-o", metavar="FICHIER", help="fichier de sortie (sortie standard sinon)")
+        parser.add_argument(
+            "--state", choices=ActionState.values, help="seulement les fiches dans cet état (toutes sinon)"
+        )
+
+    def handle(self, *args, **options):
+        queryset = Action.objects.all()
+        if options["state"]:
+            queryset = queryset.filter(state=options["state"])
+        chunks = export_chunks(options["format"], iter_actions(queryset))
+        write_chunks(chunks, options["output"], options["format"])
+
+
+def write_chunks(chunks, output: str | None, fmt: str) -> None:
+    """Write to a file or to standard output; CSV keeps its `\\r\\n` line ends untranslated."""
+    if output is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            for chunk in chunks:
+                stream.write(chunk)
+    except OSError as error:
+        raise CommandError(f"{output}: impossible d'écrire le fichier ({error.strerror})") from None

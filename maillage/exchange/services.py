@@ -1,0 +1,71 @@
+"""Imports as transactions: each file is imported whole or not at all.
+
+The command line and the web upload both call these functions.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from maillage.referentials.models import Department
+
+from .action_loader import ActionLoader, published_state
+from .action_text import DepartmentMatcher, parse_blocks
+from .reading import ImportFileError, iter_line_blocks
+from .reports import ImportReport
+
+
+class _DryRunRollback(Exception):
+    """Raised inside the transaction of a dry run so that nothing it wrote is kept."""
+
+
+def department_matcher() -> DepartmentMatcher:
+    return DepartmentMatcher(Department.objects.values_list("name", flat=True))
+
+
+def import_actions(
+    path: Path | str,
+    *,
+    dry_run: bool = False,
+    draft: bool = False,
+    year: int | None = None,
+    update_matching: bool = False,
+    acting_user=None,
+    display_name: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import one text export of action sheets. Raises `ImportFileError` on bad input, having written nothing."""
+    name = display_name or Path(path).name
+    report = ImportReport(filename=name, dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            _load_actions(path, name, report, draft, year, update_matching, acting_user, progress)
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    return report
+
+
+def _load_actions(path, name, report, draft, year, update_matching, acting_user, progress) -> None:
+    loader = ActionLoader(report, state=published_state(draft), year=year, update_matching=update_matching,
+                          acting_user=acting_user, now=timezone.now())
+    found = False
+    blocks = iter_line_blocks(path, display_name=name, progress=progress)
+    for sheet in parse_blocks(blocks, department_matcher()):
+        if sheet.errors:
+            first = sheet.errors[0]
+            raise ImportFileError(name, first.line, first.message)
+        if not sheet.record:
+            for warning in sheet.warnings:
+                report.warn(warning.line, warning.message)
+            continue
+        found = True
+        loader.add(sheet)
+    if not found:
+        raise ImportFileError(
+            name, 1, "aucune fiche action trouvée (une fiche commence par une ligne « Actions » suivie de son titre)"
+        )
+    loader.flush()

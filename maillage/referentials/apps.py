@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReferentialsConfig(AppConfig):
+    name = "maillage.referentials"
+    verbose_name = "référentiels"

@@ -1,0 +1,94 @@
+"""Structures: centres sociaux (CSX) and espaces de vie sociale (EVS), with their identity sheet."""
+
+from django.db import models
+from django.urls import reverse
+
+from maillage.referentials.models import (
+    Department,
+    ManagementMode,
+    PriorityGeography,
+    TerritorySize,
+    TerritoryType,
+)
+
+from .querysets import StructureQuerySet
+
+
+class StructureKind(models.TextChoices):
+    CSX = "csx", "Centre social"
+    EVS = "evs", "Espace de vie sociale"
+
+
+class Structure(models.Model):
+    kind = models.CharField(
+        "type", max_length=3, choices=StructureKind.choices, blank=True, help_text="Vide quand il n'est pas connu."
+    )
+    name = models.CharField("nom", max_length=300)
+    department = models.ForeignKey(
+        Department,
+        verbose_name="département",
+        on_delete=models.PROTECT,
+        related_name="structures",
+        null=True,
+        blank=True,
+    )
+    street = models.CharField("adresse", max_length=300, blank=True)
+    postcode = models.CharField("code postal", max_length=10, blank=True)
+    commune = models.CharField("commune", max_length=200, blank=True)
+    email = models.CharField("adresse e-mail de contact", max_length=254, blank=True)
+    website = models.CharField("site internet", max_length=500, blank=True)
+    siret = models.CharField("numéro SIRET", max_length=40, blank=True)
+    siret_flagged = models.BooleanField(
+        "SIRET à vérifier", default=False, db_index=True, help_text="Le numéro n'a pas 14 chiffres ou sa clé est fausse."
+    )
+    first_approval = models.DateField("date du 1er agrément", null=True, blank=True)
+    population = models.PositiveIntegerField("population de la zone de compétence", null=True, blank=True)
+    history = models.TextField("historique", blank=True)
+    axis_1 = models.CharField("axe 1 du projet", max_length=500, blank=True)
+    axis_2 = models.CharField("axe 2 du projet", max_length=500, blank=True)
+    axis_3 = models.CharField("axe 3 du projet", max_length=500, blank=True)
+    axis_4 = models.CharField("axe 4 du projet", max_length=500, blank=True)
+    axis_5 = models.CharField("axe 5 du projet", max_length=500, blank=True)
+    management_mode = models.ForeignKey(
+        ManagementMode, verbose_name="mode de gestion", on_delete=models.PROTECT, null=True, blank=True
+    )
+    territory_type = models.ForeignKey(
+        TerritoryType, verbose_name="type de territoire", on_delete=models.PROTECT, null=True, blank=True
+    )
+    territory_size = models.ForeignKey(
+        TerritorySize, verbose_name="taille du territoire", on_delete=models.PROTECT, null=True, blank=True
+    )
+    priority_geography = models.ForeignKey(
+        PriorityGeography, verbose_name="géographie prioritaire", on_delete=models.PROTECT, null=True, blank=True
+    )
+    fcsf_member = models.BooleanField("adhérent à la Fédération des centres sociaux", null=True, blank=True)
+    other_federation = models.CharField("adhérent à une autre fédération", max_length=300, blank=True)
+    travellers = models.BooleanField("structure « gens du voyage »", null=True, blank=True)
+    multi_site = models.BooleanField("structure multi-sites / éclatée", null=True, blank=True)
+    itinerant = models.BooleanField("structure itinérante", null=True, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = StructureQuerySet.as_manager()
+
+    AXIS_FIELDS = ("axis_1", "axis_2", "axis_3", "axis_4", "axis_5")
+
+    class Meta:
+        verbose_name = "structure"
+        verbose_name_plural = "structures"
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["department", "name"]),
+            models.Index(fields=["kind"]),
+            models.Index(fields=["siret"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("www:structure-detail", kwargs={"pk": self.pk})
+
+    @property
+    def axes(self) -> list[str]:
+        return [getattr(self, name) for name in self.AXIS_FIELDS]

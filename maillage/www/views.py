@@ -1,0 +1,30 @@
+"""Public pages. Views parse the request, call a queryset and render: no business rules here."""
+
+from django.shortcuts import get_object_or_404, redirect, render
+
+from maillage.actions.models import Action
+from maillage.exchange.action_json import action_record
+from maillage.structures.models import Structure
+
+
+def home(request):
+    published = Action.objects.published()
+    context = {
+        "action_count": published.count(),
+        "structure_count": Structure.objects.count(),
+        "latest_actions": published.select_related("structure__department").order_by("-published_at", "-id")[:10],
+    }
+    return render(request, "www/home.html", context)
+
+
+def action_detail(request, pk: int, slug: str | None = None):
+    action = get_object_or_404(Action.objects.published().with_export_relations(), pk=pk)
+    if slug != action.slug:
+        return redirect(action, permanent=True)
+    return render(request, "www/action_detail.html", {"action": action, "record": action_record(action)})
+
+
+def structure_detail(request, pk: int):
+    structure = get_object_or_404(Structure.objects.select_related("department__region"), pk=pk)
+    actions = structure.actions.published().order_by("title")
+    return render(request, "www/structure_detail.html", {"structure": structure, "actions": actions})
