@@ -32,7 +32,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("adresse e-mail", unique=True)
     full_name = models.CharField("nom complet", max_length=200, blank=True)
     is_staff = models.BooleanField(
-        "accès à l'administration", default=False, help_text="Peut se connecter à l'interface d'administration."
+        "accès à l'administration",
+        default=False,
+        help_text="Peut se connecter à l'interface d'administration.",
     )
     is_active = models.BooleanField("actif", default=True)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)

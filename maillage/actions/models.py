@@ -69,7 +69,11 @@ class Action(models.Model):
         Public, verbose_name="public", through="ActionPublic", related_name="actions", blank=True
     )
     partners = models.ManyToManyField(
-        Partner, verbose_name="partenaires d'action", through="ActionPartner", related_name="actions", blank=True
+        Partner,
+        verbose_name="partenaires d'action",
+        through="ActionPartner",
+        related_name="actions",
+        blank=True,
     )
     general_description = models.TextField("description générale", blank=True)
     financial_resources = models.TextField("ressources financières mobilisées", blank=True)
@@ -114,12 +118,12 @@ class Action(models.Model):
     def __str__(self) -> str:
         return self.title or f"Fiche sans titre n° {self.pk}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("www:action-detail", kwargs={"pk": self.pk, "slug": self.slug})
+
     @property
     def slug(self) -> str:
         return slugify(self.title)[:80] or "fiche"
-
-    def get_absolute_url(self) -> str:
-        return reverse("www:action-detail", kwargs={"pk": self.pk, "slug": self.slug})
 
 
 class OrderedChoice(models.Model):
@@ -131,6 +135,9 @@ class OrderedChoice(models.Model):
     class Meta:
         abstract = True
         ordering = ["position"]
+
+    def __str__(self) -> str:
+        return str(self.item)
 
 
 class ActionDimension(OrderedChoice):

@@ -1,27 +1,48 @@
 """Loading parsed action sheets into the database, in batches, inside the caller's transaction."""
 
-from django.db import connection
+from functools import lru_cache
+
+from django.utils import timezone
 
 from maillage.actions.models import LIST_RELATIONS, Action, ActionFile, ActionState
 from maillage.history.services import record_revision
 from maillage.referentials.models import CLOSED_LISTS, Department
 from maillage.referentials.text import match_key
-from maillage.search.services import index_records, remove_actions
+from maillage.search.services import index_records, remove_actions, sync_terms
 from maillage.structures.models import Structure, StructureKind
 
 from .action_json import action_record
 from .action_text import ParsedSheet
+from .bulk import allocate_ids, db_datetime, insert_rows
 from .records import TEXT_KEYS, fingerprint
 from .reports import ImportReport
 
 BATCH_SIZE = 1000
 ACTION_LIST_KEYS = ("status", "territory", "dimensions", "keywords", "initiative", "public", "partners")
+ACTION_COLUMNS = (
+    "id",
+    *TEXT_KEYS,
+    "structure",
+    "status",
+    "territory",
+    "year",
+    "state",
+    "fingerprint",
+    "probable_duplicate_of",
+    "source",
+    "created_at",
+    "updated_at",
+    "published_at",
+)
 
 
 def guess_kind(name: str) -> str:
     """`evs` when the name says so; else unknown (action sheets do not tell CSX from EVS)."""
     key = f" {match_key(name)} "
     return StructureKind.EVS if " evs " in key or "espace de vie sociale" in key else ""
+
+
+_name_key = lru_cache(maxsize=20_000)(match_key)
 
 
 class ReferenceResolver:
@@ -31,11 +52,13 @@ class ReferenceResolver:
         self.report = report
         self.ids = {key: dict(CLOSED_LISTS[key].objects.values_list("label", "id")) for key in keys}
 
-    def resolve(self, key: str, label: str, line: int) -> int:
+    def resolve(self, key: str, label: str | None, line: int) -> int | None:
+        if label is None:
+            return None
         known = self.ids[key]
         if label not in known:
             model = CLOSED_LISTS[key]
-            item, created = model.objects.get_or_create(label=label, defaults={"to_review": True, "position": 999})
+            item, _ = model.objects.get_or_create(label=label, defaults={"to_review": True, "position": 999})
             known[label] = item.pk
             self.report.warn(
                 line, f"valeur inconnue « {label} » ajoutée à la liste « {model._meta.verbose_name_plural} » (à vérifier)"
@@ -44,19 +67,21 @@ class ReferenceResolver:
 
 
 class ActionLoader:
-    def __init__(
-        self, report: ImportReport, *, state: str, year: int | None, update_matching: bool, acting_user=None, now=None
-    ):
+    """Turns parsed sheets into rows: skips identical sheets, flags probable duplicates, creates structures."""
+
+    def __init__(self, report: ImportReport, *, state: str, year: int | None, update_matching: bool, acting_user=None):
         self.report = report
-        self.published_at = now if state == ActionState.PUBLISHED else None
         self.state = state
         self.year = year
         self.update_matching = update_matching
         self.acting_user = acting_user
+        now = timezone.now()
+        self.now = db_datetime(now)
+        self.published_at = self.now if state == ActionState.PUBLISHED else None
         self.refs = ReferenceResolver(ACTION_LIST_KEYS, report)
         self.departments = dict(Department.objects.values_list("name", "id"))
         self.structures = {
-            (match_key(name), department_id): pk
+            (_name_key(name), department_id): pk
             for pk, name, department_id in Structure.objects.values_list("id", "name", "department_id")
         }
         self.stored_fingerprints = set(Action.objects.values_list("fingerprint", flat=True))
@@ -64,15 +89,16 @@ class ActionLoader:
         self.by_title: dict[tuple, int] = {}
         for pk, structure_id, title in Action.objects.order_by("id").values_list("id", "structure_id", "title"):
             self.by_title.setdefault((structure_id, match_key(title)), pk)
-        self.pending: list[tuple[Action, dict, ParsedSheet]] = []
-        self.pending_titles: set[tuple] = set()
+        self.pending: list[tuple[dict, int, int | None, str, int | None]] = []
+        self.pending_titles: dict[tuple, int] = {}
 
-    def add(self, sheet: ParsedSheet) -> None:
+    def add(self, sheet: ParsedSheet, digest: str | None = None) -> None:
+        """Take one parsed sheet; `digest` is its fingerprint when the caller computed it already."""
         self.report.read += 1
         record = sheet.record
         for warning in sheet.warnings:
             self.report.warn(warning.line, warning.message)
-        digest = fingerprint(record)
+        digest = digest or fingerprint(record)
         if digest in self.seen_fingerprints or digest in self.stored_fingerprints:
             self.report.duplicates += 1
             self.report.unchanged += digest in self.stored_fingerprints
@@ -86,34 +112,54 @@ class ActionLoader:
         if existing is not None and self.update_matching:
             self._update(existing, record, digest, structure_id, sheet)
             return
-        action = self._new_action(record, digest, structure_id, sheet.line)
         if existing is not None:
-            action.probable_duplicate_of_id = existing
             self.report.flagged += 1
             self.report.warn(sheet.line, f"doublon probable de la fiche n° {existing} (même structure et même titre)")
-        self.pending.append((action, record, sheet))
-        self.pending_titles.add(title_key)
+        self.pending.append((record, sheet.line, structure_id, digest, existing))
+        self.pending_titles[title_key] = len(self.pending) - 1
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
 
     def flush(self) -> None:
         if not self.pending:
             return
-        actions = [action for action, _, _ in self.pending]
-        Action.objects.bulk_create(actions)
-        self._insert_lists([(action.pk, record, sheet.line) for action, record, sheet in self.pending])
-        index_records((action.pk, record) for action, record, _ in self.pending)
-        for action, record, _ in self.pending:
-            self.by_title.setdefault((action.structure_id, match_key(record["title"])), action.pk)
-        self.report.created += len(actions)
+        ids = allocate_ids(Action, len(self.pending))
+        rows = [self._row(pk, *pending) for pk, pending in zip(ids, self.pending, strict=True)]
+        insert_rows(Action, ACTION_COLUMNS, rows)
+        self._insert_lists([(pk, record, line) for pk, (record, line, *_) in zip(ids, self.pending, strict=True)])
+        index_records(((pk, pending[0]) for pk, pending in zip(ids, self.pending, strict=True)), defer_terms=True)
+        for title_key, index in self.pending_titles.items():
+            self.by_title.setdefault(title_key, ids[index])
+        self.report.created += len(rows)
         self.pending = []
-        self.pending_titles = set()
+        self.pending_titles = {}
+
+    def finish(self) -> None:
+        self.flush()
+        sync_terms()
+
+    def _row(self, pk: int, record: dict, line: int, structure_id, digest: str, duplicate_of) -> tuple:
+        return (
+            pk,
+            *(record[key] for key in TEXT_KEYS),
+            structure_id,
+            self.refs.resolve("status", record["status"], line),
+            self.refs.resolve("territory", record["territory"], line),
+            self.year,
+            self.state,
+            digest,
+            duplicate_of,
+            f"{self.report.filename}:{line}",
+            self.now,
+            self.now,
+            self.published_at,
+        )
 
     def _structure_id(self, structure: dict | None) -> int | None:
         if structure is None:
             return None
         department_id = self.departments.get(structure["department"]) if structure["department"] else None
-        key = (match_key(structure["name"]), department_id)
+        key = (_name_key(structure["name"]), department_id)
         if key not in self.structures:
             created = Structure.objects.create(
                 name=structure["name"], department_id=department_id, kind=guess_kind(structure["name"])
@@ -121,57 +167,37 @@ class ActionLoader:
             self.structures[key] = created.pk
         return self.structures[key]
 
-    def _new_action(self, record: dict, digest: str, structure_id: int | None, line: int) -> Action:
-        action = Action(
-            structure_id=structure_id,
-            year=self.year,
-            state=self.state,
-            published_at=self.published_at,
-            source=f"{self.report.filename}:{line}",
-        )
-        self._set_fields(action, record, digest, line)
-        return action
-
-    def _set_fields(self, action: Action, record: dict, digest: str, line: int) -> None:
-        for key in TEXT_KEYS:
-            setattr(action, key, record[key])
-        action.status_id = self.refs.resolve("status", record["status"], line) if record["status"] else None
-        action.territory_id = self.refs.resolve("territory", record["territory"], line) if record["territory"] else None
-        action.fingerprint = digest
-
     def _insert_lists(self, rows: list[tuple[int, dict, int]]) -> None:
-        with connection.cursor() as cursor:
-            for key, (through, _) in LIST_RELATIONS.items():
-                values = [
-                    (pk, self.refs.resolve(key, label, line), position)
-                    for pk, record, line in rows
-                    for position, label in enumerate(record[key])
-                ]
-                if values:
-                    table = through._meta.db_table
-                    cursor.executemany(
-                        f"INSERT INTO {table} (action_id, item_id, position) VALUES (%s, %s, %s)", values
-                    )
+        for key, (through, _) in LIST_RELATIONS.items():
+            values = [
+                (pk, self.refs.resolve(key, label, line), position)
+                for pk, record, line in rows
+                for position, label in enumerate(record[key])
+            ]
+            insert_rows(through, ("action", "item", "position"), values)
         files = [
-            ActionFile(action_id=pk, name=name, position=position)
+            (pk, name, position, "")
             for pk, record, _ in rows
             for position, name in enumerate(record["files"])
         ]
-        ActionFile.objects.bulk_create(files)
+        insert_rows(ActionFile, ("action", "name", "position", "file"), files)
 
     def _update(self, pk: int, record: dict, digest: str, structure_id: int | None, sheet: ParsedSheet) -> None:
         self.flush()
         action = Action.objects.with_export_relations().get(pk=pk)
-        previous = action_record(action)
         record_revision(
             action,
-            previous,
+            action_record(action),
             acting_user=self.acting_user,
             source=f"import {self.report.filename}:{sheet.line}",
             comment="Mise à jour par import (--update-matching)",
         )
-        self._set_fields(action, record, digest, sheet.line)
+        for key in TEXT_KEYS:
+            setattr(action, key, record[key])
+        action.status_id = self.refs.resolve("status", record["status"], sheet.line)
+        action.territory_id = self.refs.resolve("territory", record["territory"], sheet.line)
         action.structure_id = structure_id
+        action.fingerprint = digest
         action.source = f"{self.report.filename}:{sheet.line}"
         action.save()
         for through, _ in LIST_RELATIONS.values():

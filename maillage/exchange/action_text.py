@@ -47,6 +47,23 @@ REQUIRED_FIELDS = tuple(key for key in LABELS.values() if key not in {"structure
 # Lists that open with a lone `-` line in the real export.
 LISTS_OPENED_BY_DASH = frozenset({"keywords", "initiative", "partners"})
 MAX_TITLE_CHARS = 1000
+# No real sheet comes near this; the bound keeps memory in check on malformed input.
+MAX_SHEET_LINES = 200_000
+
+
+class ParseError(Exception):
+    """Input that cannot be read as sheets at all; carries the line where the problem starts."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        self.message = message
+        super().__init__(f"{line}: {message}")
+
+
+def _too_long_message(lines: list[str]) -> str:
+    if lines and lines[0] == SHEET_MARKER:
+        return f"fiche trop longue (plus de {MAX_SHEET_LINES} lignes)"
+    return f"aucune fiche action trouvée dans les {MAX_SHEET_LINES} premières lignes"
 
 
 @dataclass
@@ -76,22 +93,33 @@ class DepartmentMatcher:
 def split_sheets(blocks: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
     """Cut the stream of lines into sheets: `(line number of "Actions", stripped lines)`.
 
-    Lines before the first sheet (`line number` 0 sheet) are yielded first when there are any.
+    Lines before the first sheet, when there are any, come first as a chunk that is not a sheet.
+    `list.index` finds the `Actions` lines at C speed; only those are looked at in Python.
     """
-    current: list[str] = []
+    pending: list[str] = []
     start = 1
-    for first_line, lines in blocks:
-        for offset, raw in enumerate(lines):
-            line = raw.strip()
-            current.append(line)
-            if line in START_LABELS and len(current) >= 3 and current[-3] == SHEET_MARKER:
-                previous = current[:-3]
-                if previous:
-                    yield start, previous
-                start = first_line + offset - 2
-                current = current[-3:]
-    if current:
-        yield start, current
+    for first_line, raw_lines in blocks:
+        lines = pending + [line.strip() for line in raw_lines]
+        base = first_line - len(pending)
+        cut = 0
+        search = 0
+        while True:
+            try:
+                index = lines.index(SHEET_MARKER, search)
+            except ValueError:
+                break
+            if index + 2 >= len(lines):
+                break
+            if index > cut and lines[index + 2] in START_LABELS:
+                yield base + cut, lines[cut:index]
+                cut = index
+            search = index + 1
+        # The last chunk may go on in the next block: carry it over, within bounds.
+        pending, start = lines[cut:], base + cut
+        if len(pending) > MAX_SHEET_LINES:
+            raise ParseError(start, _too_long_message(pending))
+    if pending:
+        yield start, pending
 
 
 def parse_blocks(blocks: Iterable[tuple[int, list[str]]], departments: DepartmentMatcher) -> Iterator[ParsedSheet]:
@@ -163,7 +191,10 @@ def _fill(sheet: ParsedSheet, fields: dict, departments: DepartmentMatcher) -> N
             if key in SINGLE_FIELDS:
                 if len(items) > 1:
                     sheet.warnings.append(
-                        Warning_(line, f"« {LABEL_OF[key][2:]} » : une seule valeur attendue, la première est gardée")
+                        Warning_(
+                            line,
+                            f"« {LABEL_OF[key][2:]} » : une seule valeur attendue, la première est gardée",
+                        )
                     )
                 record[key] = items[0] if items else None
             else:
@@ -175,7 +206,10 @@ def _fill(sheet: ParsedSheet, fields: dict, departments: DepartmentMatcher) -> N
     missing = [LABEL_OF[key][2:] for key in REQUIRED_FIELDS if key not in fields]
     if missing:
         sheet.warnings.append(
-            Warning_(sheet.line, f"fiche incomplète, rubriques absentes : {', '.join(missing)} ; le reste est gardé")
+            Warning_(
+                sheet.line,
+                f"fiche incomplète, rubriques absentes : {', '.join(missing)} ; le reste est gardé",
+            )
         )
 
 
@@ -210,7 +244,10 @@ def _parse_structure(sheet: ParsedSheet, line: int, values: list[str], departmen
     department = departments.find(department_text) if sep else None
     if department is None:
         sheet.warnings.append(
-            Warning_(line + 1, f"département non reconnu dans « {text[:80]} » : la ligne entière est gardée comme nom")
+            Warning_(
+                line + 1,
+                f"département non reconnu dans « {text[:80]} » : la ligne entière est gardée comme nom",
+            )
         )
         return {"name": text, "department": None}
     return {"name": name.strip(), "department": department}
@@ -224,8 +261,11 @@ def _check_repeats(sheet: ParsedSheet, fields: dict, repeats: list) -> None:
             second = items[0] if items else None
             if second != first:
                 sheet.warnings.append(
-                    Warning_(line, f"« Territoire concerné » répété avec une autre valeur ({second!r}), "
-                             f"la première ({first!r}) est gardée")
+                    Warning_(
+                        line,
+                        f"« Territoire concerné » répété avec une autre valeur ({second!r}), "
+                        f"la première ({first!r}) est gardée",
+                    )
                 )
         else:
             text = " / ".join(value for value in values if value)[:60]

@@ -12,8 +12,10 @@ MAX_LINE_CHARS = 100_000
 # A UTF-8 character is at most 4 bytes: a line longer than this many bytes is surely too long.
 _MAX_LINE_BYTES = 4 * MAX_LINE_CHARS + 4
 _BLOCK_BYTES = 4 * 1024 * 1024
-# Control characters never found in text (tab, line feed, form feed and carriage return are allowed).
+# Control characters never found in text (tab, line feed, form feed, carriage return and escape are allowed).
 _BINARY = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_BINARY_BYTES = bytes(byte for byte in range(32) if _BINARY.match(bytes([byte])))
+_TEXT_BYTES = bytes(byte for byte in range(256) if byte not in _BINARY_BYTES)
 
 
 class ImportFileError(Exception):
@@ -78,8 +80,9 @@ def _blocks(stream, name: str, progress) -> Iterator[tuple[int, list[str]]]:
 
 
 def _decode(block: bytes, name: str, first_line: int, at_start: bool) -> list[str]:
-    binary = _BINARY.search(block)
-    if binary:
+    # Deleting every text byte is much faster than a regular-expression search over the block.
+    if block.translate(None, _TEXT_BYTES):
+        binary = _BINARY.search(block)
         line = first_line + block.count(b"\n", 0, binary.start())
         raise ImportFileError(name, line, "données binaires : ce n'est pas un fichier texte")
     if at_start and block.startswith(codecs.BOM_UTF8):

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 
 from maillage.referentials.models import Department
 
 from .action_loader import ActionLoader, published_state
-from .action_text import DepartmentMatcher, parse_blocks
-from .reading import ImportFileError, iter_line_blocks
+from .action_text import DepartmentMatcher
+from .pipeline import gc_paused, prepared_sheets
+from .reading import ImportFileError
 from .reports import ImportReport
 
 
@@ -40,7 +40,7 @@ def import_actions(
     name = display_name or Path(path).name
     report = ImportReport(filename=name, dry_run=dry_run)
     try:
-        with transaction.atomic():
+        with gc_paused(), transaction.atomic():
             _load_actions(path, name, report, draft, year, update_matching, acting_user, progress)
             if dry_run:
                 raise _DryRunRollback
@@ -50,11 +50,17 @@ def import_actions(
 
 
 def _load_actions(path, name, report, draft, year, update_matching, acting_user, progress) -> None:
-    loader = ActionLoader(report, state=published_state(draft), year=year, update_matching=update_matching,
-                          acting_user=acting_user, now=timezone.now())
+    loader = ActionLoader(
+        report,
+        state=published_state(draft),
+        year=year,
+        update_matching=update_matching,
+        acting_user=acting_user,
+    )
     found = False
-    blocks = iter_line_blocks(path, display_name=name, progress=progress)
-    for sheet in parse_blocks(blocks, department_matcher()):
+    departments = list(Department.objects.values_list("name", flat=True))
+    for prepared in prepared_sheets(path, name, departments, progress):
+        sheet = prepared.sheet
         if sheet.errors:
             first = sheet.errors[0]
             raise ImportFileError(name, first.line, first.message)
@@ -63,9 +69,12 @@ def _load_actions(path, name, report, draft, year, update_matching, acting_user,
                 report.warn(warning.line, warning.message)
             continue
         found = True
-        loader.add(sheet)
+        loader.add(sheet, prepared.digest)
     if not found:
         raise ImportFileError(
-            name, 1, "aucune fiche action trouvée (une fiche commence par une ligne « Actions » suivie de son titre)"
+            name,
+            1,
+            "aucune fiche action trouvée (une fiche commence par une ligne « Actions » suivie de son titre)",
         )
-    loader.flush()
+    loader.finish()
+

@@ -45,7 +45,10 @@ class ReferenceItem(models.Model):
     label = models.CharField("libellé", max_length=255, unique=True)
     position = models.PositiveSmallIntegerField("ordre d'affichage", default=0)
     to_review = models.BooleanField(
-        "à vérifier", default=False, db_index=True, help_text="Valeur rencontrée lors d'un import, absente de la liste."
+        "à vérifier",
+        default=False,
+        db_index=True,
+        help_text="Valeur rencontrée lors d'un import, absente de la liste.",
     )
     is_active = models.BooleanField("proposée dans les formulaires", default=True)
 

@@ -1,44 +1,35 @@
-"""French text analysis for the embedded (SQLite) index: the same at index and at query time.
+"""French word analysis for the embedded (SQLite) index.
 
-Words are lower-cased, stripped of accents, then stemmed by the Snowball French stemmer, so that
-`vélo` finds `velo` and `atelier` finds `ateliers`.
+FTS5 itself folds case and accents (`unicode61 remove_diacritics 2`) when it indexes the original
+text. Stemming happens through a table of the indexed words and their stems: a query word is
+expanded to every indexed word with the same stem, so `atelier` finds `ateliers`. Accents are
+stripped before stemming, at index and query time alike.
 """
 
 import re
 import unicodedata
-from functools import lru_cache
 
 import Stemmer
 
-_WORD = re.compile(r"\w+")
+# FTS5's unicode61 tokenizer: letters and digits make words; everything else separates them.
+_TOKEN = re.compile(r"[^\W_]+")
 _stemmer = Stemmer.Stemmer("french")
-_stems: dict[str, str] = {}
-_MAX_CACHE = 2_000_000
 
 
-@lru_cache(maxsize=4096)
-def strip_accents(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word)
+def fold(word: str) -> str:
+    """What `unicode61 remove_diacritics 2` makes of a word: lower case, no accents."""
+    lowered = word.lower()
+    if lowered.isascii():
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def stem(word: str) -> str:
-    """Stem of a lower-cased word; cached, since a corpus has far fewer distinct words than words."""
-    cached = _stems.get(word)
-    if cached is None:
-        if len(_stems) > _MAX_CACHE:
-            _stems.clear()
-        cached = _stems[word] = _stemmer.stemWord(strip_accents(word))
-    return cached
+def tokens(text: str) -> list[str]:
+    """The folded words of `text`, as the index sees them."""
+    return [fold(word) for word in _TOKEN.findall(text)]
 
 
-def analyze(text: str) -> str:
-    """Space-separated stems of `text`, ready to be stored in the full-text index."""
-    if not text:
-        return ""
-    get = _stems.get
-    return " ".join([get(word) or stem(word) for word in _WORD.findall(text.lower())])
-
-
-def terms(text: str) -> list[str]:
-    return analyze(text).split()
+def stems(words: list[str]) -> list[str]:
+    """Stems of folded words (the stemmer is fed accent-free words)."""
+    return _stemmer.stemWords(words)

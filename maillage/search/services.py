@@ -3,16 +3,19 @@
 from collections.abc import Iterable, Sequence
 
 from .backends import get_backend
-from .documents import SearchDocument, document_for_record
+from .documents import document_for_record
 
 
-def index_records(records: Iterable[tuple[int, dict]]) -> None:
-    """Index sheets given as `(id, open-data record)` pairs."""
-    get_backend().index((pk, document_for_record(record)) for pk, record in records)
+def index_records(records: Iterable[tuple[int, dict]], *, defer_terms: bool = False) -> None:
+    """Index sheets given as `(id, open-data record)` pairs.
+
+    Bulk loaders pass `defer_terms=True` for each batch, then call `sync_terms()` once at the end.
+    """
+    get_backend().index(((pk, document_for_record(record)) for pk, record in records), defer_terms=defer_terms)
 
 
-def index_documents(documents: Iterable[tuple[int, SearchDocument]]) -> None:
-    get_backend().index(documents)
+def sync_terms() -> None:
+    get_backend().sync_terms()
 
 
 def remove_actions(ids: Sequence[int]) -> None:
@@ -20,11 +23,11 @@ def remove_actions(ids: Sequence[int]) -> None:
         get_backend().remove(ids)
 
 
-def index_actions(actions: Iterable) -> None:
+def index_actions(actions: Iterable, *, defer_terms: bool = False) -> None:
     """Index `Action` instances (fetched with `with_export_relations()` to avoid one query per sheet)."""
     from maillage.exchange.action_json import action_record
 
-    index_records((action.pk, action_record(action)) for action in actions)
+    index_records(((action.pk, action_record(action)) for action in actions), defer_terms=defer_terms)
 
 
 def rebuild_index(batch_size: int = 2000) -> int:
@@ -38,10 +41,11 @@ def rebuild_index(batch_size: int = 2000) -> int:
     for action in Action.objects.with_export_relations().iterator(chunk_size=batch_size):
         batch.append(action)
         if len(batch) >= batch_size:
-            index_actions(batch)
+            index_actions(batch, defer_terms=True)
             count += len(batch)
             batch = []
-    index_actions(batch)
+    index_actions(batch, defer_terms=True)
+    backend.sync_terms()
     return count + len(batch)
 
 

@@ -21,7 +21,11 @@ class StructureKind(models.TextChoices):
 
 class Structure(models.Model):
     kind = models.CharField(
-        "type", max_length=3, choices=StructureKind.choices, blank=True, help_text="Vide quand il n'est pas connu."
+        "type",
+        max_length=3,
+        choices=StructureKind.choices,
+        blank=True,
+        help_text="Vide quand il n'est pas connu.",
     )
     name = models.CharField("nom", max_length=300)
     department = models.ForeignKey(
@@ -39,7 +43,10 @@ class Structure(models.Model):
     website = models.CharField("site internet", max_length=500, blank=True)
     siret = models.CharField("numéro SIRET", max_length=40, blank=True)
     siret_flagged = models.BooleanField(
-        "SIRET à vérifier", default=False, db_index=True, help_text="Le numéro n'a pas 14 chiffres ou sa clé est fausse."
+        "SIRET à vérifier",
+        default=False,
+        db_index=True,
+        help_text="Le numéro n'a pas 14 chiffres ou sa clé est fausse.",
     )
     first_approval = models.DateField("date du 1er agrément", null=True, blank=True)
     population = models.PositiveIntegerField("population de la zone de compétence", null=True, blank=True)
@@ -59,7 +66,11 @@ class Structure(models.Model):
         TerritorySize, verbose_name="taille du territoire", on_delete=models.PROTECT, null=True, blank=True
     )
     priority_geography = models.ForeignKey(
-        PriorityGeography, verbose_name="géographie prioritaire", on_delete=models.PROTECT, null=True, blank=True
+        PriorityGeography,
+        verbose_name="géographie prioritaire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
     )
     fcsf_member = models.BooleanField("adhérent à la Fédération des centres sociaux", null=True, blank=True)
     other_federation = models.CharField("adhérent à une autre fédération", max_length=300, blank=True)

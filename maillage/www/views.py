@@ -1,18 +1,23 @@
 """Public pages. Views parse the request, call a queryset and render: no business rules here."""
 
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 
 from maillage.actions.models import Action
 from maillage.exchange.action_json import action_record
+from maillage.exchange.structure_json import STRUCTURE_RELATIONS
 from maillage.structures.models import Structure
+
+LATEST_ACTIONS = 10
 
 
 def home(request):
     published = Action.objects.published()
+    latest = published.select_related("structure__department").order_by(F("published_at").desc(nulls_last=True), "-id")
     context = {
         "action_count": published.count(),
         "structure_count": Structure.objects.count(),
-        "latest_actions": published.select_related("structure__department").order_by("-published_at", "-id")[:10],
+        "latest_actions": latest[:LATEST_ACTIONS],
     }
     return render(request, "www/home.html", context)
 
@@ -25,6 +30,6 @@ def action_detail(request, pk: int, slug: str | None = None):
 
 
 def structure_detail(request, pk: int):
-    structure = get_object_or_404(Structure.objects.select_related("department__region"), pk=pk)
-    actions = structure.actions.published().order_by("title")
+    structure = get_object_or_404(Structure.objects.select_related(*STRUCTURE_RELATIONS, "department__region"), pk=pk)
+    actions = structure.actions.published().order_by("title", "id")
     return render(request, "www/structure_detail.html", {"structure": structure, "actions": actions})

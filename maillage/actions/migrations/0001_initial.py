@@ -5,189 +5,390 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('referentials', '0001_initial'),
-        ('structures', '0001_initial'),
+        ("referentials", "0001_initial"),
+        ("structures", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(blank=True, max_length=1000, verbose_name='titre')),
-                ('end_reason', models.TextField(blank=True, verbose_name="raisons pour lesquelles l'action est terminée")),
-                ('summary', models.TextField(blank=True, verbose_name='résumé')),
-                ('initiative_detail', models.TextField(blank=True, verbose_name='précision (si autre)')),
-                ('experience', models.TextField(blank=True, verbose_name="description de l'expérience, ses objectifs, ses acteurs et ses différentes phases")),
-                ('general_description', models.TextField(blank=True, verbose_name='description générale')),
-                ('financial_resources', models.TextField(blank=True, verbose_name='ressources financières mobilisées')),
-                ('people_mobilised', models.TextField(blank=True, verbose_name='nombre de personnes mobilisées')),
-                ('result_territory', models.TextField(blank=True, verbose_name='résultat sur le territoire')),
-                ('result_centre', models.TextField(blank=True, verbose_name='résultat pour le centre social')),
-                ('result_inhabitants', models.TextField(blank=True, verbose_name='résultat pour les habitants')),
-                ('limits', models.TextField(blank=True, verbose_name="suite de l'action : limites")),
-                ('perspectives', models.TextField(blank=True, verbose_name="suite de l'action : perspectives")),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='année de saisie')),
-                ('state', models.CharField(choices=[('draft', 'brouillon'), ('submitted', 'soumise'), ('published', 'publiée'), ('returned', 'renvoyée'), ('archived', 'archivée')], default='draft', max_length=10, verbose_name='état')),
-                ('fingerprint', models.CharField(db_index=True, editable=False, help_text='SHA-256 du contenu.', max_length=64, verbose_name='empreinte du contenu')),
-                ('source', models.CharField(blank=True, help_text="Fichier et ligne d'import.", max_length=500, verbose_name='origine')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publiée le')),
-                ('probable_duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='probable_duplicates', to='actions.action', verbose_name='doublon probable de')),
-                ('status', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='referentials.actionstatus', verbose_name="statut de l'action")),
-                ('structure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='structures.structure', verbose_name='structure organisatrice')),
-                ('territory', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='referentials.territory', verbose_name='territoire concerné')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("title", models.CharField(blank=True, max_length=1000, verbose_name="titre")),
+                (
+                    "end_reason",
+                    models.TextField(blank=True, verbose_name="raisons pour lesquelles l'action est terminée"),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="résumé")),
+                ("initiative_detail", models.TextField(blank=True, verbose_name="précision (si autre)")),
+                (
+                    "experience",
+                    models.TextField(
+                        blank=True,
+                        verbose_name="description de l'expérience, ses objectifs, ses acteurs et ses différentes phases",
+                    ),
+                ),
+                ("general_description", models.TextField(blank=True, verbose_name="description générale")),
+                (
+                    "financial_resources",
+                    models.TextField(blank=True, verbose_name="ressources financières mobilisées"),
+                ),
+                (
+                    "people_mobilised",
+                    models.TextField(blank=True, verbose_name="nombre de personnes mobilisées"),
+                ),
+                ("result_territory", models.TextField(blank=True, verbose_name="résultat sur le territoire")),
+                (
+                    "result_centre",
+                    models.TextField(blank=True, verbose_name="résultat pour le centre social"),
+                ),
+                (
+                    "result_inhabitants",
+                    models.TextField(blank=True, verbose_name="résultat pour les habitants"),
+                ),
+                ("limits", models.TextField(blank=True, verbose_name="suite de l'action : limites")),
+                (
+                    "perspectives",
+                    models.TextField(blank=True, verbose_name="suite de l'action : perspectives"),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="année de saisie"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "brouillon"),
+                            ("submitted", "soumise"),
+                            ("published", "publiée"),
+                            ("returned", "renvoyée"),
+                            ("archived", "archivée"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="état",
+                    ),
+                ),
+                (
+                    "fingerprint",
+                    models.CharField(
+                        db_index=True,
+                        editable=False,
+                        help_text="SHA-256 du contenu.",
+                        max_length=64,
+                        verbose_name="empreinte du contenu",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        help_text="Fichier et ligne d'import.",
+                        max_length=500,
+                        verbose_name="origine",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="publiée le")),
+                (
+                    "probable_duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="probable_duplicates",
+                        to="actions.action",
+                        verbose_name="doublon probable de",
+                    ),
+                ),
+                (
+                    "status",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="referentials.actionstatus",
+                        verbose_name="statut de l'action",
+                    ),
+                ),
+                (
+                    "structure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="structures.structure",
+                        verbose_name="structure organisatrice",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="referentials.territory",
+                        verbose_name="territoire concerné",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fiche action',
-                'verbose_name_plural': 'fiches actions',
-                'ordering': ['id'],
+                "verbose_name": "fiche action",
+                "verbose_name_plural": "fiches actions",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ActionDimension',
+            name="ActionDimension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='rang')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='actions.action')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='referentials.dimension', verbose_name='dimension')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="rang")),
+                (
+                    "action",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="actions.action"),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="referentials.dimension",
+                        verbose_name="dimension",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
-                'abstract': False,
+                "ordering": ["position"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='dimensions',
-            field=models.ManyToManyField(blank=True, related_name='actions', through='actions.ActionDimension', to='referentials.dimension', verbose_name='dimension'),
+            model_name="action",
+            name="dimensions",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="actions",
+                through="actions.ActionDimension",
+                to="referentials.dimension",
+                verbose_name="dimension",
+            ),
         ),
         migrations.CreateModel(
-            name='ActionFile',
+            name="ActionFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=500, verbose_name='nom du fichier')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='rang')),
-                ('file', models.FileField(blank=True, upload_to='actions/%Y/', verbose_name='fichier')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='actions.action')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("name", models.CharField(max_length=500, verbose_name="nom du fichier")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="rang")),
+                ("file", models.FileField(blank=True, upload_to="actions/%Y/", verbose_name="fichier")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="files", to="actions.action"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fichier associé',
-                'verbose_name_plural': 'fichiers associés',
-                'ordering': ['position'],
+                "verbose_name": "fichier associé",
+                "verbose_name_plural": "fichiers associés",
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='ActionInitiative',
+            name="ActionInitiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='rang')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='actions.action')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='referentials.initiative', verbose_name='initiative')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="rang")),
+                (
+                    "action",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="actions.action"),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="referentials.initiative",
+                        verbose_name="initiative",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
-                'abstract': False,
-            },
-        ),
-        migrations.AddField(
-            model_name='action',
-            name='initiative',
-            field=models.ManyToManyField(blank=True, related_name='actions', through='actions.ActionInitiative', to='referentials.initiative', verbose_name="qui est à l'initiative de l'action"),
-        ),
-        migrations.CreateModel(
-            name='ActionKeyword',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='rang')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='actions.action')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='referentials.keyword', verbose_name='mot clé')),
-            ],
-            options={
-                'ordering': ['position'],
-                'abstract': False,
-            },
-        ),
-        migrations.AddField(
-            model_name='action',
-            name='keywords',
-            field=models.ManyToManyField(blank=True, related_name='actions', through='actions.ActionKeyword', to='referentials.keyword', verbose_name='mots clés'),
-        ),
-        migrations.CreateModel(
-            name='ActionPartner',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='rang')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='actions.action')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='referentials.partner', verbose_name='partenaire')),
-            ],
-            options={
-                'ordering': ['position'],
-                'abstract': False,
+                "ordering": ["position"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='partners',
-            field=models.ManyToManyField(blank=True, related_name='actions', through='actions.ActionPartner', to='referentials.partner', verbose_name="partenaires d'action"),
+            model_name="action",
+            name="initiative",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="actions",
+                through="actions.ActionInitiative",
+                to="referentials.initiative",
+                verbose_name="qui est à l'initiative de l'action",
+            ),
         ),
         migrations.CreateModel(
-            name='ActionPublic',
+            name="ActionKeyword",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='rang')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='actions.action')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='referentials.public', verbose_name='public')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="rang")),
+                (
+                    "action",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="actions.action"),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="referentials.keyword",
+                        verbose_name="mot clé",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
-                'abstract': False,
+                "ordering": ["position"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='public',
-            field=models.ManyToManyField(blank=True, related_name='actions', through='actions.ActionPublic', to='referentials.public', verbose_name='public'),
+            model_name="action",
+            name="keywords",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="actions",
+                through="actions.ActionKeyword",
+                to="referentials.keyword",
+                verbose_name="mots clés",
+            ),
+        ),
+        migrations.CreateModel(
+            name="ActionPartner",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="rang")),
+                (
+                    "action",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="actions.action"),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="referentials.partner",
+                        verbose_name="partenaire",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["position"],
+                "abstract": False,
+            },
+        ),
+        migrations.AddField(
+            model_name="action",
+            name="partners",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="actions",
+                through="actions.ActionPartner",
+                to="referentials.partner",
+                verbose_name="partenaires d'action",
+            ),
+        ),
+        migrations.CreateModel(
+            name="ActionPublic",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="rang")),
+                (
+                    "action",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="actions.action"),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="referentials.public",
+                        verbose_name="public",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["position"],
+                "abstract": False,
+            },
+        ),
+        migrations.AddField(
+            model_name="action",
+            name="public",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="actions",
+                through="actions.ActionPublic",
+                to="referentials.public",
+                verbose_name="public",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actiondimension',
-            constraint=models.UniqueConstraint(fields=('action', 'item'), name='unique_action_dimension'),
+            model_name="actiondimension",
+            constraint=models.UniqueConstraint(fields=("action", "item"), name="unique_action_dimension"),
         ),
         migrations.AddConstraint(
-            model_name='actioninitiative',
-            constraint=models.UniqueConstraint(fields=('action', 'item'), name='unique_action_initiative'),
+            model_name="actioninitiative",
+            constraint=models.UniqueConstraint(fields=("action", "item"), name="unique_action_initiative"),
         ),
         migrations.AddConstraint(
-            model_name='actionkeyword',
-            constraint=models.UniqueConstraint(fields=('action', 'item'), name='unique_action_keyword'),
+            model_name="actionkeyword",
+            constraint=models.UniqueConstraint(fields=("action", "item"), name="unique_action_keyword"),
         ),
         migrations.AddConstraint(
-            model_name='actionpartner',
-            constraint=models.UniqueConstraint(fields=('action', 'item'), name='unique_action_partner'),
+            model_name="actionpartner",
+            constraint=models.UniqueConstraint(fields=("action", "item"), name="unique_action_partner"),
         ),
         migrations.AddConstraint(
-            model_name='actionpublic',
-            constraint=models.UniqueConstraint(fields=('action', 'item'), name='unique_action_public'),
+            model_name="actionpublic",
+            constraint=models.UniqueConstraint(fields=("action", "item"), name="unique_action_public"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['state', 'year'], name='actions_act_state_12325c_idx'),
+            model_name="action",
+            index=models.Index(fields=["state", "year"], name="actions_act_state_12325c_idx"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['structure', 'title'], name='actions_act_structu_78114d_idx'),
+            model_name="action",
+            index=models.Index(fields=["structure", "title"], name="actions_act_structu_78114d_idx"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['title'], name='actions_act_title_8a2afd_idx'),
+            model_name="action",
+            index=models.Index(fields=["title"], name="actions_act_title_8a2afd_idx"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['-updated_at'], name='actions_act_updated_c487eb_idx'),
+            model_name="action",
+            index=models.Index(fields=["-updated_at"], name="actions_act_updated_c487eb_idx"),
         ),
     ]

@@ -6,32 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('data', models.JSONField(verbose_name='version précédente')),
-                ('source', models.CharField(max_length=500, verbose_name='origine de la modification')),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='date')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifiée par')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("data", models.JSONField(verbose_name="version précédente")),
+                ("source", models.CharField(max_length=500, verbose_name="origine de la modification")),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="date")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifiée par",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="contenttypes.contenttype"),
+                ),
             ],
             options={
-                'verbose_name': 'version précédente',
-                'verbose_name_plural': 'versions précédentes',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id', '-created_at'], name='history_rev_content_6ac1bc_idx')],
+                "verbose_name": "version précédente",
+                "verbose_name_plural": "versions précédentes",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["content_type", "object_id", "-created_at"],
+                        name="history_rev_content_6ac1bc_idx",
+                    )
+                ],
             },
         ),
     ]

@@ -1,13 +1,21 @@
-"""Full-text index tables: an FTS5 table on SQLite; a tsvector table, GIN index and French
+"""Full-text index tables: an FTS5 table, its vocabulary and a table of word stems on SQLite; a tsvector table, GIN index and French
 configuration with `unaccent` on PostgreSQL."""
 
 from django.db import migrations
 
-SQLITE_CREATE = (
+SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_action_fts USING fts5("
-    "title, keywords, summary, body, tokenize = 'unicode61 remove_diacritics 0')"
-)
-SQLITE_DROP = "DROP TABLE IF EXISTS search_action_fts"
+    "title, keywords, summary, body, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_action_vocab USING fts5vocab(search_action_fts, row)",
+    # Every indexed word and its French stem: queries are expanded to the words sharing their stem.
+    "CREATE TABLE IF NOT EXISTS search_term (term TEXT PRIMARY KEY, stem TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS search_term_stem ON search_term (stem)",
+]
+SQLITE_DROP = [
+    "DROP TABLE IF EXISTS search_term",
+    "DROP TABLE IF EXISTS search_action_vocab",
+    "DROP TABLE IF EXISTS search_action_fts",
+]
 
 POSTGRES_CREATE = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -31,7 +39,7 @@ POSTGRES_DROP = ["DROP TABLE IF EXISTS search_action_document"]
 def statements(schema_editor, *, create: bool) -> list[str]:
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        return [SQLITE_CREATE if create else SQLITE_DROP]
+        return SQLITE_CREATE if create else SQLITE_DROP
     if vendor == "postgresql":
         return POSTGRES_CREATE if create else POSTGRES_DROP
     return []

@@ -5,53 +5,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('referentials', '0001_initial'),
+        ("referentials", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Structure',
+            name="Structure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(blank=True, choices=[('csx', 'Centre social'), ('evs', 'Espace de vie sociale')], help_text="Vide quand il n'est pas connu.", max_length=3, verbose_name='type')),
-                ('name', models.CharField(max_length=300, verbose_name='nom')),
-                ('street', models.CharField(blank=True, max_length=300, verbose_name='adresse')),
-                ('postcode', models.CharField(blank=True, max_length=10, verbose_name='code postal')),
-                ('commune', models.CharField(blank=True, max_length=200, verbose_name='commune')),
-                ('email', models.CharField(blank=True, max_length=254, verbose_name='adresse e-mail de contact')),
-                ('website', models.CharField(blank=True, max_length=500, verbose_name='site internet')),
-                ('siret', models.CharField(blank=True, max_length=40, verbose_name='numéro SIRET')),
-                ('siret_flagged', models.BooleanField(db_index=True, default=False, help_text="Le numéro n'a pas 14 chiffres ou sa clé est fausse.", verbose_name='SIRET à vérifier')),
-                ('first_approval', models.DateField(blank=True, null=True, verbose_name='date du 1er agrément')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population de la zone de compétence')),
-                ('history', models.TextField(blank=True, verbose_name='historique')),
-                ('axis_1', models.CharField(blank=True, max_length=500, verbose_name='axe 1 du projet')),
-                ('axis_2', models.CharField(blank=True, max_length=500, verbose_name='axe 2 du projet')),
-                ('axis_3', models.CharField(blank=True, max_length=500, verbose_name='axe 3 du projet')),
-                ('axis_4', models.CharField(blank=True, max_length=500, verbose_name='axe 4 du projet')),
-                ('axis_5', models.CharField(blank=True, max_length=500, verbose_name='axe 5 du projet')),
-                ('fcsf_member', models.BooleanField(blank=True, null=True, verbose_name='adhérent à la Fédération des centres sociaux')),
-                ('other_federation', models.CharField(blank=True, max_length=300, verbose_name='adhérent à une autre fédération')),
-                ('travellers', models.BooleanField(blank=True, null=True, verbose_name='structure « gens du voyage »')),
-                ('multi_site', models.BooleanField(blank=True, null=True, verbose_name='structure multi-sites / éclatée')),
-                ('itinerant', models.BooleanField(blank=True, null=True, verbose_name='structure itinérante')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='structures', to='referentials.department', verbose_name='département')),
-                ('management_mode', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='referentials.managementmode', verbose_name='mode de gestion')),
-                ('priority_geography', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='referentials.prioritygeography', verbose_name='géographie prioritaire')),
-                ('territory_size', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='referentials.territorysize', verbose_name='taille du territoire')),
-                ('territory_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='referentials.territorytype', verbose_name='type de territoire')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("csx", "Centre social"), ("evs", "Espace de vie sociale")],
+                        help_text="Vide quand il n'est pas connu.",
+                        max_length=3,
+                        verbose_name="type",
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="nom")),
+                ("street", models.CharField(blank=True, max_length=300, verbose_name="adresse")),
+                ("postcode", models.CharField(blank=True, max_length=10, verbose_name="code postal")),
+                ("commune", models.CharField(blank=True, max_length=200, verbose_name="commune")),
+                (
+                    "email",
+                    models.CharField(blank=True, max_length=254, verbose_name="adresse e-mail de contact"),
+                ),
+                ("website", models.CharField(blank=True, max_length=500, verbose_name="site internet")),
+                ("siret", models.CharField(blank=True, max_length=40, verbose_name="numéro SIRET")),
+                (
+                    "siret_flagged",
+                    models.BooleanField(
+                        db_index=True,
+                        default=False,
+                        help_text="Le numéro n'a pas 14 chiffres ou sa clé est fausse.",
+                        verbose_name="SIRET à vérifier",
+                    ),
+                ),
+                (
+                    "first_approval",
+                    models.DateField(blank=True, null=True, verbose_name="date du 1er agrément"),
+                ),
+                (
+                    "population",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="population de la zone de compétence"
+                    ),
+                ),
+                ("history", models.TextField(blank=True, verbose_name="historique")),
+                ("axis_1", models.CharField(blank=True, max_length=500, verbose_name="axe 1 du projet")),
+                ("axis_2", models.CharField(blank=True, max_length=500, verbose_name="axe 2 du projet")),
+                ("axis_3", models.CharField(blank=True, max_length=500, verbose_name="axe 3 du projet")),
+                ("axis_4", models.CharField(blank=True, max_length=500, verbose_name="axe 4 du projet")),
+                ("axis_5", models.CharField(blank=True, max_length=500, verbose_name="axe 5 du projet")),
+                (
+                    "fcsf_member",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="adhérent à la Fédération des centres sociaux"
+                    ),
+                ),
+                (
+                    "other_federation",
+                    models.CharField(blank=True, max_length=300, verbose_name="adhérent à une autre fédération"),
+                ),
+                (
+                    "travellers",
+                    models.BooleanField(blank=True, null=True, verbose_name="structure « gens du voyage »"),
+                ),
+                (
+                    "multi_site",
+                    models.BooleanField(blank=True, null=True, verbose_name="structure multi-sites / éclatée"),
+                ),
+                (
+                    "itinerant",
+                    models.BooleanField(blank=True, null=True, verbose_name="structure itinérante"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="structures",
+                        to="referentials.department",
+                        verbose_name="département",
+                    ),
+                ),
+                (
+                    "management_mode",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="referentials.managementmode",
+                        verbose_name="mode de gestion",
+                    ),
+                ),
+                (
+                    "priority_geography",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="referentials.prioritygeography",
+                        verbose_name="géographie prioritaire",
+                    ),
+                ),
+                (
+                    "territory_size",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="referentials.territorysize",
+                        verbose_name="taille du territoire",
+                    ),
+                ),
+                (
+                    "territory_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="referentials.territorytype",
+                        verbose_name="type de territoire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'structure',
-                'verbose_name_plural': 'structures',
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['department', 'name'], name='structures__departm_0d7b86_idx'), models.Index(fields=['kind'], name='structures__kind_533259_idx'), models.Index(fields=['siret'], name='structures__siret_58798b_idx')],
+                "verbose_name": "structure",
+                "verbose_name_plural": "structures",
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(fields=["department", "name"], name="structures__departm_0d7b86_idx"),
+                    models.Index(fields=["kind"], name="structures__kind_533259_idx"),
+                    models.Index(fields=["siret"], name="structures__siret_58798b_idx"),
+                ],
             },
         ),
     ]

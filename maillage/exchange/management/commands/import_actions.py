@@ -4,7 +4,10 @@ from ._importing import ImportCommand
 
 
 class Command(ImportCommand):
-    help = "Importe des fiches actions depuis l'export texte de la banque d'actions (chaque fichier en entier ou pas du tout)."
+    help = (
+        "Importe des fiches actions depuis l'export texte de la banque d'actions "
+        "(chaque fichier en entier ou pas du tout)."
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)

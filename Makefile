@@ -1,0 +1,41 @@
+# Maillage — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: install run test test-postgres quality format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/maillage migrate --noinput
+	$(BIN)/maillage bootstrap_demo
+	$(BIN)/maillage runserver 127.0.0.1:8000
+
+test: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+quality: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/maillage makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.prod SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \
+		ALLOWED_HOSTS=maillage.example.org $(BIN)/maillage check --deploy --fail-level WARNING
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m maillage.demo.bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var/maillage.sqlite3* .pytest_cache .ruff_cache

@@ -1,0 +1,22 @@
+"""Shared test helpers: running commands and reaching fixture files."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+TESTS_DIR = Path(__file__).parent
+SHARED_SEEDS = TESTS_DIR.parent.parent / "shared" / "seeds"
+
+
+@pytest.fixture
+def run_command():
+    """Run a management command; returns (stdout, stderr). Exceptions propagate to the test."""
+
+    def run(*args, **options):
+        out, err = io.StringIO(), io.StringIO()
+        call_command(*args, stdout=out, stderr=err, **options)
+        return out.getvalue(), err.getvalue()
+
+    return run
