@@ -39,6 +39,7 @@ class Action(models.Model):
         related_name="actions",
         null=True,
         blank=True,
+        db_index=False,  # the (structure, title) index serves lookups by structure
     )
     status = models.ForeignKey(
         ActionStatus, verbose_name="statut de l'action", on_delete=models.PROTECT, null=True, blank=True
@@ -129,7 +130,8 @@ class Action(models.Model):
 class OrderedChoice(models.Model):
     """A value of a multi-valued list on a sheet, at its place in the sheet."""
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE)
+    # No index of its own: the unique (action, item) constraint serves lookups by sheet.
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, db_index=False)
     position = models.PositiveSmallIntegerField("rang", default=0)
 
     class Meta:

@@ -60,9 +60,8 @@ class ReferenceResolver:
             model = CLOSED_LISTS[key]
             item, _ = model.objects.get_or_create(label=label, defaults={"to_review": True, "position": 999})
             known[label] = item.pk
-            self.report.warn(
-                line, f"valeur inconnue « {label} » ajoutée à la liste « {model._meta.verbose_name_plural} » (à vérifier)"
-            )
+            plural = model._meta.verbose_name_plural
+            self.report.warn(line, f"valeur inconnue « {label} » ajoutée à la liste « {plural} » (à vérifier)")
         return known[label]
 
 
@@ -104,6 +103,7 @@ class ActionLoader:
             self.report.unchanged += digest in self.stored_fingerprints
             return
         self.seen_fingerprints.add(digest)
+        self._register_values(sheet)
         structure_id = self._structure_id(record["structure"])
         title_key = (structure_id, match_key(record["title"]))
         if title_key in self.pending_titles:
@@ -137,6 +137,15 @@ class ActionLoader:
     def finish(self) -> None:
         self.flush()
         sync_terms()
+
+    def _register_values(self, sheet: ParsedSheet) -> None:
+        """Resolve every closed-list value now, so that an unknown one is reported at its field's line."""
+        record = sheet.record
+        for key in ACTION_LIST_KEYS:
+            line = sheet.field_lines.get(key, sheet.line)
+            values = record[key] if isinstance(record[key], list) else [record[key]]
+            for label in values:
+                self.refs.resolve(key, label, line)
 
     def _row(self, pk: int, record: dict, line: int, structure_id, digest: str, duplicate_of) -> tuple:
         return (
@@ -175,11 +184,7 @@ class ActionLoader:
                 for position, label in enumerate(record[key])
             ]
             insert_rows(through, ("action", "item", "position"), values)
-        files = [
-            (pk, name, position, "")
-            for pk, record, _ in rows
-            for position, name in enumerate(record["files"])
-        ]
+        files = [(pk, name, position, "") for pk, record, _ in rows for position, name in enumerate(record["files"])]
         insert_rows(ActionFile, ("action", "name", "position", "file"), files)
 
     def _update(self, pk: int, record: dict, digest: str, structure_id: int | None, sheet: ParsedSheet) -> None:

@@ -78,6 +78,8 @@ class ParsedSheet:
     record: dict
     warnings: list[Warning_] = field(default_factory=list)
     errors: list[Warning_] = field(default_factory=list)
+    # Line of each field's label, to locate what the loader finds wrong in a value.
+    field_lines: dict[str, int] = field(default_factory=dict)
 
 
 class DepartmentMatcher:
@@ -169,6 +171,7 @@ def parse_sheet(lines: list[str], start: int, departments: DepartmentMatcher) ->
         key, key_line, values = label_key, start + offset, []
     if key is not None:
         _store(fields, repeats, key, key_line, values)
+    sheet.field_lines = {key: line for key, (line, _) in fields.items()}
     _fill(sheet, fields, departments)
     _check_repeats(sheet, fields, repeats)
     return sheet

@@ -77,4 +77,3 @@ def _load_actions(path, name, report, draft, year, update_matching, acting_user,
             "aucune fiche action trouvée (une fiche commence par une ligne « Actions » suivie de son titre)",
         )
     loader.finish()
-

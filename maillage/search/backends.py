@@ -76,9 +76,7 @@ class SQLiteBackend:
         if not folded:
             return []
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT term FROM {self.terms_table} WHERE stem = %s ORDER BY term", [stems(folded[:1])[0]]
-            )
+            cursor.execute(f"SELECT term FROM {self.terms_table} WHERE stem = %s ORDER BY term", [stems(folded[:1])[0]])
             variants = [row[0] for row in cursor.fetchall()]
         return sorted({folded[0], *variants})
 

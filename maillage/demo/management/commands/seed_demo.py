@@ -1,0 +1,83 @@
+import argparse
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from maillage.demo.generator import DEFAULT_LAST_YEAR
+from maillage.demo.services import DemoError, DemoResult, load_demo
+
+DEFAULT_STRUCTURES = 300
+DEFAULT_ACTIONS = 3000
+DEFAULT_SEED = 2026
+COUNT_OPTIONS = (("structures", "--structures"), ("actions", "--actions"))
+
+
+def whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"nombre entier attendu, pas « {text} »") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Remplit une base vide avec des structures et des fiches actions inventées, "
+        "toujours les mêmes pour une même graine."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--structures",
+            type=whole_number,
+            default=DEFAULT_STRUCTURES,
+            help=f"nombre de structures ({DEFAULT_STRUCTURES})",
+        )
+        parser.add_argument(
+            "--actions",
+            type=whole_number,
+            default=DEFAULT_ACTIONS,
+            help=f"nombre de fiches actions ({DEFAULT_ACTIONS})",
+        )
+        parser.add_argument(
+            "--seed", type=whole_number, default=DEFAULT_SEED, help=f"graine du tirage ({DEFAULT_SEED})"
+        )
+        parser.add_argument(
+            "--last-year",
+            type=whole_number,
+            default=DEFAULT_LAST_YEAR,
+            help=f"année de la dernière campagne ({DEFAULT_LAST_YEAR}) ; les fiches couvrent les six dernières",
+        )
+
+    def handle(self, *args, **options):
+        check_options(options)
+        started = time.perf_counter()
+        try:
+            result = load_demo(
+                structures=options["structures"],
+                actions=options["actions"],
+                seed=options["seed"],
+                last_year=options["last_year"],
+            )
+        except DemoError as error:
+            raise CommandError(f"Données de démonstration non créées : {error}.") from None
+        self.stdout.write(summary(result, time.perf_counter() - started))
+
+
+def check_options(options: dict) -> None:
+    for key, flag in COUNT_OPTIONS:
+        if not isinstance(options[key], int) or options[key] < 0:
+            raise CommandError(f"{flag} attend un nombre entier positif ou nul (reçu : {options[key]!r}).")
+    if not isinstance(options["seed"], int):
+        raise CommandError(f"--seed attend un nombre entier (reçu : {options['seed']!r}).")
+    if not isinstance(options["last_year"], int) or not 2000 <= options["last_year"] <= 2100:
+        raise CommandError(f"--last-year attend une année entre 2000 et 2100 (reçu : {options['last_year']!r}).")
+
+
+def summary(result: DemoResult, seconds: float) -> str:
+    report = result.report
+    duration = f"{seconds:.1f}".replace(".", ",")
+    return (
+        f"Données de démonstration créées en {duration} s : {result.structures} structures, "
+        f"{report.created} fiches actions publiées ({report.duplicates} doublons ignorés, "
+        f"{report.flagged} « doublons probables »)."
+    )
