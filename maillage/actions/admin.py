@@ -12,7 +12,7 @@ from .models import (
     ActionPartner,
     ActionPublic,
 )
-from .services import action_snapshot, delete_action, record_action_change
+from .services import begin_action_change, delete_action, record_action_change
 
 ADMIN_SOURCE = "admin"
 
@@ -130,8 +130,8 @@ class ActionAdmin(admin.ModelAdmin):
         return revisions_summary(action)
 
     def save_model(self, request, obj, form, change):
-        # Read before saving: the database still holds the previous version, lists included.
-        obj._previous_snapshot = action_snapshot(obj.pk) if change else None
+        # The database still holds the previous version, lists included: keep it, and leave the index.
+        obj._previous_snapshot = begin_action_change(obj.pk) if change else None
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

@@ -39,7 +39,6 @@ class Action(models.Model):
         related_name="actions",
         null=True,
         blank=True,
-        db_index=False,  # the (structure, title) index serves lookups by structure
     )
     status = models.ForeignKey(
         ActionStatus, verbose_name="statut de l'action", on_delete=models.PROTECT, null=True, blank=True
@@ -111,8 +110,6 @@ class Action(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["state", "year"]),
-            models.Index(fields=["structure", "title"]),
-            models.Index(fields=["title"]),
             models.Index(fields=["-updated_at"]),
         ]
 

@@ -69,7 +69,7 @@ class SheetGenerator:
         if structure is not None:
             record["structure"] = {"name": structure.record["name"], "department": structure.record["department"]}
         record["title"] = self._title(theme, structure, context)
-        shape = SPARSE if dice.chance(0.1) else (LONG if dice.chance(0.22) else MEDIUM)
+        shape = SPARSE if dice.chance(0.08) else (LONG if dice.chance(0.4) else MEDIUM)
         self._fill_lists(record, index, theme, year, shape)
         self._fill_texts(record, context, shape)
         if dice.chance(0.08):
@@ -224,27 +224,28 @@ def _roots(text: str) -> set[str]:
 
 
 # Text fields by sheet shape: key → (probability of being filled, sentence bank, fewest, most sentences).
+# Lengths are set so that the average sheet weighs about 3.2 kB in the text export, as the real bank does.
 MEDIUM_TEXTS = {
-    "summary": (0.95, texts.SUMMARY, 1, 3),
-    "experience": (0.85, texts.EXPERIENCE, 2, 4),
-    "general_description": (0.8, texts.DESCRIPTION, 1, 4),
+    "summary": (0.95, texts.SUMMARY, 2, 5),
+    "experience": (0.9, texts.EXPERIENCE, 4, 8),
+    "general_description": (0.85, texts.DESCRIPTION, 3, 6),
     "financial_resources": (0.65, None, 1, 1),
     "people_mobilised": (0.7, None, 1, 1),
-    "result_territory": (0.55, texts.RESULT_TERRITORY, 1, 2),
-    "result_centre": (0.55, texts.RESULT_CENTRE, 1, 2),
-    "result_inhabitants": (0.6, texts.RESULT_INHABITANTS, 1, 2),
-    "limits": (0.45, texts.LIMITS, 1, 1),
-    "perspectives": (0.55, texts.PERSPECTIVES, 1, 2),
+    "result_territory": (0.65, texts.RESULT_TERRITORY, 2, 4),
+    "result_centre": (0.65, texts.RESULT_CENTRE, 2, 4),
+    "result_inhabitants": (0.7, texts.RESULT_INHABITANTS, 2, 4),
+    "limits": (0.5, texts.LIMITS, 1, 2),
+    "perspectives": (0.6, texts.PERSPECTIVES, 1, 3),
 }
 LONG_TEXTS = {
-    "summary": (1.0, texts.SUMMARY, 2, 4),
-    "experience": (1.0, texts.EXPERIENCE, 3, 4),
-    "general_description": (1.0, texts.DESCRIPTION, 2, 4),
+    "summary": (1.0, texts.SUMMARY, 4, 6),
+    "experience": (1.0, texts.EXPERIENCE, 6, 10),
+    "general_description": (1.0, texts.DESCRIPTION, 4, 7),
     "financial_resources": (0.9, None, 1, 1),
     "people_mobilised": (0.9, None, 1, 1),
-    "result_territory": (0.9, texts.RESULT_TERRITORY, 1, 3),
-    "result_centre": (0.85, texts.RESULT_CENTRE, 1, 3),
-    "result_inhabitants": (0.9, texts.RESULT_INHABITANTS, 2, 3),
-    "limits": (0.8, texts.LIMITS, 1, 2),
-    "perspectives": (0.85, texts.PERSPECTIVES, 1, 3),
+    "result_territory": (0.9, texts.RESULT_TERRITORY, 2, 4),
+    "result_centre": (0.85, texts.RESULT_CENTRE, 2, 4),
+    "result_inhabitants": (0.9, texts.RESULT_INHABITANTS, 2, 4),
+    "limits": (0.8, texts.LIMITS, 1, 3),
+    "perspectives": (0.85, texts.PERSPECTIVES, 2, 4),
 }

@@ -5,13 +5,12 @@ from functools import lru_cache
 from django.utils import timezone
 
 from maillage.actions.models import LIST_RELATIONS, Action, ActionFile, ActionState
-from maillage.history.services import record_revision
+from maillage.actions.services import begin_action_change, record_action_change
 from maillage.referentials.models import CLOSED_LISTS, Department
 from maillage.referentials.text import match_key
-from maillage.search.services import index_records, remove_actions, sync_terms
+from maillage.search.services import index_actions
 from maillage.structures.models import Structure, StructureKind
 
-from .action_json import action_record
 from .action_text import ParsedSheet
 from .bulk import allocate_ids, db_datetime, insert_rows
 from .records import TEXT_KEYS, fingerprint
@@ -66,7 +65,11 @@ class ReferenceResolver:
 
 
 class ActionLoader:
-    """Turns parsed sheets into rows: skips identical sheets, flags probable duplicates, creates structures."""
+    """Turns parsed sheets into rows: skips identical sheets, flags probable duplicates, creates structures.
+
+    Structures are known by a key (normalised name, department id) until they get an id: new ones are
+    created in bulk with the batch of sheets that first names them.
+    """
 
     def __init__(self, report: ImportReport, *, state: str, year: int | None, update_matching: bool, acting_user=None):
         self.report = report
@@ -74,25 +77,27 @@ class ActionLoader:
         self.year = year
         self.update_matching = update_matching
         self.acting_user = acting_user
-        now = timezone.now()
-        self.now = db_datetime(now)
+        self.now = db_datetime(timezone.now())
         self.published_at = self.now if state == ActionState.PUBLISHED else None
         self.refs = ReferenceResolver(ACTION_LIST_KEYS, report)
         self.departments = dict(Department.objects.values_list("name", "id"))
-        self.structures = {
+        self.structures: dict[tuple, int | None] = {
             (_name_key(name), department_id): pk
             for pk, name, department_id in Structure.objects.values_list("id", "name", "department_id")
         }
+        self.new_structures: dict[tuple, dict] = {}
         self.stored_fingerprints = set(Action.objects.values_list("fingerprint", flat=True))
         self.seen_fingerprints: set[str] = set()
         self.by_title: dict[tuple, int] = {}
-        for pk, structure_id, title in Action.objects.order_by("id").values_list("id", "structure_id", "title"):
-            self.by_title.setdefault((structure_id, match_key(title)), pk)
-        self.pending: list[tuple[dict, int, int | None, str, int | None]] = []
+        stored = Action.objects.order_by("id").values_list("id", "structure__name", "structure__department_id", "title")
+        for pk, name, department_id, title in stored.iterator(chunk_size=5000):
+            key = None if name is None else (_name_key(name), department_id)
+            self.by_title.setdefault((key, match_key(title)), pk)
+        self.pending: list[tuple] = []
         self.pending_titles: dict[tuple, int] = {}
 
-    def add(self, sheet: ParsedSheet, digest: str | None = None) -> None:
-        """Take one parsed sheet; `digest` is its fingerprint when the caller computed it already."""
+    def add(self, sheet: ParsedSheet, digest: str | None = None, title_key: str | None = None) -> None:
+        """Take one parsed sheet; `digest` and `title_key` when the caller computed them already."""
         self.report.read += 1
         record = sheet.record
         for warning in sheet.warnings:
@@ -104,56 +109,60 @@ class ActionLoader:
             return
         self.seen_fingerprints.add(digest)
         self._register_values(sheet)
-        structure_id = self._structure_id(record["structure"])
-        title_key = (structure_id, match_key(record["title"]))
-        if title_key in self.pending_titles:
+        structure_key = self._structure_key(record["structure"])
+        same_title = (structure_key, match_key(record["title"]) if title_key is None else title_key)
+        if same_title in self.pending_titles:
             self.flush()
-        existing = self.by_title.get(title_key)
+        existing = self.by_title.get(same_title)
         if existing is not None and self.update_matching:
-            self._update(existing, record, digest, structure_id, sheet)
+            self._update(existing, sheet, digest, structure_key)
             return
         if existing is not None:
             self.report.flagged += 1
             self.report.warn(sheet.line, f"doublon probable de la fiche n° {existing} (même structure et même titre)")
-        self.pending.append((record, sheet.line, structure_id, digest, existing))
-        self.pending_titles[title_key] = len(self.pending) - 1
+        self.pending.append((record, sheet.line, structure_key, digest, existing))
+        self.pending_titles[same_title] = len(self.pending) - 1
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
 
     def flush(self) -> None:
+        self._create_structures()
         if not self.pending:
             return
         ids = allocate_ids(Action, len(self.pending))
         rows = [self._row(pk, *pending) for pk, pending in zip(ids, self.pending, strict=True)]
         insert_rows(Action, ACTION_COLUMNS, rows)
-        self._insert_lists([(pk, record, line) for pk, (record, line, *_) in zip(ids, self.pending, strict=True)])
-        index_records(((pk, pending[0]) for pk, pending in zip(ids, self.pending, strict=True)), defer_terms=True)
-        for title_key, index in self.pending_titles.items():
-            self.by_title.setdefault(title_key, ids[index])
+        sheets = [(pk, pending[0], pending[1]) for pk, pending in zip(ids, self.pending, strict=True)]
+        self._insert_lists(sheets)
+        index_actions(ids)
+        for same_title, index in self.pending_titles.items():
+            self.by_title.setdefault(same_title, ids[index])
         self.report.created += len(rows)
         self.pending = []
         self.pending_titles = {}
 
     def finish(self) -> None:
         self.flush()
-        sync_terms()
 
     def _register_values(self, sheet: ParsedSheet) -> None:
         """Resolve every closed-list value now, so that an unknown one is reported at its field's line."""
         record = sheet.record
         for key in ACTION_LIST_KEYS:
-            line = sheet.field_lines.get(key, sheet.line)
-            values = record[key] if isinstance(record[key], list) else [record[key]]
-            for label in values:
-                self.refs.resolve(key, label, line)
+            known = self.refs.ids[key]
+            value = record[key]
+            for label in value if isinstance(value, list) else (value,):
+                if label is not None and label not in known:
+                    self.refs.resolve(key, label, sheet.field_lines.get(key, sheet.line))
 
-    def _row(self, pk: int, record: dict, line: int, structure_id, digest: str, duplicate_of) -> tuple:
+    def _row(self, pk: int, record: dict, line: int, structure_key, digest: str, duplicate_of) -> tuple:
+        ids = self.refs.ids
+        status, territory = record["status"], record["territory"]
         return (
             pk,
             *(record[key] for key in TEXT_KEYS),
-            structure_id,
-            self.refs.resolve("status", record["status"], line),
-            self.refs.resolve("territory", record["territory"], line),
+            None if structure_key is None else self.structures[structure_key],
+            None if status is None else ids["status"][status],
+            None if territory is None else ids["territory"][territory],
             self.year,
             self.state,
             digest,
@@ -164,53 +173,59 @@ class ActionLoader:
             self.published_at,
         )
 
-    def _structure_id(self, structure: dict | None) -> int | None:
+    def _structure_key(self, structure: dict | None) -> tuple | None:
         if structure is None:
             return None
         department_id = self.departments.get(structure["department"]) if structure["department"] else None
         key = (_name_key(structure["name"]), department_id)
         if key not in self.structures:
-            created = Structure.objects.create(
-                name=structure["name"], department_id=department_id, kind=guess_kind(structure["name"])
-            )
-            self.structures[key] = created.pk
-        return self.structures[key]
+            self.structures[key] = None
+            self.new_structures[key] = {"name": structure["name"], "department_id": department_id}
+        return key
 
-    def _insert_lists(self, rows: list[tuple[int, dict, int]]) -> None:
+    def _create_structures(self) -> None:
+        if not self.new_structures:
+            return
+        created = Structure.objects.bulk_create(
+            Structure(kind=guess_kind(fields["name"]), **fields) for fields in self.new_structures.values()
+        )
+        for key, structure in zip(self.new_structures, created, strict=True):
+            self.structures[key] = structure.pk
+        self.new_structures = {}
+
+    def _insert_lists(self, sheets: list[tuple[int, dict, int]]) -> None:
+        ids = self.refs.ids
         for key, (through, _) in LIST_RELATIONS.items():
+            item_ids = ids[key]
             values = [
-                (pk, self.refs.resolve(key, label, line), position)
-                for pk, record, line in rows
+                (pk, item_ids[label], position)
+                for pk, record, _ in sheets
                 for position, label in enumerate(record[key])
             ]
             insert_rows(through, ("action", "item", "position"), values)
-        files = [(pk, name, position, "") for pk, record, _ in rows for position, name in enumerate(record["files"])]
+        files = [(pk, name, position, "") for pk, record, _ in sheets for position, name in enumerate(record["files"])]
         insert_rows(ActionFile, ("action", "name", "position", "file"), files)
 
-    def _update(self, pk: int, record: dict, digest: str, structure_id: int | None, sheet: ParsedSheet) -> None:
+    def _update(self, pk: int, sheet: ParsedSheet, digest: str, structure_key) -> None:
         self.flush()
-        action = Action.objects.with_export_relations().get(pk=pk)
-        record_revision(
-            action,
-            action_record(action),
-            acting_user=self.acting_user,
-            source=f"import {self.report.filename}:{sheet.line}",
-            comment="Mise à jour par import (--update-matching)",
-        )
+        record = sheet.record
+        previous = begin_action_change(pk)
+        action = Action.objects.get(pk=pk)
         for key in TEXT_KEYS:
             setattr(action, key, record[key])
-        action.status_id = self.refs.resolve("status", record["status"], sheet.line)
-        action.territory_id = self.refs.resolve("territory", record["territory"], sheet.line)
-        action.structure_id = structure_id
-        action.fingerprint = digest
+        ids = self.refs.ids
+        action.status_id = None if record["status"] is None else ids["status"][record["status"]]
+        action.territory_id = None if record["territory"] is None else ids["territory"][record["territory"]]
+        action.structure_id = None if structure_key is None else self.structures[structure_key]
         action.source = f"{self.report.filename}:{sheet.line}"
         action.save()
         for through, _ in LIST_RELATIONS.values():
             through.objects.filter(action=action).delete()
         action.files.all().delete()
         self._insert_lists([(pk, record, sheet.line)])
-        remove_actions([pk])
-        index_records([(pk, record)])
+        source = f"import {self.report.filename}:{sheet.line}"
+        comment = "Mise à jour par import (--update-matching)"
+        record_action_change(action, previous, acting_user=self.acting_user, source=source, comment=comment)
         self.report.updated += 1
 
 

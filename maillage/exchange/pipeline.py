@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from maillage.referentials.text import match_key
+
 from .action_text import DepartmentMatcher, ParsedSheet, ParseError, parse_blocks
 from .reading import ImportFileError, iter_line_blocks
 from .records import fingerprint
@@ -28,8 +30,11 @@ _QUEUE_BATCHES = 8
 
 @dataclass
 class PreparedSheet:
+    """A parsed sheet with what the loader needs to compare it, computed on the parsing side."""
+
     sheet: ParsedSheet
     digest: str | None
+    title_key: str
 
 
 def prepared_sheets(
@@ -46,7 +51,10 @@ def _prepare(path, name, department_names, progress) -> Iterator[PreparedSheet]:
     matcher = DepartmentMatcher(department_names)
     try:
         for sheet in parse_blocks(iter_line_blocks(path, display_name=name, progress=progress), matcher):
-            yield PreparedSheet(sheet, fingerprint(sheet.record) if sheet.record else None)
+            if sheet.record:
+                yield PreparedSheet(sheet, fingerprint(sheet.record), match_key(sheet.record["title"]))
+            else:
+                yield PreparedSheet(sheet, None, "")
     except ParseError as error:
         raise ImportFileError(name, error.line, error.message) from None
 

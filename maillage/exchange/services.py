@@ -69,7 +69,7 @@ def _load_actions(path, name, report, draft, year, update_matching, acting_user,
                 report.warn(warning.line, warning.message)
             continue
         found = True
-        loader.add(sheet, prepared.digest)
+        loader.add(sheet, prepared.digest, prepared.title_key)
     if not found:
         raise ImportFileError(
             name,

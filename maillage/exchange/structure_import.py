@@ -14,7 +14,7 @@ from django.db import transaction
 from maillage.referentials.models import CLOSED_LISTS, Department
 from maillage.referentials.text import match_key
 from maillage.structures.models import Structure, StructureKind
-from maillage.structures.services import record_structure_change, structure_snapshot
+from maillage.structures.services import structure_change
 from maillage.structures.siret import is_valid_siret
 
 from .action_loader import ReferenceResolver, guess_kind
@@ -210,13 +210,12 @@ class StructureLoader:
         if not changes:
             self.report.unchanged += 1
             return
-        previous = structure_snapshot(pk)
-        for key, value in changes.items():
-            setattr(structure, key, value)
-        structure.save()
-        self._remember(pk, structure.name, structure.department_id, structure.siret)
         source = f"import {self.report.filename}:{parsed.line}"
-        record_structure_change(structure, previous, acting_user=self.acting_user, source=source)
+        with structure_change(structure, changed_fields=changes, acting_user=self.acting_user, source=source):
+            for key, value in changes.items():
+                setattr(structure, key, value)
+            structure.save()
+        self._remember(pk, structure.name, structure.department_id, structure.siret)
         self.report.updated += 1
 
     def _kind(self, parsed: ParsedStructure, stored: str) -> str:

@@ -1,6 +1,22 @@
 from django.contrib import admin, messages
 
+from maillage.actions.services import sheets_showing
+from maillage.search.services import reindexing
+
 from .models import CLOSED_LISTS, Department, Region
+
+
+class ShownOnSheetsAdmin(admin.ModelAdmin):
+    """Renaming a value that sheets show (a label, a department name) refreshes their search index entries."""
+
+    shown_field = "label"
+
+    def save_model(self, request, obj, form, change):
+        if not change or self.shown_field not in form.changed_data:
+            super().save_model(request, obj, form, change)
+            return
+        with reindexing(sheets_showing(obj)):
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Region)
@@ -10,7 +26,8 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ShownOnSheetsAdmin):
+    shown_field = "name"
     list_display = ["code", "name", "region"]
     list_filter = ["region"]
     list_select_related = ["region"]
@@ -23,7 +40,7 @@ def mark_reviewed(modeladmin, request, queryset):
     modeladmin.message_user(request, f"{count} valeur(s) marquée(s) comme vérifiée(s).", messages.SUCCESS)
 
 
-class ReferenceItemAdmin(admin.ModelAdmin):
+class ReferenceItemAdmin(ShownOnSheetsAdmin):
     """The same screen for every closed list: values met at import (`to_review`) are checked here."""
 
     list_display = ["label", "position", "to_review", "is_active"]

@@ -1,9 +1,9 @@
 """French word analysis for the embedded (SQLite) index.
 
 FTS5 itself folds case and accents (`unicode61 remove_diacritics 2`) when it indexes the original
-text. Stemming happens through a table of the indexed words and their stems: a query word is
-expanded to every indexed word with the same stem, so `atelier` finds `ateliers`. Accents are
-stripped before stemming, at index and query time alike.
+text, in C, which keeps bulk imports fast. Stemming happens at query time: a query word is expanded
+to every indexed word (from the index's vocabulary) with the same stem, so `atelier` finds
+`ateliers`. Accents are stripped before stemming.
 """
 
 import re

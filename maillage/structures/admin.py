@@ -2,10 +2,9 @@ from django.contrib import admin
 from django.db import transaction
 
 from maillage.history.admin import revisions_summary
-from maillage.history.services import record_revision
 
 from .models import Structure
-from .services import record_structure_change, structure_snapshot
+from .services import delete_structure, structure_change
 
 ADMIN_SOURCE = "admin"
 
@@ -49,24 +48,14 @@ class StructureAdmin(admin.ModelAdmin):
         return revisions_summary(structure)
 
     def save_model(self, request, obj, form, change):
-        # Read before saving: the database still holds the previous version.
-        obj._previous_snapshot = structure_snapshot(obj.pk) if change else None
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        structure = form.instance
-        record_structure_change(
-            structure, getattr(structure, "_previous_snapshot", None), acting_user=request.user, source=ADMIN_SOURCE
-        )
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        with structure_change(obj, changed_fields=form.changed_data, acting_user=request.user, source=ADMIN_SOURCE):
+            super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
-        # A structure with sheets cannot be deleted (PROTECT), so the index has nothing to drop;
-        # its last state is kept in the history like a deleted sheet's.
-        record_revision(
-            obj, structure_snapshot(obj.pk), acting_user=request.user, source=ADMIN_SOURCE, comment="Suppression"
-        )
-        super().delete_model(request, obj)
+        delete_structure(obj, acting_user=request.user, source=ADMIN_SOURCE)
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):

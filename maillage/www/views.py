@@ -4,7 +4,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 
 from maillage.actions.models import Action
-from maillage.exchange.action_json import action_record
+from maillage.exchange.action_json import action_records
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS
 from maillage.structures.models import Structure
 
@@ -23,10 +23,11 @@ def home(request):
 
 
 def action_detail(request, pk: int, slug: str | None = None):
-    action = get_object_or_404(Action.objects.published().with_export_relations(), pk=pk)
+    action = get_object_or_404(Action.objects.published().select_related("structure"), pk=pk)
     if slug != action.slug:
         return redirect(action, permanent=True)
-    return render(request, "www/action_detail.html", {"action": action, "record": action_record(action)})
+    record = action_records([action.pk])[action.pk]
+    return render(request, "www/action_detail.html", {"action": action, "record": record})
 
 
 def structure_detail(request, pk: int):

@@ -11,13 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from maillage.actions.models import Action, ActionKeyword, ActionPublic, ActionState
-from maillage.actions.services import action_snapshot, record_action_change
+from maillage.actions.services import begin_action_change, record_action_change
 from maillage.history.models import Revision
 from maillage.history.services import record_revision
 from maillage.referentials.models import Department, Keyword, Public, Region
 from maillage.search.services import search_action_ids
 from maillage.structures.models import Structure, StructureKind
-from maillage.structures.services import record_structure_change, structure_snapshot
+from maillage.structures.services import structure_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def change_form_data(response) -> dict:
 def test_superuser_opens_every_changelist_and_change_page(admin_client, superuser):
     structure = make_structure()
     action = make_action(structure, "Jardin partagé", keywords=["Culture"], publics=["Seniors"])
-    previous = action_snapshot(action.pk)
+    previous = begin_action_change(action.pk)
     Action.objects.filter(pk=action.pk).update(title="Jardin des habitants")
     action.refresh_from_db()
     record_action_change(action, previous, acting_user=superuser, source="test")
@@ -279,7 +279,6 @@ def test_saving_a_structure_keeps_the_previous_version_and_reindexes_its_sheets(
 
 def test_deleting_a_structure_keeps_its_last_version(admin_client):
     structure = make_structure("Centre social éphémère")
-    record_structure_change(structure, None, acting_user=None, source="test")
     pk = structure.pk
     snapshot = structure_snapshot(pk)
     response = admin_client.post(admin_url(Structure, "delete", pk), {"post": "yes"})
@@ -290,7 +289,7 @@ def test_deleting_a_structure_keeps_its_last_version(admin_client):
 
 def test_revisions_are_read_only(admin_client, superuser):
     action = make_action(make_structure(), "Potager collectif")
-    previous = action_snapshot(action.pk)
+    previous = begin_action_change(action.pk)
     Action.objects.filter(pk=action.pk).update(title="Jardin <b>fleuri</b>")
     action.refresh_from_db()
     record_action_change(action, previous, acting_user=superuser, source="test")
@@ -317,3 +316,31 @@ def test_revisions_are_filtered_by_kind_of_source(admin_client):
         for kind in ("admin", "import", "autre")
     }
     assert counts == {"admin": 1, "import": 2, "autre": 1}
+
+
+def test_renaming_a_keyword_refreshes_the_sheets_that_show_it(admin_client):
+    action = make_action(make_structure(), "Atelier du samedi", keywords=["Culture"])
+    other = make_action(make_structure("Centre social voisin"), "Permanence", keywords=["Santé"])
+    keyword = Keyword.objects.get(label="Culture")
+    url = admin_url(Keyword, "change", keyword.pk)
+    data = change_form_data(admin_client.get(url))
+    data["label"] = "Patrimoine vivant"
+
+    assert admin_client.post(url, data).status_code == 302
+
+    assert search_action_ids("patrimoine") == [action.pk]
+    assert search_action_ids("culture") == []
+    assert search_action_ids("sante") == [other.pk]
+
+
+def test_renaming_a_department_refreshes_the_sheets_of_its_structures(admin_client):
+    action = make_action(make_structure(), "Atelier du samedi")
+    department = Department.objects.get(code="13")
+    url = admin_url(Department, "change", department.pk)
+    data = change_form_data(admin_client.get(url))
+    data["name"] = "Provence maritime"
+
+    assert admin_client.post(url, data).status_code == 302
+
+    assert search_action_ids("provence") == [action.pk]
+    assert search_action_ids("bouches") == []

@@ -154,7 +154,7 @@ BAD_INPUTS = {
     "not_utf8": (b"Actions\nTitre\n- Fichier(s) associ\xe9(s)\n", 3, "n'est pas encodé en UTF-8"),
     "binary": (b"Actions\nTitre\x00\x01\x02\n", 2, "données binaires"),
     "empty": (b"", None, "le fichier est vide"),
-    "no_sheet": ("Bonjour\nCeci n'est pas un export\n".encode(), 1, "aucune fiche action trouvée"),
+    "no_sheet": (b"Bonjour\nCeci n'est pas un export\n", 1, "aucune fiche action trouvée"),
     "long_line": (b"Actions\nTitre\n" + b"x" * 100_001 + b"\n", 3, "ligne trop longue"),
     "long_title": (b"Actions\n" + b"t" * 1001 + "\n- Fichier(s) associé(s)\n".encode(), 2, "titre trop long"),
 }

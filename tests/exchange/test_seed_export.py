@@ -5,7 +5,8 @@ import json
 import pytest
 
 from maillage.actions.models import Action
-from maillage.exchange.action_export import export_chunks, iter_actions
+from maillage.exchange.action_export import export_chunks
+from maillage.exchange.action_json import iter_action_records
 from maillage.exchange.services import import_actions
 from tests.conftest import SHARED_SEEDS
 
@@ -18,7 +19,7 @@ pytestmark = [
 
 
 def exported() -> list[dict]:
-    return json.loads("".join(export_chunks("json", iter_actions())))
+    return json.loads("".join(export_chunks("json", iter_action_records())))
 
 
 def test_seed_imports_25_sheets_as_23_and_2_duplicates():

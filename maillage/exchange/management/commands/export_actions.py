@@ -3,7 +3,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from maillage.actions.models import Action, ActionState
-from maillage.exchange.action_export import FORMATS, export_chunks, iter_actions
+from maillage.exchange.action_export import FORMATS, export_chunks
+from maillage.exchange.action_json import iter_action_records
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         queryset = Action.objects.all()
         if options["state"]:
             queryset = queryset.filter(state=options["state"])
-        chunks = export_chunks(options["format"], iter_actions(queryset))
+        chunks = export_chunks(options["format"], iter_action_records(queryset))
         write_chunks(chunks, options["output"], options["format"])
 
 
