@@ -1,6 +1,7 @@
 """Loading parsed action sheets into the database, in batches, inside the caller's transaction."""
 
 from functools import lru_cache
+from operator import itemgetter
 
 from django.utils import timezone
 
@@ -42,6 +43,7 @@ def guess_kind(name: str) -> str:
 
 
 _name_key = lru_cache(maxsize=20_000)(match_key)
+_texts = itemgetter(*TEXT_KEYS)
 
 
 class ReferenceResolver:
@@ -147,11 +149,16 @@ class ActionLoader:
     def _register_values(self, sheet: ParsedSheet) -> None:
         """Resolve every closed-list value now, so that an unknown one is reported at its field's line."""
         record = sheet.record
-        for key in ACTION_LIST_KEYS:
-            known = self.refs.ids[key]
+        for key, known in self.refs.ids.items():
             value = record[key]
-            for label in value if isinstance(value, list) else (value,):
-                if label is not None and label not in known:
+            if value is None or value.__class__ is str:
+                if value is None or value in known:
+                    continue
+                value = (value,)
+            elif all(map(known.__contains__, value)):
+                continue
+            for label in value:
+                if label not in known:
                     self.refs.resolve(key, label, sheet.field_lines.get(key, sheet.line))
 
     def _row(self, pk: int, record: dict, line: int, structure_key, digest: str, duplicate_of) -> tuple:
@@ -159,7 +166,7 @@ class ActionLoader:
         status, territory = record["status"], record["territory"]
         return (
             pk,
-            *(record[key] for key in TEXT_KEYS),
+            *_texts(record),
             None if structure_key is None else self.structures[structure_key],
             None if status is None else ids["status"][status],
             None if territory is None else ids["territory"][territory],

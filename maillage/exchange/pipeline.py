@@ -25,6 +25,7 @@ from .records import fingerprint
 # Files smaller than this are parsed in the importing process.
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 _BATCH = 500
+_FIRST_BATCH = 50
 _QUEUE_BATCHES = 8
 
 
@@ -62,12 +63,13 @@ def _prepare(path, name, department_names, progress) -> Iterator[PreparedSheet]:
 def _worker(path: str, name: str, department_names: list[str], out) -> None:
     gc.disable()
     batch: list[PreparedSheet] = []
+    size = _FIRST_BATCH  # a small first batch lets the importing process start writing sooner
     try:
-        for prepared in _prepare(path, name, department_names, lambda size: out.put(("progress", size))):
+        for prepared in _prepare(path, name, department_names, lambda read: out.put(("progress", read))):
             batch.append(prepared)
-            if len(batch) >= _BATCH:
+            if len(batch) >= size:
                 out.put(("sheets", batch))
-                batch = []
+                batch, size = [], _BATCH
         out.put(("sheets", batch))
         out.put(("done", None))
     except ImportFileError as error:
