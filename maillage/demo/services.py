@@ -15,6 +15,7 @@ from maillage.actions.models import Action, ActionState
 from maillage.exchange.action_loader import ActionLoader, ReferenceResolver
 from maillage.exchange.action_text import ParsedSheet
 from maillage.exchange.reports import ImportReport
+from maillage.exchange.structure_json import PLAIN_KEYS
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 from maillage.structures.siret import is_valid_siret
@@ -23,23 +24,6 @@ from .generator import DEFAULT_LAST_YEAR, DemoGenerator
 from .structures import DemoStructure
 
 STRUCTURE_LIST_KEYS = ("management_mode", "territory_type", "territory_size", "priority_geography")
-_PLAIN_KEYS = (
-    "name",
-    "kind",
-    "street",
-    "postcode",
-    "commune",
-    "email",
-    "website",
-    "siret",
-    "population",
-    "history",
-    "fcsf_member",
-    "other_federation",
-    "travellers",
-    "multi_site",
-    "itinerant",
-)
 ADMIN_EMAIL = "admin@maillage.local"
 
 
@@ -85,7 +69,7 @@ def _create_structures(demo_structures: list[DemoStructure], report: ImportRepor
 
 
 def _structure(record: dict, departments: dict, resolver: ReferenceResolver, line: int) -> Structure:
-    structure = Structure(**{key: record[key] for key in _PLAIN_KEYS})
+    structure = Structure(kind=record["kind"], **{key: record[key] for key in PLAIN_KEYS})
     structure.department_id = departments[record["department"]]
     structure.first_approval = dt.date.fromisoformat(record["first_approval"])
     structure.siret_flagged = bool(record["siret"]) and not is_valid_siret(record["siret"])

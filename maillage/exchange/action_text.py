@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from maillage.referentials.text import compact_key
 
-from .records import empty_record
+from .records import TEXT_KEYS, empty_record
 
 SHEET_MARKER = "Actions"
 PAGE_HEADER = "Les actions des centres sociaux"
@@ -300,16 +300,7 @@ def write_sheet(record: dict) -> str:
     out += [LABEL_OF["public"], *[f"- {value}" for value in record["public"]]]
     out += _list_block(record, "partners")
     out += [LABEL_OF["territory"], *_single(record["territory"])]
-    for key in (
-        "general_description",
-        "financial_resources",
-        "people_mobilised",
-        "result_territory",
-        "result_centre",
-        "result_inhabitants",
-        "limits",
-        "perspectives",
-    ):
+    for key in TEXT_KEYS[TEXT_KEYS.index("general_description") :]:
         out += [LABEL_OF[key], *_text(record[key])]
     return "\n".join(out) + "\n"
 

@@ -20,24 +20,9 @@ from maillage.structures.siret import is_valid_siret
 from .action_loader import ReferenceResolver, guess_kind
 from .reading import ImportFileError, iter_line_blocks
 from .reports import ImportReport
+from .structure_json import PLAIN_KEYS
 from .structure_text import AXIS_KEYS, CHOICE_KEYS, LABEL_OF, ParsedStructure, parse_blocks
 
-_PLAIN_FIELDS = (
-    "name",
-    "street",
-    "postcode",
-    "commune",
-    "email",
-    "website",
-    "siret",
-    "population",
-    "history",
-    "fcsf_member",
-    "other_federation",
-    "travellers",
-    "multi_site",
-    "itinerant",
-)
 _KIND_LABELS = dict(StructureKind.choices)
 
 
@@ -137,7 +122,7 @@ class StructureLoader:
         """Model field values given by the block; fields whose label is absent are left out."""
         self._check_lengths(parsed)
         record, skip = parsed.record, parsed.missing
-        fields = {key: record[key] for key in _PLAIN_FIELDS if key not in skip}
+        fields = {key: record[key] for key in PLAIN_KEYS if key not in skip}
         if "siret" in fields:
             fields["siret_flagged"] = bool(record["siret"]) and not is_valid_siret(record["siret"])
         if "first_approval" not in skip:
@@ -164,7 +149,7 @@ class StructureLoader:
     def _check_lengths(self, parsed: ParsedStructure) -> None:
         """Values too long for their column make the file fail, naming the line (PostgreSQL would refuse them)."""
         record = parsed.record
-        values = [(key, record[key], Structure) for key in _PLAIN_FIELDS]
+        values = [(key, record[key], Structure) for key in PLAIN_KEYS]
         values += [(key, value, Structure) for key, value in zip(AXIS_KEYS, record["axes"], strict=True)]
         values += [(key, record[key] or "", CLOSED_LISTS[key]) for key in CHOICE_KEYS]
         for key, value, model in values:

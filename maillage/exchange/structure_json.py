@@ -26,7 +26,8 @@ STRUCTURE_KEYS = (
     "multi_site",
     "itinerant",
 )
-_PLAIN_KEYS = (
+# Record keys stored as they are in a model field of the same name.
+PLAIN_KEYS = (
     "name",
     "street",
     "postcode",
@@ -47,7 +48,7 @@ _CHOICE_KEYS = ("management_mode", "territory_type", "territory_size", "priority
 
 def structure_record(structure) -> dict:
     """The open-data record of a `Structure` (fetch with `select_related(*STRUCTURE_RELATIONS)`)."""
-    record = {key: getattr(structure, key) for key in _PLAIN_KEYS}
+    record = {key: getattr(structure, key) for key in PLAIN_KEYS}
     record["kind"] = structure.kind or None
     record["department"] = structure.department.name if structure.department_id else None
     record["first_approval"] = structure.first_approval.isoformat() if structure.first_approval else None

@@ -139,7 +139,7 @@ class PostgresBackend:
 
     def rebuild(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {self.table}")
+            cursor.execute(f"DELETE FROM {self.table}")
             cursor.execute(
                 f"INSERT INTO {self.table} (action_id, vector) "
                 f"SELECT id, {self.vector} FROM ({source_select('postgresql')}) source"

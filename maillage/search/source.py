@@ -7,19 +7,10 @@ through Python a second time; keeping the text fields in their own columns spare
 them together. (Not a database view: SQLite's table rebuilds in later migrations would trip over one.)
 """
 
-TEXT_COLUMNS = (
-    "end_reason",
-    "initiative_detail",
-    "experience",
-    "general_description",
-    "financial_resources",
-    "people_mobilised",
-    "result_territory",
-    "result_centre",
-    "result_inhabitants",
-    "limits",
-    "perspectives",
-)
+from maillage.exchange.records import TEXT_KEYS
+
+# Every text field of the record but the title and the summary, which have columns of their own.
+TEXT_COLUMNS = tuple(key for key in TEXT_KEYS if key not in ("title", "summary"))
 INDEX_COLUMNS = ("title", "keywords", "summary", "labels", *TEXT_COLUMNS)
 # Relative weights of the columns, in the order of INDEX_COLUMNS.
 WEIGHTS = (10.0, 5.0, 2.0) + (1.0,) * (len(INDEX_COLUMNS) - 3)
