@@ -11,7 +11,6 @@ from django.db import transaction
 from maillage.referentials.models import Department
 
 from .action_loader import ActionLoader, published_state
-from .action_text import DepartmentMatcher
 from .pipeline import gc_paused, prepared_sheets
 from .reading import ImportFileError
 from .reports import ImportReport
@@ -19,10 +18,6 @@ from .reports import ImportReport
 
 class _DryRunRollback(Exception):
     """Raised inside the transaction of a dry run so that nothing it wrote is kept."""
-
-
-def department_matcher() -> DepartmentMatcher:
-    return DepartmentMatcher(Department.objects.values_list("name", flat=True))
 
 
 def import_actions(
