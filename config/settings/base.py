@@ -74,8 +74,11 @@ TEMPLATES = [
 
 def database_config() -> dict:
     """`DATABASE_URL`, else an SQLite file under `var/`, tuned for a single-server load."""
-    default_url = f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"
-    config = dj_database_url.parse(os.environ.get("DATABASE_URL", default_url), conn_max_age=60)
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"
+    config = dj_database_url.parse(url, conn_max_age=60)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {

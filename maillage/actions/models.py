@@ -86,8 +86,9 @@ class Action(models.Model):
 
     year = models.PositiveSmallIntegerField("année de saisie", null=True, blank=True)
     state = models.CharField("état", max_length=10, choices=ActionState.choices, default=ActionState.DRAFT)
+    # Not indexed: imports hold every fingerprint in memory, and a random-order index is costly to fill.
     fingerprint = models.CharField(
-        "empreinte du contenu", max_length=64, db_index=True, editable=False, help_text="SHA-256 du contenu."
+        "empreinte du contenu", max_length=64, editable=False, help_text="SHA-256 du contenu."
     )
     probable_duplicate_of = models.ForeignKey(
         "self",
