@@ -98,8 +98,9 @@ class ActionLoader:
         self.pending: list[tuple] = []
         self.pending_titles: dict[tuple, int] = {}
 
-    def add(self, sheet: ParsedSheet, digest: str | None = None, title_key: str | None = None) -> None:
-        """Take one parsed sheet; `digest` and `title_key` when the caller computed them already."""
+    def add(self, sheet: ParsedSheet, digest: str | None = None, title_key: str | None = None, unknown_labels=None):
+        """Take one parsed sheet; `digest`, `title_key` and `unknown_labels` (closed-list values missing from
+        `known_labels()`, with their line) when the caller computed them already."""
         self.report.read += 1
         record = sheet.record
         for warning in sheet.warnings:
@@ -110,7 +111,11 @@ class ActionLoader:
             self.report.unchanged += digest in self.stored_fingerprints
             return
         self.seen_fingerprints.add(digest)
-        self._register_values(sheet)
+        if unknown_labels is None:
+            self._register_values(sheet)
+        else:
+            for key, label, line in unknown_labels:
+                self.refs.resolve(key, label, line)
         structure_key = self._structure_key(record["structure"])
         same_title = (structure_key, match_key(record["title"]) if title_key is None else title_key)
         if same_title in self.pending_titles:
@@ -145,6 +150,9 @@ class ActionLoader:
 
     def finish(self) -> None:
         self.flush()
+
+    def known_labels(self) -> dict[str, frozenset[str]]:
+        return {key: frozenset(ids) for key, ids in self.refs.ids.items()}
 
     def _register_values(self, sheet: ParsedSheet) -> None:
         """Resolve every closed-list value now, so that an unknown one is reported at its field's line."""

@@ -159,29 +159,19 @@ def parse_sheet(lines: list[str], start: int, departments: DepartmentMatcher) ->
     sheet.record["title"] = title
     fields: dict[str, tuple[int, list[str]]] = {}
     repeats: list[tuple[str, int, list[str]]] = []
-    key, key_line, values = None, 0, []
-    for offset in range(2, len(lines)):
-        line = lines[offset]
-        label_key = LABELS.get(line)
-        if label_key is None:
-            values.append(line)
-            continue
-        if key is not None:
-            _store(fields, repeats, key, key_line, values)
-        key, key_line, values = label_key, start + offset, []
-    if key is not None:
-        _store(fields, repeats, key, key_line, values)
+    # Label positions first, then values as slices: no Python work per line of text.
+    positions = [offset for offset in range(2, len(lines)) if lines[offset] in LABELS]
+    ends = positions[1:] + [len(lines)]
+    for offset, end in zip(positions, ends, strict=True):
+        key = LABELS[lines[offset]]
+        if key in fields:
+            repeats.append((key, start + offset, lines[offset + 1 : end]))
+        else:
+            fields[key] = (start + offset, lines[offset + 1 : end])
     sheet.field_lines = {key: line for key, (line, _) in fields.items()}
     _fill(sheet, fields, departments)
     _check_repeats(sheet, fields, repeats)
     return sheet
-
-
-def _store(fields, repeats, key: str, line: int, values: list[str]) -> None:
-    if key in fields:
-        repeats.append((key, line, values))
-    else:
-        fields[key] = (line, values)
 
 
 def _fill(sheet: ParsedSheet, fields: dict, departments: DepartmentMatcher) -> None:
@@ -216,7 +206,19 @@ def _fill(sheet: ParsedSheet, fields: dict, departments: DepartmentMatcher) -> N
         )
 
 
+_EMPTY_LIST_LINES = frozenset({"", "-", PARTNERS_SUBHEADER})
+
+
 def _list_values(sheet: ParsedSheet, key: str, line: int, values: list[str]) -> list[str]:
+    # The usual case, in one pass: only "- value" lines, each value once.
+    items = [value[2:].strip() for value in values if value not in _EMPTY_LIST_LINES]
+    well_formed = all(value.startswith("- ") or value in _EMPTY_LIST_LINES for value in values)
+    if well_formed and len(items) == len(set(items)) and (key == "partners" or PARTNERS_SUBHEADER not in values):
+        return items
+    return _list_values_with_warnings(sheet, key, line, values)
+
+
+def _list_values_with_warnings(sheet: ParsedSheet, key: str, line: int, values: list[str]) -> list[str]:
     items: list[str] = []
     for offset, value in enumerate(values, start=1):
         if value in {"", "-"} or (key == "partners" and value == PARTNERS_SUBHEADER):

@@ -63,5 +63,6 @@ def empty_record() -> dict:
 def fingerprint(record: dict) -> str:
     """SHA-256 of the content of a sheet: two sheets with the same fingerprint say exactly the same thing."""
     content = [record[key] for key in CONTENT_KEYS]
-    payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    # ASCII escapes: the C encoder's fast path; the digest only has to be stable and unambiguous.
+    payload = json.dumps(content, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -11,7 +11,7 @@ from django.db import transaction
 from maillage.referentials.models import Department
 
 from .action_loader import ActionLoader, published_state
-from .pipeline import gc_paused, prepared_sheets
+from .pipeline import ParseSettings, gc_paused, prepared_sheets
 from .reading import ImportFileError
 from .reports import ImportReport
 
@@ -53,8 +53,12 @@ def _load_actions(path, name, report, draft, year, update_matching, acting_user,
         acting_user=acting_user,
     )
     found = False
-    departments = list(Department.objects.values_list("name", flat=True))
-    for prepared in prepared_sheets(path, name, departments, progress):
+    settings = ParseSettings(
+        name=name,
+        department_names=list(Department.objects.values_list("name", flat=True)),
+        known_labels=loader.known_labels(),
+    )
+    for prepared in prepared_sheets(path, settings, progress):
         sheet = prepared.sheet
         if sheet.errors:
             first = sheet.errors[0]
@@ -64,7 +68,7 @@ def _load_actions(path, name, report, draft, year, update_matching, acting_user,
                 report.warn(warning.line, warning.message)
             continue
         found = True
-        loader.add(sheet, prepared.digest, prepared.title_key)
+        loader.add(sheet, prepared.digest, prepared.title_key, prepared.unknown_labels)
     if not found:
         raise ImportFileError(
             name,
