@@ -7,21 +7,6 @@ lines joined with `\\n`, stripped; lists keep their order; missing values are `"
 import hashlib
 import json
 
-TEXT_KEYS = (
-    "title",
-    "end_reason",
-    "summary",
-    "initiative_detail",
-    "experience",
-    "general_description",
-    "financial_resources",
-    "people_mobilised",
-    "result_territory",
-    "result_centre",
-    "result_inhabitants",
-    "limits",
-    "perspectives",
-)
 SINGLE_CHOICE_KEYS = ("status", "territory")
 MULTI_CHOICE_KEYS = ("dimensions", "keywords", "initiative", "public", "partners")
 CONTENT_KEYS = (
@@ -47,6 +32,10 @@ CONTENT_KEYS = (
     "limits",
     "perspectives",
     "files",
+)
+# Free-text fields (the title included), in the order of the sheet.
+TEXT_KEYS = tuple(
+    key for key in CONTENT_KEYS if key not in {"structure", "files", *SINGLE_CHOICE_KEYS, *MULTI_CHOICE_KEYS}
 )
 
 
