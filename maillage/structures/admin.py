@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 
@@ -5,12 +6,37 @@ from maillage.history.admin import revisions_summary
 
 from .models import Structure
 from .services import delete_structure, structure_change
+from .siret import is_valid_siret, normalize_siret
 
 ADMIN_SOURCE = "admin"
 
 
+class StructureForm(forms.ModelForm):
+    """A SIRET typed here must be valid; one kept from an import stays flagged until corrected."""
+
+    class Meta:
+        model = Structure
+        fields = ["siret"]  # the admin's fieldsets give the full list
+
+    def clean_siret(self) -> str:
+        siret = normalize_siret(self.cleaned_data.get("siret", ""))
+        if siret and "siret" in self.changed_data and not is_valid_siret(siret):
+            raise forms.ValidationError(
+                "Numéro SIRET invalide : il faut 14 chiffres, dont le dernier est une clé de contrôle."
+            )
+        return siret
+
+    def clean(self):
+        cleaned = super().clean()
+        siret = cleaned.get("siret", "")
+        cleaned["siret_flagged"] = bool(siret) and not is_valid_siret(siret)
+        self.instance.siret_flagged = cleaned["siret_flagged"]
+        return cleaned
+
+
 @admin.register(Structure)
 class StructureAdmin(admin.ModelAdmin):
+    form = StructureForm
     list_display = ["name", "kind", "department", "commune", "siret_flagged"]
     list_filter = [
         "kind",
@@ -25,7 +51,7 @@ class StructureAdmin(admin.ModelAdmin):
     list_select_related = ["department"]
     search_fields = ["name", "commune", "postcode", "siret", "email"]
     autocomplete_fields = ["department"]
-    readonly_fields = ["created_at", "updated_at", "revisions"]
+    readonly_fields = ["siret_flagged", "created_at", "updated_at", "revisions"]
     # Grouped as the identity sheet of the directory (docs: domain.md, "Structure sheet").
     fieldsets = [
         ("Fiche identité", {"fields": ["name", "kind"]}),

@@ -344,3 +344,31 @@ def test_renaming_a_department_refreshes_the_sheets_of_its_structures(admin_clie
 
     assert search_action_ids("provence") == [action.pk]
     assert search_action_ids("bouches") == []
+
+
+def test_a_siret_typed_in_the_admin_must_be_valid(admin_client):
+    structure = make_structure("Centre social des Rives")
+    url = admin_url(Structure, "change", structure.pk)
+    data = change_form_data(admin_client.get(url))
+    data["siret"] = "123 456 789 00010"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Numéro SIRET invalide" in response.content.decode()
+    data["siret"] = "732 829 320 00074"
+    assert admin_client.post(url, data).status_code == 302
+    structure.refresh_from_db()
+    assert (structure.siret, structure.siret_flagged) == ("73282932000074", False)
+
+
+def test_an_imported_invalid_siret_stays_flagged_until_corrected(admin_client):
+    structure = make_structure("Centre social des Quais", siret="12345678900010", siret_flagged=True)
+    url = admin_url(Structure, "change", structure.pk)
+    data = change_form_data(admin_client.get(url))
+    data["commune"] = "Lyon"
+
+    assert admin_client.post(url, data).status_code == 302
+
+    structure.refresh_from_db()
+    assert (structure.commune, structure.siret_flagged) == ("Lyon", True)
