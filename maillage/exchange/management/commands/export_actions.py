@@ -1,3 +1,4 @@
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -28,9 +29,13 @@ class Command(BaseCommand):
 def write_chunks(chunks, output: str | None, fmt: str) -> None:
     """Write to a file or to standard output; CSV keeps its `\\r\\n` line ends untranslated."""
     if output is None:
-        for chunk in chunks:
-            sys.stdout.write(chunk)
-        sys.stdout.flush()
+        try:
+            for chunk in chunks:
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader stopped early (`… | head`): not an error; silence the final flush too.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return
     try:
         with open(output, "w", encoding="utf-8", newline="") as stream:
