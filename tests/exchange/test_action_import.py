@@ -213,3 +213,36 @@ def test_parallel_parsing_reports_bad_input_with_its_line(monkeypatch, tmp_path)
         import_actions(bad)
     assert str(error.value).startswith("latin1.txt:200: ")
     assert not Action.objects.exists()
+
+
+def test_an_unreadable_file_is_reported_without_traceback(monkeypatch, capsys):
+    from django.core.management import call_command
+
+    def unreadable(*args, **kwargs):
+        raise PermissionError(13, "Permission non accordée")
+
+    monkeypatch.setattr("maillage.exchange.management.commands.import_actions.import_actions", unreadable)
+    with pytest.raises(CommandError):
+        call_command("import_actions", str(EXAMPLES))
+    assert "actions_exemples.txt: impossible de lire le fichier (Permission non accordée)" in capsys.readouterr().err
+
+
+def test_an_unexpected_failure_is_reported_without_traceback(monkeypatch, capsys):
+    from django.core.management import call_command
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("le processus d'analyse s'est arrêté sans rendre compte")
+
+    monkeypatch.setattr("maillage.exchange.management.commands.import_actions.import_actions", broken)
+    with pytest.raises(CommandError, match="1 fichier"):
+        call_command("import_actions", str(EXAMPLES))
+    err = capsys.readouterr().err
+    assert "actions_exemples.txt: erreur inattendue pendant l'import" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("year", ["20", "3000"])
+def test_an_impossible_year_is_refused(run_command, year):
+    with pytest.raises(CommandError, match="--year : année attendue entre 1990 et 2100"):
+        run_command("import_actions", str(EXAMPLES), "--year", year)
+    assert not Action.objects.exists()

@@ -1,6 +1,11 @@
+from django.core.management.base import CommandError
+
 from maillage.exchange.services import import_actions
 
 from ._importing import ImportCommand
+
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
 class Command(ImportCommand):
@@ -18,6 +23,12 @@ class Command(ImportCommand):
             action="store_true",
             help="mettre à jour la fiche de même structure et même titre au lieu d'en créer une nouvelle",
         )
+
+    def handle(self, *args, **options):
+        year = options["year"]
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            raise CommandError(f"--year : année attendue entre {MIN_YEAR} et {MAX_YEAR}, pas {year}")
+        super().handle(*args, **options)
 
     def import_file(self, path, options, progress):
         return import_actions(
