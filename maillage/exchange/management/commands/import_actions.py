@@ -4,7 +4,6 @@ from maillage.exchange.services import import_actions
 
 from ._importing import ImportCommand
 
-
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
