@@ -31,13 +31,21 @@ def allocate_ids(model, count: int) -> list[int]:
 
 
 def insert_rows(model, fields: Sequence[str], rows: list[tuple]) -> None:
-    """Insert `rows` (tuples of database-ready values in the order of `fields`) into `model`'s table."""
+    """Insert `rows` (tuples of database-ready values in the order of `fields`) into `model`'s table.
+
+    PostgreSQL gets them through COPY, many times faster than one INSERT per row.
+    """
     if not rows:
         return
     meta = model._meta
     columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
         cursor.executemany(f"INSERT INTO {meta.db_table} ({columns}) VALUES ({placeholders})", rows)
 
 
