@@ -6,18 +6,13 @@ The command line and the web upload both call these functions.
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import transaction
-
 from maillage.referentials.models import Department
 
 from .action_loader import ActionLoader, published_state
 from .pipeline import ParseSettings, gc_paused, prepared_sheets
 from .reading import ImportFileError
 from .reports import ImportReport
-
-
-class _DryRunRollback(Exception):
-    """Raised inside the transaction of a dry run so that nothing it wrote is kept."""
+from .transactions import run_import
 
 
 def import_actions(
@@ -34,13 +29,11 @@ def import_actions(
     """Import one text export of action sheets. Raises `ImportFileError` on bad input, having written nothing."""
     name = display_name or Path(path).name
     report = ImportReport(filename=name, dry_run=dry_run)
-    try:
-        with gc_paused(), transaction.atomic():
-            _load_actions(path, name, report, draft, year, update_matching, acting_user, progress)
-            if dry_run:
-                raise _DryRunRollback
-    except _DryRunRollback:
-        pass
+    with gc_paused():
+        run_import(
+            lambda: _load_actions(path, name, report, draft, year, update_matching, acting_user, progress),
+            dry_run=dry_run,
+        )
     return report
 
 

@@ -9,8 +9,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from django.db import transaction
-
 from maillage.referentials.models import CLOSED_LISTS, Department
 from maillage.referentials.text import match_key
 from maillage.structures.models import Structure, StructureKind
@@ -22,12 +20,9 @@ from .reading import ImportFileError, iter_line_blocks
 from .reports import ImportReport
 from .structure_json import PLAIN_KEYS
 from .structure_text import AXIS_KEYS, CHOICE_KEYS, LABEL_OF, ParsedStructure, parse_blocks
+from .transactions import run_import
 
 _KIND_LABELS = dict(StructureKind.choices)
-
-
-class _DryRunRollback(Exception):
-    """Raised inside the transaction of a dry run so that nothing it wrote is kept."""
 
 
 def import_structures(
@@ -48,13 +43,8 @@ def import_structures(
         raise ValueError(f"type de structure inconnu : {kind}")
     name = display_name or Path(path).name
     report = ImportReport(filename=name, dry_run=dry_run)
-    try:
-        with transaction.atomic():
-            _load(path, name, report, StructureLoader(report, kind=kind, acting_user=acting_user), progress)
-            if dry_run:
-                raise _DryRunRollback
-    except _DryRunRollback:
-        pass
+    loader = StructureLoader(report, kind=kind, acting_user=acting_user)
+    run_import(lambda: _load(path, name, report, loader, progress), dry_run=dry_run)
     return report
 
 
