@@ -9,6 +9,7 @@ admin.site.index_title = "Gestion de la plateforme"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("maillage.api.urls")),
     path("", include("maillage.www.urls")),
 ]
 if settings.DEBUG:

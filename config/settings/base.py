@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "maillage.search",
     "maillage.exchange",
     "maillage.demo",
+    "maillage.alerts",
+    "maillage.api",
     "maillage.www",
 ]
 
@@ -132,3 +134,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Open API: requests per minute and per IP address (0 turns the limit off).
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))

@@ -53,6 +53,16 @@ def action_records(ids: Iterable[int]) -> dict[int, dict]:
     return {row["id"]: record for row, record in _records(list(ids))}
 
 
+def listed_records(ids: list[int]) -> list[dict]:
+    """Open-data records of these sheets with their `id`, `url` and `year`, in the order of `ids`
+    (the results of a search, as the open API and the list page give them)."""
+    found = {
+        row["id"]: {"id": row["id"], "url": action_url(row["id"], row["title"]), "year": row["year"], **record}
+        for row, record in _records(list(ids))
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
 def _records(ids: list[int]) -> Iterator[tuple[dict, dict]]:
     if not ids:
         return

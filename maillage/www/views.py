@@ -1,12 +1,19 @@
 """Public pages. Views parse the request, call a queryset and render: no business rules here."""
 
+from urllib.parse import urlencode
+
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from maillage.actions.models import Action
-from maillage.exchange.action_json import action_records
-from maillage.exchange.structure_json import STRUCTURE_RELATIONS
+from maillage.exchange.action_json import action_records, listed_records
+from maillage.search.engine import parse_action_filters, search_actions
+from maillage.search.params import FACET_LABELS, MAX_QUERY_LENGTH, SORTS, ActionFilters, InvalidParameter
+from maillage.search.similar import similar_actions
 from maillage.structures.models import Structure
+
+from .search_page import chips, export_links, list_url, page_links, result_items, with_paths
 
 LATEST_ACTIONS = 10
 
@@ -23,14 +30,47 @@ def home(request):
 
 
 def action_detail(request, pk: int, slug: str | None = None):
-    action = get_object_or_404(Action.objects.published().select_related("structure"), pk=pk)
+    action = get_object_or_404(Action.objects.published().select_related("structure__department"), pk=pk)
     if slug != action.slug:
         return redirect(action, permanent=True)
     record = action_records([action.pk])[action.pk]
-    return render(request, "www/action_detail.html", {"action": action, "record": record})
+    context = {
+        "action": action,
+        "record": record,
+        "similar": with_paths(listed_records(similar_actions(action.pk))),
+        "permalink": request.build_absolute_uri(reverse("www:action-permalink", kwargs={"pk": action.pk})),
+    }
+    return render(request, "www/action_detail.html", context)
 
 
-def structure_detail(request, pk: int):
-    structure = get_object_or_404(Structure.objects.select_related(*STRUCTURE_RELATIONS, "department__region"), pk=pk)
-    actions = structure.actions.published().order_by("title", "id")
-    return render(request, "www/structure_detail.html", {"structure": structure, "actions": actions})
+def action_list(request):
+    """The action bank: search, facets, sort, pages — all in the query string."""
+    context = {"facet_labels": FACET_LABELS, "sorts": SORTS}
+    try:
+        filters = parse_action_filters(request.GET)
+        page = _page_number(request.GET)
+    except InvalidParameter as error:
+        context.update(error=error, filters=ActionFilters(query=request.GET.get("q", "")[:MAX_QUERY_LENGTH]))
+        return render(request, "www/action_list.html", context, status=400)
+    results = search_actions(filters, page=page)
+    context.update(
+        filters=filters,
+        results=results,
+        items=result_items(results),
+        facets=[(name, FACET_LABELS[name], options) for name, options in results.facets.items() if options],
+        chips=chips(results),
+        pages=page_links(results),
+        first_url=list_url(filters),
+        previous_url=list_url(filters, results.page - 1) if 1 < results.page <= results.page_count else "",
+        next_url=list_url(filters, results.page + 1) if results.page < results.page_count else "",
+        exports=export_links(filters),
+        alert_query=urlencode(filters.query_pairs(sort=False)),
+    )
+    return render(request, "www/action_list.html", context)
+
+
+def _page_number(params) -> int:
+    value = params.get("page", "1")
+    if not value.isdigit() or int(value) < 1:
+        raise InvalidParameter("page", "le numéro de page doit être un nombre entier positif.")
+    return int(value)

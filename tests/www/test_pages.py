@@ -57,11 +57,11 @@ def make_action(structure, title="Jardin partagé", *, state=ActionState.PUBLISH
     return action
 
 
-def full_action(structure) -> Action:
+def full_action(structure, title: str = "Fête de quartier") -> Action:
     """A sheet with every field filled, each value naming its field."""
     action = Action.objects.create(
         structure=structure,
-        title="Fête de quartier",
+        title=title,
         state=ActionState.PUBLISHED,
         year=2018,
         status=ActionStatus.objects.get(label="Terminée"),
@@ -166,12 +166,14 @@ def test_action_page_shows_every_field_in_the_order_of_the_sheet(client):
     expected = [
         "<h1",
         "Structure organisatrice",
-        f'<a href="{structure.get_absolute_url()}">Centre social des Lilas</a> — Bouches-du-Rhône',
+        f'<a href="{structure.get_absolute_url()}">Centre social des Lilas</a> — <a href="/actions/?department=13"',
+        "Bouches-du-Rhône</a>",
         "VAL-FILE.pdf",
         "Terminée",
         "VAL-END-REASON",
         "Citoyenneté",
-        "<li>Solidarité</li><li>Culture</li>",
+        'href="/actions/?keyword=Solidarit%C3%A9" title="Voir les actions : Solidarité">Solidarité</a></li><li>',
+        'href="/actions/?keyword=Culture"',
         "VAL-SUMMARY ligne 1<br>VAL-SUMMARY ligne 2",
         "Un groupe d&#x27;habitants",
         "VAL-INITIATIVE-DETAIL",
@@ -248,10 +250,19 @@ def test_wrong_slug_redirects_to_the_canonical_url(client):
 
 
 def test_action_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
-    action = full_action(make_structure())
+    structure = make_structure()
+    action = full_action(structure)
+    for number in range(5):
+        full_action(structure, title=f"Fête de quartier {number}")
     url = action.get_absolute_url()
-    # The sheet, then each list through its rows and items, and the files.
-    with django_assert_max_num_queries(12):
+    page(client, url)  # loads the facet index of this process once
+    # The sheet, each list through its rows and items, the files; the similar sheets (their words, the
+    # variants of each of the 8 words at most, the text query, their records); the facet index check.
+    with django_assert_max_num_queries(30):
+        content = page(client, url)
+    assert content.count("Fête de quartier 4</a>") == 1
+    # The similar sheets are kept until the bank changes.
+    with django_assert_max_num_queries(17):
         page(client, url)
 
 

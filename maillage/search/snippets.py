@@ -1,0 +1,76 @@
+"""Highlighted extracts of the sheets a search found, built in Python from the stored text.
+
+The embedded index keeps no copy of the text, so FTS5's `snippet()` cannot serve; one code path for
+both backends also keeps the extracts alike. A word is highlighted when it is a query word or shares
+its French stem (`ateliers` for `atelier`), accents and case aside. The text is escaped before the
+`<mark>` tags are added.
+"""
+
+import re
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from maillage.actions.models import Action
+
+from .analysis import fold, stems
+from .query import ParsedQuery
+
+# Fields an extract is taken from, most telling first.
+SNIPPET_FIELDS = (
+    "summary",
+    "experience",
+    "general_description",
+    "result_inhabitants",
+    "result_territory",
+    "result_centre",
+    "perspectives",
+    "limits",
+)
+WINDOW = 30
+_WORD = re.compile(r"[^\W_]+")
+
+
+class Highlighter:
+    def __init__(self, parsed: ParsedQuery):
+        self.words = set(parsed.words)
+        self.stems = set(stems(sorted(self.words)))
+
+    def matches(self, word: str) -> bool:
+        folded = fold(word)
+        return folded in self.words or stems([folded])[0] in self.stems
+
+    def extract(self, text: str, window: int = WINDOW) -> SafeString | None:
+        """About `window` words of `text` around its first highlighted word; None if none is."""
+        words = list(_WORD.finditer(text))
+        hits = [position for position, found in enumerate(words) if self.matches(found.group())]
+        if not hits:
+            return None
+        first = max(0, hits[0] - window // 3)
+        last = min(len(words), first + window)
+        start = words[first].start() if first else 0
+        end = words[last - 1].end() if last < len(words) else len(text)
+        pieces = ["… " if start else ""]
+        cursor = start
+        for found in words[first:last]:
+            if self.matches(found.group()):
+                pieces += [escape(text[cursor : found.start()]), "<mark>", escape(found.group()), "</mark>"]
+                cursor = found.end()
+        pieces.append(escape(text[cursor:end]))
+        pieces.append(" …" if end < len(text) else "")
+        return mark_safe("".join(pieces).replace("\r\n", " ").replace("\n", " "))  # noqa: S308 - escaped above
+
+
+def snippets(ids: list[int], parsed: ParsedQuery) -> dict[int, SafeString]:
+    """An extract for each sheet of `ids` whose text holds a query word (one query)."""
+    if not parsed or not ids:
+        return {}
+    highlighter = Highlighter(parsed)
+    found = {}
+    for pk, *texts in Action.objects.filter(pk__in=ids).values_list("pk", *SNIPPET_FIELDS):
+        for text in texts:
+            extract = highlighter.extract(text) if text else None
+            if extract:
+                found[pk] = extract
+                break
+    return found

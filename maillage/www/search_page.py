@@ -1,0 +1,91 @@
+"""What the action list page shows of a search: chips, facets, pages, links — URLs built once here."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.text import slugify
+
+from maillage.exchange.action_json import listed_records
+from maillage.search.engine import ActionResults
+from maillage.search.params import FACET_LABELS, ActionFilters
+from maillage.search.snippets import snippets
+
+PAGE_WINDOW = 2
+
+
+@dataclass(frozen=True)
+class Chip:
+    facet: str
+    label: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None: a gap ("…")
+    url: str = ""
+    current: bool = False
+
+
+def list_url(filters: ActionFilters, page: int = 1, **extra) -> str:
+    pairs = filters.query_pairs()
+    if page > 1:
+        pairs.append(("page", str(page)))
+    pairs += list(extra.items())
+    query = urlencode(pairs)
+    return reverse("www:action-list") + (f"?{query}" if query else "")
+
+
+def chips(results: ActionResults) -> list[Chip]:
+    filters = results.filters
+    found = []
+    if filters.query:
+        found.append(Chip("Recherche", f"« {filters.query} »", list_url(filters.without("q", ""))))
+    for name, values in filters.selected.items():
+        labels = {option.value: option.label for option in results.facets[name]}
+        for value in values:
+            found.append(Chip(FACET_LABELS[name], labels.get(value, value), list_url(filters.without(name, value))))
+    return found
+
+
+def page_links(results: ActionResults) -> list[PageLink]:
+    """Numbered pages: the first, the last, and a few around the current one."""
+    last = results.page_count
+    shown = {1, last, *range(results.page - PAGE_WINDOW, results.page + PAGE_WINDOW + 1)}
+    links: list[PageLink] = []
+    for number in sorted(n for n in shown if 1 <= n <= last):
+        if links and links[-1].number is not None and number > links[-1].number + 1:
+            links.append(PageLink(None))
+        links.append(PageLink(number, list_url(results.filters, number), number == results.page))
+    return links
+
+
+def result_items(results: ActionResults) -> list[dict]:
+    """The sheets of the page, as records with their link and, when searching, a highlighted extract."""
+    items = with_paths(listed_records(results.ids))
+    extracts = snippets(results.ids, results.parsed)
+    for item in items:
+        item["snippet"] = extracts.get(item["id"])
+    return items
+
+
+def with_paths(items: list[dict]) -> list[dict]:
+    """Add the site-relative link of each sheet (`url` is the absolute one, for the API and exports)."""
+    for item in items:
+        slug = slugify(item["title"])[:80] or "fiche"
+        item["path"] = reverse("www:action-detail", kwargs={"pk": item["id"], "slug": slug})
+    return items
+
+
+def export_links(filters: ActionFilters) -> list[tuple[str, str, str]]:
+    query = urlencode(filters.query_pairs())
+    suffix = f"?{query}" if query else ""
+    return [
+        (label, reverse("www:action-export", kwargs={"fmt": fmt}) + suffix, help_text)
+        for fmt, label, help_text in (
+            ("csv", "CSV", "tableur, séparateur point-virgule"),
+            ("xlsx", "Excel", "XLSX"),
+            ("json", "JSON", "format ouvert"),
+        )
+    ]
