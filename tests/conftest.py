@@ -20,3 +20,15 @@ def run_command():
         return out.getvalue(), err.getvalue()
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def fresh_search_caches():
+    """Each test starts with no facet index, match or similar-sheet cache left by another test's data."""
+    from maillage.search import engine, facets, similar, suggestions
+
+    facets.forget()
+    engine.clear_match_cache()
+    similar.forget()
+    suggestions.forget_vocabulary()
+    yield

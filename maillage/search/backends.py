@@ -195,14 +195,30 @@ class PostgresBackend:
             )
 
     def match(self, parsed: ParsedQuery, *, ranked: bool) -> list[int]:
-        order = "ORDER BY ts_rank(vector, query) DESC, action_id" if ranked else ""
+        query, params = self.tsquery(parsed)
+        order = "ORDER BY ts_rank(vector, q.query) DESC, action_id" if ranked else ""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT action_id FROM {self.table}, websearch_to_tsquery('{PG_CONFIG}', %s) query "
-                f"WHERE vector @@ query {order}",
-                [parsed.websearch()],
+                f"SELECT action_id FROM {self.table}, (SELECT {query}) AS q(query) WHERE vector @@ q.query {order}",
+                params,
             )
             return [row[0] for row in cursor.fetchall()]
+
+    def tsquery(self, parsed: ParsedQuery) -> tuple[str, list[str]]:
+        """The query as a tsquery expression, with the precedence of the parser: OR inside a group,
+        AND between groups (PostgreSQL's `websearch_to_tsquery` binds AND tighter than OR)."""
+        params: list[str] = []
+
+        def term(item: Term) -> str:
+            params.append(" ".join(item.words))
+            function = "phraseto_tsquery" if item.phrase else "plainto_tsquery"
+            return f"{function}('{PG_CONFIG}', %s)"
+
+        groups = ["(" + " || ".join(term(item) for item in group) + ")" for group in parsed.groups]
+        expression = " && ".join(groups)
+        for item in parsed.excluded:
+            expression = f"({expression} && !! {term(item)})"
+        return expression, params
 
     def document_frequency(self, words: list[str]) -> dict[str, int]:
         """How many sheets hold each of these folded words (or words of the same stem)."""

@@ -50,12 +50,6 @@ class ParsedQuery:
         """Every folded word the reader looks for (to highlight them), excluded ones left out."""
         return [word for group in self.groups for term in group for word in term.words]
 
-    def websearch(self) -> str:
-        """The same query in PostgreSQL's `websearch_to_tsquery` syntax."""
-        parts = [" OR ".join(term.text for term in group) for group in self.groups]
-        parts += [f"-{term.text}" for term in self.excluded]
-        return " ".join(parts)
-
 
 def parse_query(text: str) -> ParsedQuery:
     """Parse what a reader typed; an empty query gives an empty (falsy) `ParsedQuery`."""

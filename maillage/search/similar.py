@@ -48,6 +48,11 @@ def similar_actions(action_id: int, limit: int = 5) -> list[int]:
     return found
 
 
+def forget() -> None:
+    with _lock:
+        _cache.clear()
+
+
 def _similar(index, action_id: int, limit: int) -> list[int]:
     values = {name: _keys_of(index.facets[name], action_id) for name in ("keyword", "public", "department")}
     ranked = _text_neighbours(action_id)
