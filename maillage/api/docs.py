@@ -1,6 +1,7 @@
 """Open API: its OpenAPI 3 description, and the same read by people."""
 
 from django.shortcuts import render
+from django.urls import reverse
 
 from .openapi import openapi_document
 from .responses import api_view, json_response
@@ -26,5 +27,7 @@ def docs(request):
         for path, methods in document["paths"].items()
         for method, operation in methods.items()
     ]
-    context = {"document": document, "operations": operations, "examples": EXAMPLES}
+    base = reverse("api:openapi").removesuffix("openapi.json")
+    examples = [(label, base + path) for label, path in EXAMPLES]
+    context = {"document": document, "operations": operations, "examples": examples}
     return render(request, "api/docs.html", context)

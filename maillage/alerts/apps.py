@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    name = "maillage.alerts"
+    verbose_name = "alertes par e-mail"
