@@ -137,3 +137,6 @@ LOGGING = {
 
 # Open API: requests per minute and per IP address (0 turns the limit off).
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
+
+# Sender of the platform's e-mails (alerts, later invitations); production sets its own.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@localhost>")

@@ -112,6 +112,8 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["state", "year"]),
             models.Index(fields=["-updated_at"]),
+            # E-mail alerts: sheets published since the last digest.
+            models.Index(fields=["state", "published_at"]),
         ]
 
     def __str__(self) -> str:

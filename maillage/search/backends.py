@@ -145,10 +145,14 @@ class SQLiteBackend:
             cursor.execute(f"SELECT term, doc FROM {self.vocabulary_table} WHERE term IN ({marks})", words)
             return dict(cursor.fetchall())
 
-    def vocabulary(self) -> dict[str, int]:
-        """Indexed words and the number of sheets holding each."""
+    def vocabulary(self, prefix: str) -> dict[str, int]:
+        """Indexed words starting with `prefix`, and the number of sheets holding each. (Counting reads
+        the doclists: the whole vocabulary of 100,000 sheets takes most of a second, one letter 30 ms.)"""
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT term, doc FROM {self.vocabulary_table}")
+            cursor.execute(
+                f"SELECT term, doc FROM {self.vocabulary_table} WHERE term >= %s AND term < %s",
+                [prefix, prefix + "\U0010ffff"],
+            )
             return dict(cursor.fetchall())
 
     def count(self) -> int:
@@ -231,12 +235,14 @@ class PostgresBackend:
                 found[word] = cursor.fetchone()[0]
         return found
 
-    def vocabulary(self) -> dict[str, int]:
-        """Indexed words and the number of sheets holding each (folded, before stemming)."""
+    def vocabulary(self, prefix: str) -> dict[str, int]:
+        """Words of the published titles and summaries starting with `prefix` (folded, not stemmed), and
+        the number of sheets holding each. `ts_stat` reads every sheet: a few seconds on 100,000."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT word, ndoc FROM ts_stat($$SELECT to_tsvector('simple', unaccent(title || ' ' || summary)) "
-                "FROM actions_action WHERE state = 'published'$$)"
+                "FROM actions_action WHERE state = 'published'$$) WHERE word LIKE %s",
+                [prefix.replace("%", "").replace("_", "") + "%"],
             )
             return dict(cursor.fetchall())
 
