@@ -26,14 +26,11 @@ class Folded(models.Func):
         return super().as_sql(compiler, connection, template="LOWER(UNACCENT(%(expressions)s))", **extra_context)
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        # SQLite has no unaccent and its LOWER() only knows ASCII: `fold` itself runs in SQLite, registered
-        # on the connection that will run this query (registering again is harmless and cheap).
-        connection.ensure_connection()
-        connection.connection.create_function(SQLITE_FOLD_FUNCTION, 1, _fold_or_none, deterministic=True)
+        # `fold` itself, registered on each SQLite connection by `StructuresConfig.ready`.
         return super().as_sql(compiler, connection, function=SQLITE_FOLD_FUNCTION, **extra_context)
 
 
-def _fold_or_none(text: str | None) -> str | None:
+def fold_or_none(text: str | None) -> str | None:
     return None if text is None else fold(text)
 
 
