@@ -38,7 +38,7 @@ def test_browse_lists_published_sheets_most_recent_first_with_counts(client, ban
     assert "<title>Banque d'actions — Maillage</title>" in content
     assert listed(content)[0] == "Sortie au musée"
     assert "Brouillon" not in listed(content)
-    assert '<h2 class="h4 mb-0" id="results-count" aria-live="polite">4 fiches</h2>' in content
+    assert 'id="results-count" tabindex="-1" aria-live="polite">4 fiches</h2>' in content
 
 
 def test_search_shows_results_with_highlighted_and_escaped_extracts(client, bank):

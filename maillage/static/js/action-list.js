@@ -9,6 +9,16 @@
   }
   document.documentElement.classList.add("js");
 
+  // On a phone, facets without a ticked value start folded so that the results are not pushed far down.
+  function foldFacets(root) {
+    if (window.matchMedia("(max-width: 991.98px)").matches) {
+      root.querySelectorAll("details.facet:not([data-selected])").forEach(function (facet) {
+        facet.open = false;
+      });
+    }
+  }
+  foldFacets(document);
+
   function urlOf(form) {
     const params = new URLSearchParams();
     for (const [name, value] of new FormData(form)) {
@@ -32,6 +42,7 @@
         return;
       }
       const focused = document.activeElement && document.activeElement.id;
+      foldFacets(fresh);
       region.replaceWith(fresh);
       const again = focused && document.getElementById(focused);
       if (again) {
