@@ -5,9 +5,12 @@ belong to the caller's transaction. Sheets are indexed by id: the text comes fro
 (`source.source_select`), after the sheet and its lists are written.
 """
 
+import threading
+import time
 from collections.abc import Iterator, Sequence
 
 from django.db import connection
+from rapidfuzz import fuzz, process
 
 from .analysis import stems, tokens
 from .query import ParsedQuery, Term
@@ -16,6 +19,9 @@ from .source import INDEX_COLUMNS, WEIGHTS, source_select
 PG_CONFIG = "maillage_french"
 COLUMNS = ", ".join(INDEX_COLUMNS)
 RANK_ALL_LIMIT = 20_000
+# Spelling suggestions: least similarity (0–100) of a candidate word.
+MIN_SIMILARITY = 75
+VOCABULARY_TTL = 600
 # PostgreSQL counts sheets per word with one query each: only the first words of a sheet are weighed.
 MAX_FREQUENCY_WORDS = 12
 
@@ -145,15 +151,30 @@ class SQLiteBackend:
             cursor.execute(f"SELECT term, doc FROM {self.vocabulary_table} WHERE term IN ({marks})", words)
             return dict(cursor.fetchall())
 
+    def knows(self, word: str) -> bool:
+        """Whether sheets hold this folded word, or a word of the same stem."""
+        return bool(self.document_frequency(self.expand(word)))
+
+    def close_words(self, word: str, limit: int = 5) -> list[str]:
+        """Indexed words spelt like `word`, closest first (those held by more sheets first when as close).
+
+        Candidates share the first letter of `word`: counting the words of the vocabulary reads the
+        doclists, most of a second for the whole vocabulary of 100,000 sheets, a few dozen milliseconds
+        for one letter (kept ten minutes per process: suggestions need not follow every change).
+        """
+        vocabulary = _letter_vocabulary(self, word[:1])
+        found = process.extract(word, vocabulary.keys(), scorer=fuzz.ratio, limit=limit, score_cutoff=MIN_SIMILARITY)
+        found.sort(key=lambda item: (-round(item[1] / 5), -vocabulary[item[0]]))
+        return [candidate for candidate, _, _ in found]
+
     def vocabulary(self, prefix: str) -> dict[str, int]:
-        """Indexed words starting with `prefix`, and the number of sheets holding each. (Counting reads
-        the doclists: the whole vocabulary of 100,000 sheets takes most of a second, one letter 30 ms.)"""
+        """Indexed words starting with `prefix`, and the number of sheets holding each."""
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT term, doc FROM {self.vocabulary_table} WHERE term >= %s AND term < %s",
                 [prefix, prefix + "\U0010ffff"],
             )
-            return dict(cursor.fetchall())
+            return {term: count for term, count in cursor.fetchall() if term.isalpha()}
 
     def count(self) -> int:
         with connection.cursor() as cursor:
@@ -163,6 +184,7 @@ class SQLiteBackend:
 
 class PostgresBackend:
     table = "search_action_document"
+    lexicon = "search_lexicon"
     # PostgreSQL has four weights: title A, keywords B, summary C, everything else D.
     vector = " || ".join(
         f"setweight(to_tsvector('{PG_CONFIG}', {text}), '{weight}')"
@@ -185,6 +207,7 @@ class PostgresBackend:
                     "ON CONFLICT (action_id) DO UPDATE SET vector = EXCLUDED.vector",
                     [first, last],
                 )
+                self._fill_lexicon(first, last)
 
     def remove(self, ids: Sequence[int]) -> None:
         with connection.cursor() as cursor:
@@ -197,6 +220,8 @@ class PostgresBackend:
                 f"INSERT INTO {self.table} (action_id, vector) "
                 f"SELECT id, {self.vector} FROM ({source_select('postgresql')}) source"
             )
+            cursor.execute(f"DELETE FROM {self.lexicon}")
+        self._fill_lexicon()
 
     def match(self, parsed: ParsedQuery, *, ranked: bool) -> list[int]:
         query, params = self.tsquery(parsed)
@@ -235,21 +260,60 @@ class PostgresBackend:
                 found[word] = cursor.fetchone()[0]
         return found
 
-    def vocabulary(self, prefix: str) -> dict[str, int]:
-        """Words of the published titles and summaries starting with `prefix` (folded, not stemmed), and
-        the number of sheets holding each. `ts_stat` reads every sheet: a few seconds on 100,000."""
+    def knows(self, word: str) -> bool:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT word, ndoc FROM ts_stat($$SELECT to_tsvector('simple', unaccent(title || ' ' || summary)) "
-                "FROM actions_action WHERE state = 'published'$$) WHERE word LIKE %s",
-                [prefix.replace("%", "").replace("_", "") + "%"],
+                f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE vector @@ plainto_tsquery('{PG_CONFIG}', %s))",
+                [word],
             )
-            return dict(cursor.fetchall())
+            return cursor.fetchone()[0]
+
+    def close_words(self, word: str, limit: int = 5) -> list[str]:
+        """Words of the titles and summaries spelt like `word` (trigram similarity, GIN-indexed)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT word FROM {self.lexicon} WHERE word %% %s ORDER BY similarity(word, %s) DESC, word LIMIT %s",
+                [word, word, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def _fill_lexicon(self, first: int | None = None, last: int | None = None) -> None:
+        """Add the words of these sheets' titles and summaries (folded, not stemmed) to the lexicon.
+        Words are never removed: a suggestion is only made if it finds sheets."""
+        where = "" if first is None else f" WHERE id BETWEEN {int(first)} AND {int(last)}"
+        documents = f"SELECT to_tsvector('simple', unaccent(concat_ws(' ', title, summary))) FROM actions_action{where}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.lexicon} (word) SELECT word FROM ts_stat(%s) WHERE word ~ '^[a-z]+$' "
+                "ON CONFLICT DO NOTHING",
+                [documents],
+            )
 
     def count(self) -> int:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {self.table}")
             return cursor.fetchone()[0]
+
+
+_vocabulary_lock = threading.Lock()
+_vocabularies: dict = {}
+
+
+def _letter_vocabulary(backend: SQLiteBackend, letter: str) -> dict[str, int]:
+    key = (connection.settings_dict["NAME"], letter)
+    with _vocabulary_lock:
+        cached = _vocabularies.get(key)
+        if cached and time.monotonic() - cached[0] < VOCABULARY_TTL:
+            return cached[1]
+    words = backend.vocabulary(letter)
+    with _vocabulary_lock:
+        _vocabularies[key] = (time.monotonic(), words)
+    return words
+
+
+def forget_vocabulary() -> None:
+    with _vocabulary_lock:
+        _vocabularies.clear()
 
 
 def get_backend() -> SQLiteBackend | PostgresBackend:
