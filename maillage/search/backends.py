@@ -186,8 +186,10 @@ class PostgresBackend:
     table = "search_action_document"
     lexicon = "search_lexicon"
     # PostgreSQL has four weights: title A, keywords B, summary C, everything else D.
+    # `translate` hides angle brackets from PostgreSQL's parser, which would otherwise take `<b>` or
+    # `<script>` for tags and drop the words inside, where FTS5 indexes them.
     vector = " || ".join(
-        f"setweight(to_tsvector('{PG_CONFIG}', {text}), '{weight}')"
+        f"setweight(to_tsvector('{PG_CONFIG}', translate({text}, '<>', '  ')), '{weight}')"
         for text, weight in (
             ("title", "A"),
             ("keywords", "B"),

@@ -229,7 +229,7 @@ def test_xlsx_cells_that_look_like_formulas_stay_text(formulas):
 def test_xlsx_truncates_what_an_excel_cell_cannot_hold_and_says_so():
     long_text = "a" * 40_000
     wide_text = "😀" * 20_000  # 40,000 UTF-16 units, the unit Excel counts
-    action = make_action("Longue", summary=long_text, experience=wide_text, limits="ok\x0bok\x00")
+    action = make_action("Longue", summary=long_text, experience=wide_text, limits="ok\x0bok\x01")
     rows = read_xlsx(xlsx_chunks([action.pk]))
     cells = dict(zip(COLUMNS, rows[1], strict=True))
     assert cells["summary"].endswith(TRUNCATION_MARKER) and cells["summary"].startswith("aaa")

@@ -267,3 +267,9 @@ def test_rebuilding_the_index_keeps_the_results(bank, run_command):
     assert {query: found(query) for query in before} == before
     out, _ = run_command("rebuild_search_index")
     assert "fiches indexées" in out
+
+
+def test_words_between_angle_brackets_are_found_on_both_backends(bank):
+    make_sheet("Atelier <théâtre>", make_structure("CS Scène", "75"), summary="Jeux de <b>rôle</b>.")
+    assert found("q=theatre") == {"Atelier <théâtre>"}
+    assert found("q=role") == {"Atelier <théâtre>"}
