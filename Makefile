@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: install run test test-postgres quality format bench bench-search clean
+.PHONY: install run test test-postgres quality format bench bench-search bench-exports clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,12 +37,17 @@ format: install
 bench: install
 	$(BIN)/python -m maillage.demo.bench $(BENCH_ARGS)
 	$(MAKE) bench-search
+	$(MAKE) bench-exports
 
 # Search latency on 100,000 generated sheets, in a scratch SQLite database kept between runs.
 BENCH_SEARCH_DB ?= var/bench-search.sqlite3
 bench-search: install
 	DATABASE_URL=sqlite:///$(abspath $(BENCH_SEARCH_DB)) $(BIN)/maillage migrate --noinput -v0
 	DATABASE_URL=sqlite:///$(abspath $(BENCH_SEARCH_DB)) $(BIN)/maillage bench_search $(BENCH_SEARCH_ARGS)
+
+# Web exports (CSV, XLSX, JSON) of 100,000 generated sheets through the view.
+bench-exports: install
+	$(BIN)/python -m maillage.demo.bench_exports --database $(abspath var/bench-exports.sqlite3) $(BENCH_EXPORTS_ARGS)
 
 clean:
 	rm -rf $(VENV) var/maillage.sqlite3* .pytest_cache .ruff_cache

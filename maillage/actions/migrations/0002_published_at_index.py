@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actions', '0001_initial'),
-        ('referentials', '0002_seed_reference_data'),
-        ('structures', '0001_initial'),
+        ("actions", "0001_initial"),
+        ("referentials", "0002_seed_reference_data"),
+        ("structures", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['state', 'published_at'], name='actions_act_state_b04c1e_idx'),
+            model_name="action",
+            index=models.Index(fields=["state", "published_at"], name="actions_act_state_b04c1e_idx"),
         ),
     ]
