@@ -7,7 +7,9 @@ import pytest
 from django.core.management import call_command
 
 TESTS_DIR = Path(__file__).parent
-SHARED_SEEDS = TESTS_DIR.parent.parent / "shared" / "seeds"
+# A copy of ../shared/seeds (public data: a real export and the JSON it must give), so that a clone alone
+# runs every test.
+SEEDS = TESTS_DIR / "data" / "seeds"
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from maillage.referentials.models import Region
 from maillage.search import engine, facets, similar
 from maillage.search.services import remove_actions
 from maillage.structures.models import Structure
+from tests.conftest import SEEDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,8 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# A copy of ../shared/seeds/000_aa8ed177602d5f0b.txt (public data), so that a clone alone runs the tests.
-SEED = Path(__file__).parent / "data" / "000_aa8ed177602d5f0b.txt"
+SEED = SEEDS / "000_aa8ed177602d5f0b.txt"
 SEED_SHEETS = 23  # 25 sheets, two of them twice
 # The regions, departments and closed lists: data of a migration, which a flush deletes.
 REFERENCE_DATA = import_module("maillage.referentials.migrations.0002_seed_reference_data")

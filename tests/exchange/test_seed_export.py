@@ -1,4 +1,5 @@
-"""The real export of 25 sheets in ../shared/seeds gives exactly the expected open-data JSON."""
+"""The real export of 25 sheets (../shared/seeds, copied in tests/data/seeds) gives exactly the expected
+open-data JSON."""
 
 import json
 
@@ -8,14 +9,11 @@ from maillage.actions.models import Action
 from maillage.exchange.action_export import export_chunks
 from maillage.exchange.action_json import iter_action_records
 from maillage.exchange.services import import_actions
-from tests.conftest import SHARED_SEEDS
+from tests.conftest import SEEDS
 
-SEED = SHARED_SEEDS / "000_aa8ed177602d5f0b.txt"
-EXPECTED = SHARED_SEEDS / "000_aa8ed177602d5f0b.expected.json"
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not SEED.exists(), reason="../shared/seeds n'existe pas sur cette machine"),
-]
+SEED = SEEDS / "000_aa8ed177602d5f0b.txt"
+EXPECTED = SEEDS / "000_aa8ed177602d5f0b.expected.json"
+pytestmark = pytest.mark.django_db
 
 
 def exported() -> list[dict]:
