@@ -5,20 +5,28 @@ belong to the caller's transaction. Sheets are indexed by id: the text comes fro
 (`source.source_select`), after the sheet and its lists are written.
 """
 
+import functools
+import operator
 import threading
 import time
 from collections.abc import Iterator, Sequence
 
 from django.db import connection
+from pyroaring import BitMap
 from rapidfuzz import fuzz, process
 
 from .analysis import stems, tokens
+from .facets import facet_index
 from .query import ParsedQuery, Term
 from .source import INDEX_COLUMNS, WEIGHTS, source_select
 
 PG_CONFIG = "maillage_french"
+# The vector of a title alone, as the GIN expression index of migration 0005 defines it.
+TITLE_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, translate(title, '<>', '  '))"
 COLUMNS = ", ".join(INDEX_COLUMNS)
-RANK_ALL_LIMIT = 20_000
+RANK_ALL_LIMIT = 5_000
+# Above this many title matches, they come most recent first rather than ranked.
+RANK_TITLES_LIMIT = 2_000
 # Spelling suggestions: least similarity (0–100) of a candidate word.
 MIN_SIMILARITY = 75
 VOCABULARY_TTL = 600
@@ -42,12 +50,22 @@ def id_ranges(ids: Sequence[int]) -> Iterator[tuple[int, int]]:
         yield start, previous
 
 
+def titles_first(matching, titles: list[int]) -> list[int]:
+    """The matching sheets whose title matched, in the given order, then the others, most recent first."""
+    found = matching if isinstance(matching, BitMap) else BitMap(matching)
+    first = [pk for pk in titles if pk in found]
+    return first + list(found - BitMap(first))[::-1]
+
+
 class SQLiteBackend:
     """A contentless FTS5 table: the text stays in the sheets' own table, not in a second copy, which
     halves what a big import writes. Removing a sheet means giving FTS5 the text it indexed."""
 
     table = "search_action_fts"
     vocabulary_table = "search_action_vocab"
+    # The titles alone, in a small index of their own: ranking the title matches of a common word reads
+    # short doclists there, not the long ones of the whole text (see `match`).
+    title_table = "search_title_fts"
 
     def index(self, ids: Sequence[int]) -> None:
         """Add sheets that are not in the index (a sheet indexed twice would count twice)."""
@@ -60,6 +78,7 @@ class SQLiteBackend:
     def _insert(self, ids: Sequence[int], *, command: str | None) -> None:
         select = source_select("sqlite")
         target, source = ("", "") if command is None else (f"{self.table}, ", f"'{command}', ")
+        title_target = "" if command is None else f"{self.title_table}, "
         with connection.cursor() as cursor:
             for first, last in id_ranges(ids):
                 cursor.execute(
@@ -67,15 +86,35 @@ class SQLiteBackend:
                     f"SELECT {source}id, {COLUMNS} FROM ({select} WHERE a.id BETWEEN %s AND %s)",
                     [first, last],
                 )
+                cursor.execute(
+                    f"INSERT INTO {self.title_table} ({title_target}rowid, title) "
+                    f"SELECT {source}id, title FROM actions_action WHERE id BETWEEN %s AND %s",
+                    [first, last],
+                )
 
     def rebuild(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {self.table} ({self.table}) VALUES ('delete-all')")
+            for table in (self.table, self.title_table):
+                cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
             cursor.execute(
                 f"INSERT INTO {self.table} (rowid, {COLUMNS}) SELECT id, {COLUMNS} FROM ({source_select('sqlite')})"
             )
+            cursor.execute(f"INSERT INTO {self.title_table} (rowid, title) SELECT id, title FROM actions_action")
 
     def expand(self, word: str) -> list[str]:
+        """Indexed words sharing the French stem of `word`, kept per process until the index changes."""
+        key = (connection.settings_dict["NAME"], _index_generation(), word)
+        with _vocabulary_lock:
+            found = _expansions.get(key)
+        if found is None:
+            found = self._expand(word)
+            with _vocabulary_lock:
+                if len(_expansions) >= MAX_EXPANSIONS:
+                    _expansions.clear()
+                _expansions[key] = found
+        return found
+
+    def _expand(self, word: str) -> list[str]:
         """Indexed words sharing the French stem of `word` (the folded word itself included).
 
         Stems are nearly always a prefix of the word, but not quite (`chevaux` → `cheval`): candidates are
@@ -115,30 +154,66 @@ class SQLiteBackend:
     def match(self, parsed: ParsedQuery, *, ranked: bool) -> list[int]:
         """Ids of the indexed sheets matching the query, best first when `ranked`.
 
-        BM25 costs about 3 µs a sheet: ranking 70,000 matches of a common word takes 200 ms. Past
-        `RANK_ALL_LIMIT` matches, only the sheets matching in their title or keywords (the two heaviest
-        columns) are ranked, and come first; the others follow, most recent id first.
+        BM25 costs about 3 µs a sheet: ranking the 70,000 sheets holding a common word takes 200 ms.
+        Past `RANK_ALL_LIMIT` matches, only the sheets whose title matches are ranked (in the small
+        title index), and come first; the others follow, most recent id first.
         """
-        expression = self.expression(parsed)
         with connection.cursor() as cursor:
+            matching = self._matching(cursor, parsed)
             if not ranked:
-                cursor.execute(f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s", [expression])
-                return [row[0] for row in cursor.fetchall()]
-            cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s", [expression])
-            if cursor.fetchone()[0] <= RANK_ALL_LIMIT:
-                return self._ranked(cursor, expression)
-            best = self._ranked(cursor, f"{{title keywords}} : ({expression})")
-            cursor.execute(
-                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s ORDER BY rowid DESC", [expression]
-            )
-            seen = set(best)
-            return best + [row[0] for row in cursor.fetchall() if row[0] not in seen]
+                return list(matching)
+            expression = self.expression(parsed)
+            if len(matching) <= RANK_ALL_LIMIT:
+                return self._ranked(cursor, self.table, expression, WEIGHTS)
+            return titles_first(matching, self._title_matches(cursor, expression))
 
-    def _ranked(self, cursor, expression: str) -> list[int]:
-        weights = ", ".join(str(weight) for weight in WEIGHTS)
+    def _matching(self, cursor, parsed: ParsedQuery) -> BitMap:
+        """The sheets matching the query, combined in memory from the sheets of each term."""
+        groups = [functools.reduce(operator.or_, (self._term_sheets(cursor, term) for term in group))
+                  for group in parsed.groups]  # fmt: skip
+        found = functools.reduce(operator.and_, groups)
+        for term in parsed.excluded:
+            found = found - self._term_sheets(cursor, term)
+        return found
+
+    def _term_sheets(self, cursor, term: Term) -> BitMap:
+        """The sheets holding a word (or one of its variants) or a phrase, kept per process until the
+        index changes: common words come back in many searches, and reading their long doclists is the
+        main cost of a search (25–50 ms for a word held by most sheets)."""
+        key = (connection.settings_dict["NAME"], _index_generation(), term)
+        with _vocabulary_lock:
+            found = _term_sheets.get(key)
+        if found is None:
+            cursor.execute(f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s", [self._term(term)])
+            found = BitMap(row[0] for row in cursor.fetchall())
+            with _vocabulary_lock:
+                if len(_term_sheets) >= MAX_CACHED_TERMS:
+                    _term_sheets.clear()
+                _term_sheets[key] = found
+        return found
+
+    def sample(self, parsed: ParsedQuery, limit: int) -> list[int]:
+        """Some indexed sheets matching the query (the most recent ids), without reading every match."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s ORDER BY rowid DESC LIMIT %s",
+                [self.expression(parsed), limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def _title_matches(self, cursor, expression: str) -> list[int]:
+        """Sheets whose title matches the query: ranked, or most recent first when they too are too many
+        to rank quickly."""
+        cursor.execute(f"SELECT rowid FROM {self.title_table} WHERE {self.title_table} MATCH %s", [expression])
+        titles = [row[0] for row in cursor.fetchall()]
+        if len(titles) > RANK_TITLES_LIMIT:
+            return titles[::-1]
+        return self._ranked(cursor, self.title_table, expression, (1.0,))
+
+    def _ranked(self, cursor, table: str, expression: str, weights) -> list[int]:
+        weights = ", ".join(str(weight) for weight in weights)
         cursor.execute(
-            f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s ORDER BY bm25({self.table}, {weights})",
-            [expression],
+            f"SELECT rowid FROM {table} WHERE {table} MATCH %s ORDER BY bm25({table}, {weights})", [expression]
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -226,14 +301,46 @@ class PostgresBackend:
         self._fill_lexicon()
 
     def match(self, parsed: ParsedQuery, *, ranked: bool) -> list[int]:
+        """Ids of the indexed sheets matching the query, best first when `ranked` (ts_rank with the
+        weights; past `RANK_ALL_LIMIT` matches, title matches first, as `SQLiteBackend.match`)."""
         query, params = self.tsquery(parsed)
-        order = "ORDER BY ts_rank(vector, q.query) DESC, action_id" if ranked else ""
+        source = f"FROM {self.table}, (SELECT {query}) AS q(query) WHERE vector @@ q.query"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT action_id {source}", params)
+            matching = [row[0] for row in cursor.fetchall()]
+            if not ranked:
+                return matching
+            if len(matching) <= RANK_ALL_LIMIT:
+                # Ranked on the wanted words only: ts_rank gives odd weights to a negated part.
+                wanted, wanted_params = self.tsquery(ParsedQuery(groups=parsed.groups))
+                cursor.execute(
+                    f"SELECT action_id {source} ORDER BY ts_rank(vector, ({wanted})) DESC, action_id",
+                    [*params, *wanted_params],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            return titles_first(matching, self._title_matches(cursor, parsed))
+
+    def sample(self, parsed: ParsedQuery, limit: int) -> list[int]:
+        """Some indexed sheets matching the query, without reading every match."""
+        query, params = self.tsquery(parsed)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT action_id FROM {self.table}, (SELECT {query}) AS q(query) WHERE vector @@ q.query {order}",
-                params,
+                f"SELECT action_id FROM {self.table}, (SELECT {query}) AS q(query) WHERE vector @@ q.query LIMIT %s",
+                [*params, limit],
             )
             return [row[0] for row in cursor.fetchall()]
+
+    def _title_matches(self, cursor, parsed: ParsedQuery) -> list[int]:
+        """Sheets whose title holds any wanted word (GIN index on the titles' vectors): ranked, or most
+        recent first when they are too many to rank quickly."""
+        words, params = self.tsquery(ParsedQuery(groups=(tuple(t for group in parsed.groups for t in group),)))
+        source = f"FROM actions_action, (SELECT {words}) AS q(query) WHERE {TITLE_VECTOR} @@ q.query"
+        cursor.execute(f"SELECT id {source}", params)
+        titles = [row[0] for row in cursor.fetchall()]
+        if len(titles) > RANK_TITLES_LIMIT:
+            return sorted(titles, reverse=True)
+        cursor.execute(f"SELECT id {source} ORDER BY ts_rank({TITLE_VECTOR}, q.query) DESC, id", params)
+        return [row[0] for row in cursor.fetchall()]
 
     def tsquery(self, parsed: ParsedQuery) -> tuple[str, list[str]]:
         """The query as a tsquery expression, with the precedence of the parser: OR inside a group,
@@ -299,6 +406,16 @@ class PostgresBackend:
 
 _vocabulary_lock = threading.Lock()
 _vocabularies: dict = {}
+# Query word → its indexed variants; reading them costs a scan of the vocabulary by prefix (10–30 ms
+# for a common word). Keyed by the last change of the index, so that a new variant is found at once.
+_expansions: dict = {}
+MAX_EXPANSIONS = 5000
+_term_sheets: dict = {}
+MAX_CACHED_TERMS = 2000
+
+
+def _index_generation() -> tuple[int, str]:
+    return facet_index().change
 
 
 def _letter_vocabulary(backend: SQLiteBackend, letter: str) -> dict[str, int]:
@@ -316,6 +433,8 @@ def _letter_vocabulary(backend: SQLiteBackend, letter: str) -> dict[str, int]:
 def forget_vocabulary() -> None:
     with _vocabulary_lock:
         _vocabularies.clear()
+        _expansions.clear()
+        _term_sheets.clear()
 
 
 def get_backend() -> SQLiteBackend | PostgresBackend:

@@ -89,7 +89,14 @@ def parse_query(text: str) -> ParsedQuery:
         if excluded:
             raise InvalidParameter("q", "ajoutez au moins un mot à chercher en plus des mots exclus.")
         raise InvalidParameter("q", "la recherche ne contient aucun mot à chercher.")
-    return ParsedQuery(groups=tuple(tuple(group) for group in groups), excluded=tuple(excluded))
+    return ParsedQuery(groups=_without_stop_words(groups), excluded=tuple(excluded))
+
+
+def _without_stop_words(groups: list[list[Term]]) -> tuple[tuple[Term, ...], ...]:
+    """Groups without the stop words ("de", "la"), unless the query has nothing else ("le", "à")."""
+    kept = [[term for term in group if term.phrase or term.words[0] not in STOP_WORDS] for group in groups]
+    kept = [group for group in kept if group]
+    return tuple(tuple(group) for group in (kept or groups))
 
 
 def _terms(phrase: str | None, word: str | None) -> list[Term]:
@@ -98,7 +105,4 @@ def _terms(phrase: str | None, word: str | None) -> list[Term]:
         if len(words) > 1:
             return [Term(words, phrase=True)]
         return [Term(words)] if words else []
-    words = tokens(word or "")
-    kept = [item for item in words if item not in STOP_WORDS]
-    # A query made only of stop words ("le", "à") still looks for them rather than for nothing.
-    return [Term((item,)) for item in (kept or words)]
+    return [Term((item,)) for item in tokens(word or "")]

@@ -18,6 +18,7 @@ from .backends import forget_vocabulary, get_backend
 from .query import ParsedQuery, Term, parse_query
 
 _WORD = re.compile(r"[^\W_]+")
+SAMPLE = 1000
 __all__ = ["forget_vocabulary", "suggest"]
 
 
@@ -36,8 +37,8 @@ def suggest(text: str, parsed: ParsedQuery, index) -> str | None:
     suggestion = " ".join(
         _display(replacements[fold(piece)], index) if fold(piece) in replacements else piece for piece in text.split()
     )
-    corrected = parse_query(suggestion)
-    found = BitMap(get_backend().match(corrected, ranked=False)) & index.published
+    # Published sheets among the first matches (reading every match of common words costs too much).
+    found = BitMap(backend.sample(parse_query(suggestion), SAMPLE)) & index.published
     return suggestion if found else None
 
 
@@ -48,7 +49,7 @@ def _display(word: str, index) -> str:
             for written in _WORD.findall(str(label)):
                 if fold(written) == word:
                     return written.lower()
-    ids = get_backend().match(ParsedQuery(groups=((Term((word,)),),)), ranked=False)
+    ids = get_backend().sample(ParsedQuery(groups=((Term((word,)),),)), SAMPLE)
     for pk in ids:
         if pk not in index.published:
             continue

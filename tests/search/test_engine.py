@@ -10,8 +10,10 @@ from django.http import QueryDict
 from maillage.actions.models import Action, ActionState
 from maillage.actions.services import delete_action
 from maillage.referentials.models import Keyword
+from maillage.search import engine
 from maillage.search.engine import parse_action_filters, search_actions
 from maillage.search.params import InvalidParameter
+from maillage.search.query import Term, parse_query
 from maillage.search.services import labels_changed, rebuild_index
 from maillage.search.snippets import snippets
 from tests.factories import change_sheet, make_sheet, make_structure
@@ -273,3 +275,24 @@ def test_words_between_angle_brackets_are_found_on_both_backends(bank):
     make_sheet("Atelier <théâtre>", make_structure("CS Scène", "75"), summary="Jeux de <b>rôle</b>.")
     assert found("q=theatre") == {"Atelier <théâtre>"}
     assert found("q=role") == {"Atelier <théâtre>"}
+
+
+def test_past_the_ranking_limit_title_matches_come_first_then_the_most_recent(bank, monkeypatch):
+    from maillage.search import backends
+
+    monkeypatch.setattr(backends, "RANK_ALL_LIMIT", 2)
+    structure = make_structure("CS Potiers", "59")
+    old = make_sheet("Atelier ancien", structure, summary="De la poterie.")
+    titled = make_sheet("Poterie", structure)
+    recent = make_sheet("Atelier récent", structure, experience="Poterie et céramique.")
+    assert search("q=poterie").ids == [titled.pk, recent.pk, old.pk]
+    monkeypatch.setattr(backends, "RANK_TITLES_LIMIT", 0)
+    engine.clear_match_cache()
+    assert search("q=poterie -céramique").ids == [titled.pk, old.pk]
+
+
+def test_stop_words_are_left_out_unless_the_query_has_nothing_else():
+    assert parse_query("cours de français").groups == ((Term(("cours",)),), (Term(("francais",)),))
+    assert parse_query("l'atelier").groups == ((Term(("atelier",)),),)
+    assert parse_query('"cours de"').groups == ((Term(("cours", "de"), phrase=True),),)
+    assert parse_query("le").groups == ((Term(("le",)),),)
