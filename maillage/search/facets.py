@@ -119,13 +119,13 @@ def _latest_change() -> tuple[int, str]:
 
 def _refreshed(index: FacetIndex | None, latest: tuple[int, str]) -> FacetIndex:
     if index is not None and latest[0] > index.change[0]:
-        ranges = _changes_since(index.change)
+        ranges = changes_since(index.change)
         if ranges is not None and sum(last - first + 1 for first, last in ranges) <= INCREMENTAL_LIMIT:
             return _patched(index, ranges, latest)
     return load_index(latest)
 
 
-def _changes_since(seen: tuple[int, str]) -> list[tuple[int, int]] | None:
+def changes_since(seen: tuple[int, str]) -> list[tuple[int, int]] | None:
     """Ranges of sheets changed after `seen`; None when the log no longer shows what `seen` saw."""
     rows = list(
         IndexChange.objects.filter(id__gte=seen[0]).order_by("id").values_list("id", "token", "first_action_id",

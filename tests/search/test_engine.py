@@ -296,3 +296,16 @@ def test_stop_words_are_left_out_unless_the_query_has_nothing_else():
     assert parse_query("l'atelier").groups == ((Term(("atelier",)),),)
     assert parse_query('"cours de"').groups == ((Term(("cours", "de"), phrase=True),),)
     assert parse_query("le").groups == ((Term(("le",)),),)
+
+
+def test_words_already_searched_follow_later_changes(bank):
+    assert found("q=potager") == set()
+    assert found("q=jardin") == {"Jardin partagé"}
+    sheet = make_sheet("Potager collectif", make_structure("CS Les Vergers", "75"), summary="Un jardin potager.")
+    assert found("q=potager") == {"Potager collectif"}
+    assert found("q=jardin") == {"Jardin partagé", "Potager collectif"}
+    change_sheet(sheet, title="Verger collectif", summary="Des arbres fruitiers.")
+    assert found("q=potager") == set()
+    assert found("q=jardin") == {"Jardin partagé"}
+    delete_action(Action.objects.get(title="Jardin partagé"), acting_user=None, source="test")
+    assert found("q=jardin") == set()
