@@ -27,9 +27,10 @@ def run_command():
 @pytest.fixture(autouse=True)
 def fresh_search_caches():
     """Each test starts with no facet index, match or similar-sheet cache left by another test's data."""
-    from maillage.search import engine, facets, similar, suggestions
+    from maillage.search import engine, facets, similar, suggestions, vocabulary
 
     facets.forget()
+    vocabulary.forget()
     engine.clear_match_cache()
     similar.forget()
     suggestions.forget_vocabulary()

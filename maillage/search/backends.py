@@ -19,6 +19,7 @@ from .analysis import stems, tokens
 from .facets import INCREMENTAL_LIMIT, changes_since, facet_index
 from .query import ParsedQuery, Term
 from .source import INDEX_COLUMNS, WEIGHTS, source_select
+from .vocabulary import indexed_terms
 
 PG_CONFIG = "maillage_french"
 # The vector of a title alone, as the GIN expression index of migration 0005 defines it.
@@ -128,12 +129,7 @@ class SQLiteBackend:
         if len(stem) < 4:
             return sorted({folded_word, stem})
         prefix = stem[: max(3, len(stem) - 2)]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT term FROM {self.vocabulary_table} WHERE term >= %s AND term < %s",
-                [prefix, prefix + "\U0010ffff"],
-            )
-            candidates = [row[0] for row in cursor.fetchall()]
+        candidates = indexed_terms().with_prefix(prefix)
         variants = {term for term, term_stem in zip(candidates, stems(candidates), strict=True) if term_stem == stem}
         return sorted({folded_word, *variants})
 

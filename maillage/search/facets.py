@@ -11,6 +11,7 @@ search, a process reads the last row of that log (one indexed query) and reloads
 changed since it last looked — or everything, if the log was rolled back or pruned.
 """
 
+import bisect
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .models import IndexChange
 # Facet parameter → the list relation (through table) it counts, for multi-valued lists.
 LIST_FACETS = {"keyword": "keywords", "public": "public", "dimension": "dimensions",
                "initiative": "initiative", "partner": "partners"}  # fmt: skip
+ORDERS = ("title", "recent", "department")
 # Past this many changed sheets, reloading everything is quicker than patching.
 INCREMENTAL_LIMIT = 5000
 
@@ -68,23 +70,34 @@ class FacetIndex:
     _orders: dict[str, list[int]] = field(default_factory=dict)
 
     def order(self, name: str) -> list[int]:
-        """Published sheet ids sorted by title (`title`) or most recent first (`recent`)."""
+        """Published sheet ids by title (`title`), most recent first (`recent`), or by department code
+        then title (`department`). Computed once, then patched with the changed sheets."""
         if name not in self._orders:
-            ids = list(self.published)
-            if name == "title":
-                ids.sort(key=lambda pk: (self.title_keys[pk], pk))
-            elif name == "department":
-                codes = self._department_codes()
-                ids = self.order("title")
-                ids = sorted(ids, key=lambda pk: codes.get(pk, "~"))
-            else:
-                ids.sort(key=lambda pk: (self.published_keys[pk], pk), reverse=True)
-            self._orders[name] = ids
+            self._orders[name] = sorted(self.published, key=self._sort_key(name))
         return self._orders[name]
+
+    def _sort_key(self, name: str):
+        if name == "title":
+            return lambda pk: (self.title_keys[pk], pk)
+        if name == "department":
+            codes = self._department_codes()
+            return lambda pk: (codes.get(pk, "~"), self.title_keys[pk], pk)
+        return lambda pk: (-self.published_keys[pk], -pk)
 
     def _department_codes(self) -> dict[int, str]:
         facet = self.facets["department"]
         return {pk: facet.values[key] for key, sheets in facet.sheets.items() for pk in sheets}
+
+    def patch_orders(self, previous: "FacetIndex", changed: BitMap) -> None:
+        """Orders of `previous`, without the changed sheets, with the changed ones still published put
+        back in their place (a few milliseconds, where sorting again takes a few hundred)."""
+        returning = list(changed & self.published)
+        for name, order in previous._orders.items():
+            kept = [pk for pk in order if pk not in changed]
+            key = self._sort_key(name)
+            for pk in returning:
+                bisect.insort(kept, pk, key=key)
+            self._orders[name] = kept
 
 
 _lock = threading.Lock()
@@ -144,6 +157,8 @@ def changes_since(seen: tuple[int, str]) -> list[tuple[int, int]] | None:
 def load_index(change: tuple[int, str]) -> FacetIndex:
     index = FacetIndex(BitMap(), _empty_facets(), {}, {}, change)
     _load_sheets(index, None)
+    for name in ORDERS:
+        index.order(name)
     return index
 
 
@@ -163,6 +178,7 @@ def _patched(index: FacetIndex, ranges: list[tuple[int, int]], latest: tuple[int
         patched.published_keys.pop(pk, None)
     _refresh_labels(patched)
     _load_sheets(patched, ranges)
+    patched.patch_orders(index, changed)
     return patched
 
 
@@ -233,7 +249,6 @@ def _load_sheets(index: FacetIndex, ranges: list[tuple[int, int]] | None) -> Non
             if name == "year" and key not in facet.labels:
                 facet.add(key, str(key))
     _sort_years(index.facets["year"])
-    index._orders.clear()
 
 
 def _sort_years(facet: Facet) -> None:

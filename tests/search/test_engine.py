@@ -309,3 +309,16 @@ def test_words_already_searched_follow_later_changes(bank):
     assert found("q=jardin") == {"Jardin partagé"}
     delete_action(Action.objects.get(title="Jardin partagé"), acting_user=None, source="test")
     assert found("q=jardin") == set()
+
+
+def test_sorted_lists_follow_changes(bank):
+    assert titles("sort=title") == ["Ateliers vélo", "Café des parents", "Jardin partagé", "Sortie au musée"]
+    assert titles("sort=department")[0] == "Café des parents"
+    change_sheet(Action.objects.get(title="Sortie au musée"), title="Atelier théâtre")
+    lyon = make_structure("Centre social Ain", "01")
+    make_sheet("Zumba", lyon)
+    assert titles("sort=title") == ["Atelier théâtre", "Ateliers vélo", "Café des parents", "Jardin partagé", "Zumba"]
+    assert titles("sort=department")[0] == "Zumba"
+    assert titles("")[0] == "Zumba"
+    change_sheet(Action.objects.get(title="Zumba"), state=ActionState.DRAFT)
+    assert "Zumba" not in titles("sort=-title")
