@@ -58,7 +58,46 @@ def titles_first(matching, titles: list[int]) -> list[int]:
     return first + list(found - BitMap(first))[::-1]
 
 
-class SQLiteBackend:
+class TermSetsBackend:
+    """What both backends share: a query's matching sheets combined in memory from cached term sets.
+    Subclasses give `_term_ids(cursor, term, first=None, last=None)`."""
+
+    def _matching(self, cursor, parsed: ParsedQuery) -> BitMap:
+        """The sheets matching the query, combined in memory from the sheets of each term."""
+        groups = [functools.reduce(operator.or_, (self._term_sheets(cursor, term) for term in group))
+                  for group in parsed.groups]  # fmt: skip
+        found = functools.reduce(operator.and_, groups)
+        for term in parsed.excluded:
+            found = found - self._term_sheets(cursor, term)
+        return found
+
+    def _term_sheets(self, cursor, term: Term) -> BitMap:
+        """The sheets holding a word (or one of its variants) or a phrase, kept per process: common words
+        come back in many searches, and reading their long doclists is the main cost of a search
+        (25–50 ms for a word most sheets hold on SQLite, 300–500 ms on PostgreSQL). After a change of
+        the index, only the changed sheets are read again, unless too many changed."""
+        key = (connection.settings_dict["NAME"], term)
+        latest = _index_generation()
+        with _vocabulary_lock:
+            cached = _term_sheets.get(key)
+        if cached is not None and cached[0] == latest:
+            return cached[1]
+        ranges = changes_since(cached[0]) if cached is not None else None
+        if ranges is not None and sum(last - first + 1 for first, last in ranges) <= INCREMENTAL_LIMIT:
+            found = cached[1].copy()
+            for first, last in ranges:
+                found.remove_range(first, last + 1)
+                found.update(self._term_ids(cursor, term, first, last))
+        else:
+            found = BitMap(self._term_ids(cursor, term))
+        with _vocabulary_lock:
+            if len(_term_sheets) >= MAX_CACHED_TERMS:
+                _term_sheets.clear()
+            _term_sheets[key] = (latest, found)
+        return found
+
+
+class SQLiteBackend(TermSetsBackend):
     """A contentless FTS5 table: the text stays in the sheets' own table, not in a second copy, which
     halves what a big import writes. Removing a sheet means giving FTS5 the text it indexed."""
 
@@ -163,47 +202,12 @@ class SQLiteBackend:
                 return self._ranked(cursor, self.table, expression, WEIGHTS)
             return titles_first(matching, self._title_matches(cursor, expression))
 
-    def _matching(self, cursor, parsed: ParsedQuery) -> BitMap:
-        """The sheets matching the query, combined in memory from the sheets of each term."""
-        groups = [functools.reduce(operator.or_, (self._term_sheets(cursor, term) for term in group))
-                  for group in parsed.groups]  # fmt: skip
-        found = functools.reduce(operator.and_, groups)
-        for term in parsed.excluded:
-            found = found - self._term_sheets(cursor, term)
-        return found
-
-    def _term_sheets(self, cursor, term: Term) -> BitMap:
-        """The sheets holding a word (or one of its variants) or a phrase, kept per process: common words
-        come back in many searches, and reading their long doclists is the main cost of a search
-        (25–50 ms for a word most sheets hold). After a change of the index, only the changed sheets
-        are read again (FTS5 seeks rowid ranges), unless too many changed."""
-        key = (connection.settings_dict["NAME"], term)
-        latest = _index_generation()
-        with _vocabulary_lock:
-            cached = _term_sheets.get(key)
-        if cached is not None and cached[0] == latest:
-            return cached[1]
-        ranges = changes_since(cached[0]) if cached is not None else None
-        expression = self._term(term)
-        if ranges is not None and sum(last - first + 1 for first, last in ranges) <= INCREMENTAL_LIMIT:
-            found = cached[1].copy()
-            for first, last in ranges:
-                found.remove_range(first, last + 1)
-                found.update(self._ids_between(cursor, expression, first, last))
-        else:
-            cursor.execute(f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s", [expression])
-            found = BitMap([row[0] for row in cursor.fetchall()])
-        with _vocabulary_lock:
-            if len(_term_sheets) >= MAX_CACHED_TERMS:
-                _term_sheets.clear()
-            _term_sheets[key] = (latest, found)
-        return found
-
-    def _ids_between(self, cursor, expression: str, first: int, last: int) -> list[int]:
-        cursor.execute(
-            f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s AND rowid BETWEEN %s AND %s",
-            [expression, first, last],
-        )
+    def _term_ids(self, cursor, term: Term, first: int | None = None, last: int | None = None) -> list[int]:
+        """Sheets holding the term (FTS5 seeks the rowid range when one is given)."""
+        sql, params = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s", [self._term(term)]
+        if first is not None:
+            sql, params = sql + " AND rowid BETWEEN %s AND %s", [*params, first, last]
+        cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
     def sample(self, parsed: ParsedQuery, limit: int) -> list[int]:
@@ -271,7 +275,7 @@ class SQLiteBackend:
             return cursor.fetchone()[0]
 
 
-class PostgresBackend:
+class PostgresBackend(TermSetsBackend):
     table = "search_action_document"
     lexicon = "search_lexicon"
     # PostgreSQL has four weights: title A, keywords B, summary C, everything else D.
@@ -317,22 +321,29 @@ class PostgresBackend:
     def match(self, parsed: ParsedQuery, *, ranked: bool) -> list[int]:
         """Ids of the indexed sheets matching the query, best first when `ranked` (ts_rank with the
         weights; past `RANK_ALL_LIMIT` matches, title matches first, as `SQLiteBackend.match`)."""
-        query, params = self.tsquery(parsed)
-        source = f"FROM {self.table}, (SELECT {query}) AS q(query) WHERE vector @@ q.query"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT action_id {source}", params)
-            matching = [row[0] for row in cursor.fetchall()]
+            matching = self._matching(cursor, parsed)
             if not ranked:
-                return matching
+                return list(matching)
             if len(matching) <= RANK_ALL_LIMIT:
-                # Ranked on the wanted words only: ts_rank gives odd weights to a negated part.
-                wanted, wanted_params = self.tsquery(ParsedQuery(groups=parsed.groups))
+                # Ranked on the wanted words only (ts_rank gives odd weights to a negated part), reading
+                # the matching sheets' vectors by primary key.
+                wanted, params = self.tsquery(ParsedQuery(groups=parsed.groups))
                 cursor.execute(
-                    f"SELECT action_id {source} ORDER BY ts_rank(vector, ({wanted})) DESC, action_id",
-                    [*params, *wanted_params],
+                    f"SELECT action_id FROM {self.table} WHERE action_id = ANY(%s) "
+                    f"ORDER BY ts_rank(vector, ({wanted})) DESC, action_id",
+                    [list(matching), *params],
                 )
                 return [row[0] for row in cursor.fetchall()]
             return titles_first(matching, self._title_matches(cursor, parsed))
+
+    def _term_ids(self, cursor, term: Term, first: int | None = None, last: int | None = None) -> list[int]:
+        query, params = self.tsquery(ParsedQuery(groups=((term,),)))
+        sql = f"SELECT action_id FROM {self.table} WHERE vector @@ ({query})"
+        if first is not None:
+            sql, params = sql + " AND action_id BETWEEN %s AND %s", [*params, first, last]
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
     def sample(self, parsed: ParsedQuery, limit: int) -> list[int]:
         """Some indexed sheets matching the query, without reading every match."""
@@ -384,12 +395,11 @@ class PostgresBackend:
         return found
 
     def knows(self, word: str) -> bool:
+        """Whether sheets hold the word or a word of its stem: the lexicon answers for the words of titles
+        and summaries (a primary-key lookup), the index for the others."""
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE vector @@ plainto_tsquery('{PG_CONFIG}', %s))",
-                [word],
-            )
-            return cursor.fetchone()[0]
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {self.lexicon} WHERE word = %s)", [word])
+            return cursor.fetchone()[0] or bool(self._term_sheets(cursor, Term((word,))))
 
     def close_words(self, word: str, limit: int = 5) -> list[str]:
         """Words of the titles and summaries spelt like `word` (trigram similarity, GIN-indexed)."""
