@@ -7,6 +7,7 @@ so that the document stays true when a list changes.
 from django.conf import settings
 
 from maillage.exchange.records import CONTENT_KEYS, TEXT_KEYS
+from maillage.exchange.structure_json import STRUCTURE_KEYS
 from maillage.search.facets import facet_index
 from maillage.search.params import FACET_LABELS, FACETS, SORTS
 from maillage.structures.directory import PARAMETERS
@@ -179,8 +180,53 @@ def _identifier() -> dict:
     return {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
+BOOLEAN_KEYS = ("fcsf_member", "travellers", "multi_site", "itinerant")
+
+
+def _structure_schemas() -> dict:
+    """The structure's open-data record (`exchange.structure_json`) plus what the API adds."""
+    properties = {key: NULLABLE_TEXT for key in STRUCTURE_KEYS}
+    properties.update(
+        name=TEXT,
+        population={"type": "integer", "nullable": True},
+        axes=STRING_LIST,
+        **{key: {"type": "boolean", "nullable": True} for key in BOOLEAN_KEYS},
+    )
+    structure = {
+        "type": "object",
+        "description": "Fiche d'identité d'une structure.",
+        "properties": {
+            "id": {"type": "integer"},
+            "url": {"type": "string", "format": "uri"},
+            "department_code": NULLABLE_TEXT,
+            "siret_flagged": {"type": "boolean", "description": "SIRET à vérifier (longueur ou clé fausse)."},
+            **{key: properties[key] for key in STRUCTURE_KEYS},
+        },
+    }
+    option = {"type": "object", "properties": {"value": TEXT, "label": TEXT, "count": {"type": "integer"},
+                                               "selected": {"type": "boolean"}}}  # fmt: skip
+    page = {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer"},
+            "page": {"type": "integer"},
+            "page_size": {"type": "integer"},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/Structure"}},
+            "facets": {"type": "object", "additionalProperties": {"type": "array", "items": option}},
+        },
+        "required": ["count", "page", "page_size", "results", "facets"],
+    }
+    sheet = {"type": "object", "properties": {"id": {"type": "integer"}, "title": TEXT, "url": TEXT}}
+    detail = {
+        "allOf": [
+            {"$ref": "#/components/schemas/Structure"},
+            {"type": "object", "properties": {"actions": {"type": "array", "items": sheet}}},
+        ]
+    }
+    return {"Structure": structure, "StructurePage": page, "StructureDetail": detail}
+
+
 def openapi_document() -> dict:
-    structure = {"type": "object", "description": "Fiche d'identité d'une structure (voir /api/v1/docs)."}
     return {
         "openapi": "3.0.3",
         "info": {
@@ -229,5 +275,5 @@ def openapi_document() -> dict:
                 }
             },
         },  # fmt: skip
-        "components": {"schemas": {**_schemas(), "Structure": structure}},
+        "components": {"schemas": {**_schemas(), **_structure_schemas()}},
     }

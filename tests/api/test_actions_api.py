@@ -165,3 +165,13 @@ def test_the_human_documentation_page(client, bank):
     assert "<h1>API ouverte</h1>" in content
     assert "GET /api/v1/actions" in content
     assert 'href="/api/v1/openapi.json"' in content
+
+
+def test_the_openapi_document_describes_the_structures_answers(client, bank):
+    document = get(client, "/api/v1/openapi.json")
+    schemas = document["components"]["schemas"]
+    resolvable = _resolvable({**schemas["StructurePage"], "components": {"schemas": schemas}})
+    jsonschema.validate(get(client, "/api/v1/structures?department=69"), resolvable)
+    structure_id = get(client, "/api/v1/structures")["results"][0]["id"]
+    detail = _resolvable({**schemas["StructureDetail"], "components": {"schemas": schemas}})
+    jsonschema.validate(get(client, f"/api/v1/structures/{structure_id}"), detail)
