@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "maillage.exchange",
     "maillage.demo",
     "maillage.alerts",
+    "maillage.audit",
     "maillage.api",
     "maillage.www",
 ]

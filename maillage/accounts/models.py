@@ -1,4 +1,10 @@
-"""People who log in. Login is by e-mail; roles arrive with the contribution work."""
+"""People who log in (by e-mail) and their roles.
+
+Roles: *membre de structure* (`Membership`, with `is_admin` for the structure's administrators, who
+invite and remove members), *correspondant* (`CorrespondentScope`: CAF or federation, one row per
+department), *administrateur national* (`User.is_national_admin`). The public needs no account.
+What each role may do is decided in one place: `accounts.perms`.
+"""
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -37,6 +43,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Peut se connecter à l'interface d'administration.",
     )
     is_active = models.BooleanField("actif", default=True)
+    is_national_admin = models.BooleanField(
+        "administrateur national",
+        default=False,
+        help_text="Voit et modère tout, gère les comptes, les questionnaires et les campagnes.",
+    )
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
 
     objects = UserManager()
@@ -62,3 +73,47 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Membership(models.Model):
+    """A person working for a structure; its administrators invite and remove the other members."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    structure = models.ForeignKey("structures.Structure", on_delete=models.CASCADE, related_name="memberships")
+    is_admin = models.BooleanField("administrateur de la structure", default=False)
+    created_at = models.DateTimeField("depuis le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "membre de structure"
+        verbose_name_plural = "membres de structures"
+        constraints = [models.UniqueConstraint(fields=["user", "structure"], name="unique_membership")]
+        indexes = [models.Index(fields=["structure", "user"])]
+
+    def __str__(self) -> str:
+        role = "administrateur" if self.is_admin else "membre"
+        return f"{self.user} — {role} de {self.structure}"
+
+
+class Organisation(models.TextChoices):
+    CAF = "caf", "Caf"
+    FEDERATION = "federation", "Fédération des centres sociaux"
+
+
+class CorrespondentScope(models.Model):
+    """A territorial correspondent's mandate on one department (CAF or federation)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="correspondent_scopes")
+    department = models.ForeignKey(
+        "referentials.Department", on_delete=models.CASCADE, related_name="correspondent_scopes"
+    )
+    organisation = models.CharField("mandaté par", max_length=12, choices=Organisation.choices)
+    created_at = models.DateTimeField("depuis le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "mandat de correspondant"
+        verbose_name_plural = "mandats de correspondants"
+        constraints = [models.UniqueConstraint(fields=["user", "department"], name="unique_correspondent_scope")]
+        indexes = [models.Index(fields=["department", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — correspondant ({self.get_organisation_display()}) {self.department}"

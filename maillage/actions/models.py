@@ -202,3 +202,25 @@ LIST_RELATIONS = {
     "public": (ActionPublic, "public"),
     "partners": (ActionPartner, "partners"),
 }
+
+
+class ActionTransition(models.Model):
+    """A change of state of a sheet: who, when, from what to what, and why."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="transitions")
+    source = models.CharField("état de départ", max_length=10, choices=ActionState.choices)
+    target = models.CharField("nouvel état", max_length=10, choices=ActionState.choices)
+    acting_user = models.ForeignKey(
+        "accounts.User", verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.TextField("commentaire", blank=True)
+    created_at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "changement d'état"
+        verbose_name_plural = "changements d'état"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["action", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} : {self.get_source_display()} → {self.get_target_display()}"
