@@ -10,6 +10,10 @@ admin.site.index_title = "Gestion de la plateforme"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("maillage.api.urls")),
+    path("", include("maillage.www.account_urls")),
+    path("", include("maillage.www.contribute_urls")),
+    path("", include("maillage.www.moderation_urls")),
+    path("", include("maillage.www.structure_admin_urls")),
     path("", include("maillage.www.urls")),
 ]
 if settings.DEBUG:

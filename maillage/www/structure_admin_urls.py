@@ -1,0 +1,2 @@
+app_name = "structure_admin"
+urlpatterns: list = []
