@@ -3,10 +3,6 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-admin.site.site_header = "Maillage — administration"
-admin.site.site_title = "Maillage"
-admin.site.index_title = "Gestion de la plateforme"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("maillage.api.urls")),

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 
-from .models import User
+from .models import AccessRequest, Invitation, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -41,3 +41,57 @@ class UserAdmin(BaseUserAdmin):
             },
         )
     ]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are sent and accepted through the site (the token exists only in the e-mail)."""
+
+    list_display = [
+        "email",
+        "role",
+        "structure",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "cancelled_at",
+    ]
+    list_filter = ["role", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["email"]
+    list_select_related = ["structure", "invited_by"]
+    fields = [
+        "email",
+        "role",
+        "structure",
+        "departments",
+        "organisation",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "cancelled_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "structure", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "structure__name"]
+    list_select_related = ["user", "structure", "decided_by"]
+    raw_id_fields = ["user", "structure", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -117,3 +117,113 @@ class CorrespondentScope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — correspondant ({self.get_organisation_display()}) {self.department}"
+
+
+class InvitationRole(models.TextChoices):
+    MEMBER = "member", "membre de la structure"
+    STRUCTURE_ADMIN = "structure_admin", "administrateur de la structure"
+    CORRESPONDENT = "correspondent", "correspondant"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An e-mail invitation to join a structure or to become a correspondent.
+
+    The link carries a random token; only its SHA-256 is stored, and the link works once, for 7 days.
+    """
+
+    email = models.EmailField("adresse e-mail invitée")
+    role = models.CharField("rôle", max_length=20, choices=InvitationRole.choices)
+    structure = models.ForeignKey(
+        "structures.Structure",
+        verbose_name="structure",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    departments = models.ManyToManyField(
+        "referentials.Department", verbose_name="départements", blank=True, related_name="+"
+    )
+    organisation = models.CharField("mandaté par", max_length=12, choices=Organisation.choices, blank=True)
+    token_hash = models.CharField("empreinte du lien", max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User, verbose_name="invité par", on_delete=models.SET_NULL, null=True, related_name="sent_invitations"
+    )
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, verbose_name="acceptée par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["structure", "email"]), models.Index(fields=["invited_by", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="correspondent") | models.Q(structure__isnull=True),
+                name="invitation_correspondent_without_structure",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="correspondent") | models.Q(structure__isnull=False),
+                name="invitation_member_with_structure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f" — {self.structure}" if self.structure_id else ""
+        return f"{self.email} ({self.get_role_display()}){where}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", "en attente"
+    ACCEPTED = "accepted", "acceptée"
+    REFUSED = "refused", "refusée"
+
+
+class AccessRequest(models.Model):
+    """A person asks to join a structure; its administrators or the department's correspondents decide."""
+
+    user = models.ForeignKey(User, verbose_name="demandeur", on_delete=models.CASCADE, related_name="access_requests")
+    structure = models.ForeignKey(
+        "structures.Structure", verbose_name="structure", on_delete=models.CASCADE, related_name="access_requests"
+    )
+    message = models.TextField("message", max_length=1000, blank=True)
+    status = models.CharField(
+        "état", max_length=10, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
+    )
+    created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name="décidée par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "demande d'accès"
+        verbose_name_plural = "demandes d'accès"
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["structure", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "structure"],
+                condition=models.Q(status="pending"),
+                name="unique_pending_access_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.structure} ({self.get_status_display()})"

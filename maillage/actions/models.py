@@ -102,6 +102,8 @@ class Action(models.Model):
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     published_at = models.DateTimeField("publiée le", null=True, blank=True)
+    # Freshness reminders (`send_freshness_reminders`): at most one per sheet every six months.
+    stale_reminded_at = models.DateTimeField("dernier rappel d'actualisation", null=True, blank=True, editable=False)
 
     objects = ActionQuerySet.as_manager()
 
@@ -224,3 +226,31 @@ class ActionTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} : {self.get_source_display()} → {self.get_target_display()}"
+
+
+class PendingRevision(models.Model):
+    """Changes proposed to a published sheet: the published version stays online until a correspondent
+    approves them (`actions.editing.approve_pending_revision`) or rejects them.
+
+    `data` holds the proposed content as the edit form gives it (texts, reference ids) and the files
+    added (already stored under random names) or removed. One proposal per sheet: a later edit
+    replaces it, and `version` lets two people editing it at once notice each other.
+    """
+
+    action = models.OneToOneField(Action, on_delete=models.CASCADE, related_name="pending_revision")
+    data = models.JSONField("modifications proposées")
+    submitted_by = models.ForeignKey(
+        "accounts.User", verbose_name="proposée par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField("version", default=1)
+    created_at = models.DateTimeField("proposée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "modification en attente"
+        verbose_name_plural = "modifications en attente"
+        ordering = ["updated_at", "id"]
+        indexes = [models.Index(fields=["updated_at"])]
+
+    def __str__(self) -> str:
+        return f"Modification en attente de « {self.action} »"

@@ -67,7 +67,7 @@ def _may(user, action: Action, move: Move) -> bool:
 
 @transaction.atomic
 def transition(action: Action, target: str, *, acting_user, comment: str = "", request=None) -> ActionTransition:
-    action = Action.objects.select_for_update().select_related("structure").get(pk=action.pk)
+    action = Action.objects.select_for_update(of=("self",)).select_related("structure").get(pk=action.pk)
     move = next((move for move in MOVES if move.source == action.state and move.target == target), None)
     if move is None:
         raise TransitionError(

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from maillage.actions.models import Action
+from maillage.actions.moderation import is_stale
 from maillage.exchange.action_json import action_records, listed_records
 from maillage.search.engine import parse_action_filters, search_actions
 from maillage.search.params import FACET_LABELS, MAX_QUERY_LENGTH, SORTS, ActionFilters, InvalidParameter
@@ -38,6 +39,7 @@ def action_detail(request, pk: int, slug: str | None = None):
         "action": action,
         "record": record,
         "similar": with_paths(listed_records(similar_actions(action.pk))),
+        "stale": is_stale(action),
         "permalink": request.build_absolute_uri(reverse("www:action-permalink", kwargs={"pk": action.pk})),
     }
     return render(request, "www/action_detail.html", context)

@@ -18,6 +18,7 @@ from maillage.referentials.models import Department, Keyword, Public, Region
 from maillage.search.services import search_action_ids
 from maillage.structures.models import Structure, StructureKind
 from maillage.structures.services import structure_snapshot
+from tests.logins import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def superuser(db):
 
 @pytest.fixture
 def admin_client(client, superuser):
-    client.force_login(superuser)
+    log_in(client, superuser)
     return client
 
 

@@ -41,7 +41,7 @@ def world(db):
     Membership.objects.create(user=person("member_b"), structure=structure_b)
     CorrespondentScope.objects.create(user=person("correspondent"), department=Department.objects.get(code="13"),
                                       organisation="caf")  # fmt: skip
-    CorrespondentScope.objects.create(user=person("other_correspondent"),
-                                      department=Department.objects.get(code="69"), organisation="federation")  # fmt: skip
+    rhone = Department.objects.get(code="69")
+    CorrespondentScope.objects.create(user=person("other_correspondent"), department=rhone, organisation="federation")
     person("national_admin", is_national_admin=True)
     return World(structure_a, structure_b, users)

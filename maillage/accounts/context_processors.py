@@ -1,0 +1,10 @@
+"""What the layout needs to know of the person: which spaces to offer in the menu."""
+
+from . import perms
+
+
+def roles(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"is_moderator": False}
+    return {"is_moderator": perms.is_national_admin(user) or perms.is_correspondent(user)}

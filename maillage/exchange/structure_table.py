@@ -1,0 +1,300 @@
+"""Structures from a table (CSV or XLSX): one row per structure, columns named by the keys of the record.
+
+The CSV export of the directory reads back as it is (`;` or `,` separated, UTF-8 with or without BOM,
+lists joined with ` | `, `Oui`/`Non`). Columns may also be `axis_1` … `axis_5` and `department_code`;
+`id`, `siret_flagged` and `url` (written by the export) are ignored. A column left out leaves the stored
+value alone, as a label absent from a text block does. Rows become `ParsedStructure`s for the same loader
+as the text format (`StructureLoader`), in one transaction per file.
+"""
+
+import csv
+import re
+import warnings
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+from maillage.referentials.models import Department
+from maillage.referentials.text import match_key
+from maillage.structures.models import StructureKind
+
+from .reading import ImportFileError, iter_line_blocks
+from .reports import ImportReport
+from .streams import LIST_SEPARATOR
+from .structure_import import StructureLoader
+from .structure_json import STRUCTURE_KEYS
+from .structure_text import AXIS_KEYS, YES_NO_KEYS, ParsedStructure, department_code, empty_structure_record
+from .transactions import run_import
+
+XLSX_MAGIC = b"PK\x03\x04"
+MAX_ROWS = 100_000
+IGNORED_COLUMNS = frozenset({"id", "siret_flagged", "url"})
+EXTRA_COLUMNS = frozenset({*AXIS_KEYS, "department_code"})
+_KINDS = {
+    **{match_key(value): value for value in StructureKind.values},
+    **{match_key(label): value for value, label in StructureKind.choices},
+    "cs": StructureKind.CSX,
+}
+_BOOLEANS = {
+    **dict.fromkeys(("oui", "true", "vrai", "1"), True),
+    **dict.fromkeys(("non", "false", "faux", "0"), False),
+}
+_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+# Axes in one cell: as the CSV export joins them, or one a line.
+_AXES_SEPARATOR = re.compile(rf"{re.escape(LIST_SEPARATOR.strip())}|\n")
+
+
+def is_xlsx(path: Path | str) -> bool:
+    with open(path, "rb") as stream:
+        return stream.read(4) == XLSX_MAGIC
+
+
+def import_structure_table(
+    path: Path | str, *, dry_run: bool = False, acting_user=None, display_name: str | None = None
+) -> ImportReport:
+    """Import one CSV or XLSX table of structures. Raises `ImportFileError` on bad input, having written nothing."""
+    name = display_name or Path(path).name
+    report = ImportReport(filename=name, dry_run=dry_run)
+
+    def load() -> None:
+        loader = StructureLoader(report, acting_user=acting_user)
+        found = False
+        for parsed in read_structure_table(path, name, department_codes()):
+            if not parsed.record:
+                for warning in parsed.warnings:
+                    report.warn(warning.line, warning.message)
+                continue
+            found = True
+            loader.add(parsed)
+        if not found:
+            raise ImportFileError(name, 1, "aucune structure trouvée (une ligne par structure, sous l'en-tête)")
+
+    run_import(load, dry_run=dry_run)
+    return report
+
+
+def department_codes() -> dict[str, str]:
+    """Department code by folded name and by code, to read the `department` column."""
+    codes = {}
+    for code, name in Department.objects.values_list("code", "name"):
+        codes[match_key(name)] = code
+        codes[match_key(code)] = code
+    return codes
+
+
+def read_structure_table(path: Path | str, name: str, departments: dict[str, str]) -> Iterator[ParsedStructure]:
+    """Parse the table: first a header-only `ParsedStructure` (its warnings), then one per filled row."""
+    rows = _xlsx_rows(path, name) if is_xlsx(path) else _csv_rows(path, name)
+    header_line, header = next(rows, (1, None))
+    if header is None:
+        raise ImportFileError(name, None, "le fichier est vide")
+    columns, header_info = _columns(header, name, header_line)
+    yield header_info
+    reader = _RowReader(columns, departments)
+    for count, (line, row) in enumerate(rows, start=1):
+        if count > MAX_ROWS:
+            raise ImportFileError(name, line, f"trop de lignes (plus de {MAX_ROWS} structures)")
+        if any(_text(value) for value in row):
+            yield reader.parse(line, row)
+
+
+def _columns(header: list, name: str, line: int) -> tuple[dict[str, int], ParsedStructure]:
+    info = ParsedStructure(line=line, record={})
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        key = _text(cell).lower()
+        if not key or key in IGNORED_COLUMNS:
+            continue
+        if key not in STRUCTURE_KEYS and key not in EXTRA_COLUMNS:
+            info.warn(line, f"colonne « {key[:60]} » inconnue : ignorée")
+        elif key in columns:
+            info.warn(line, f"colonne « {key} » en double : seule la première est lue")
+        else:
+            columns[key] = index
+    if "name" not in columns:
+        raise ImportFileError(
+            name, line, "colonne « name » absente : la première ligne doit nommer les colonnes (name, postcode, …)"
+        )
+    return columns, info
+
+
+class _RowReader:
+    def __init__(self, columns: dict[str, int], departments: dict[str, str]):
+        self.columns = columns
+        self.departments = departments
+
+    def cell(self, row: list, key: str):
+        index = self.columns.get(key)
+        return row[index] if index is not None and index < len(row) else None
+
+    def parse(self, line: int, row: list) -> ParsedStructure:
+        record = empty_structure_record()
+        parsed = ParsedStructure(line=line, record=record, lines=dict.fromkeys([*STRUCTURE_KEYS, *AXIS_KEYS], line))
+        parsed.missing = {key for key in STRUCTURE_KEYS if key not in self.columns}
+        for key in ("name", "street", "commune", "email", "website", "history", "other_federation"):
+            record[key] = _text(self.cell(row, key))
+        for key in ("management_mode", "territory_type", "territory_size", "priority_geography"):
+            record[key] = _text(self.cell(row, key)) or None
+        record["postcode"] = _postcode(self.cell(row, "postcode"))
+        record["siret"] = _SPACES.sub("", _text(self.cell(row, "siret")))
+        record["kind"] = self._kind(parsed, self.cell(row, "kind"))
+        record["first_approval"] = _date(parsed, self.cell(row, "first_approval"))
+        record["population"] = _population(parsed, self.cell(row, "population"))
+        for key in YES_NO_KEYS:
+            record[key] = _yes_no(parsed, key, self.cell(row, key))
+        self._axes(parsed, row)
+        self._department(parsed, row)
+        if not record["name"]:
+            parsed.warn(line, "nom de la structure vide : ligne ignorée")
+            parsed.record = {}
+        return parsed
+
+    def _kind(self, parsed: ParsedStructure, value) -> str | None:
+        text = _text(value)
+        if not text:
+            return None
+        kind = _KINDS.get(match_key(text))
+        if kind is None:
+            parsed.warn(parsed.line, f"type « {text[:60]} » inconnu (csx ou evs attendu) : deviné d'après le nom")
+        return kind
+
+    def _axes(self, parsed: ParsedStructure, row: list) -> None:
+        if "axes" in self.columns:
+            axes = [axis.strip() for axis in _AXES_SEPARATOR.split(_raw_text(self.cell(row, "axes")))]
+            if any(axes[len(AXIS_KEYS) :]):
+                parsed.warn(parsed.line, f"plus de {len(AXIS_KEYS)} axes : les suivants sont ignorés")
+        elif any(key in self.columns for key in AXIS_KEYS):
+            axes = [_text(self.cell(row, key)) for key in AXIS_KEYS]
+            parsed.missing.discard("axes")
+        else:
+            return
+        parsed.record["axes"] = (axes + [""] * len(AXIS_KEYS))[: len(AXIS_KEYS)]
+
+    def _department(self, parsed: ParsedStructure, row: list) -> None:
+        """The `department_code` or `department` column (name or code), else the postcode."""
+        text = _text(self.cell(row, "department_code")) or _text(self.cell(row, "department"))
+        if text:
+            parsed.department_code = self.departments.get(match_key(text), text)
+        elif parsed.record["postcode"]:
+            parsed.department_code = department_code(parsed.record["postcode"])
+        if {"department", "department_code", "postcode"} & set(self.columns):
+            parsed.missing.discard("department")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _raw_text(value) -> str:
+    """Text of a cell before stripping: ` |  | ` joins empty axes."""
+    return value if isinstance(value, str) else _text(value)
+
+
+def _postcode(value) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{int(value):05d}"
+    return _SPACES.sub("", _text(value))
+
+
+def _date(parsed: ParsedStructure, value) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = _text(value)
+    if not text:
+        return None
+    match = _FRENCH_DATE.fullmatch(text)
+    try:
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1])).isoformat()
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        parsed.warn(parsed.line, f"date du 1er agrément « {text[:30]} » illisible (jj/mm/aaaa attendu) : laissée vide")
+        return None
+
+
+def _population(parsed: ParsedStructure, value) -> int | None:
+    text = _SPACES.sub("", _text(value))
+    if not text:
+        return None
+    if not text.isdigit() or int(text) > 2_147_483_647:
+        parsed.warn(parsed.line, f"population « {text[:30]} » illisible (nombre entier attendu) : laissée vide")
+        return None
+    return int(text)
+
+
+def _yes_no(parsed: ParsedStructure, key: str, value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    if text.lower() not in _BOOLEANS:
+        parsed.warn(parsed.line, f"« {key} » : « {text[:30]} » n'est ni Oui ni Non : laissé vide")
+        return None
+    return _BOOLEANS[text.lower()]
+
+
+def _csv_rows(path, name: str) -> Iterator[tuple[int, list]]:
+    """Rows with the number of their first line; lines are checked (UTF-8, no binary) by the text reader."""
+    lines = (line + "\n" for _, block in iter_line_blocks(path, display_name=name) for line in block)
+    first = next(lines, None)
+    if first is None:
+        return
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(_chain(first, lines), delimiter=delimiter)
+    start = 1
+    try:
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportFileError(name, start, f"ligne CSV illisible ({error})") from None
+
+
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _xlsx_rows(path, name: str) -> Iterator[tuple[int, list]]:
+    """Rows of the first sheet of the workbook, values only (formulas give their last computed value)."""
+    from openpyxl import load_workbook
+
+    # A stream, not the path: openpyxl judges a path by its extension, and uploads are stored without one.
+    with open(path, "rb") as stream:
+        try:
+            with warnings.catch_warnings():
+                # openpyxl warns about styles and extensions it does not read; they do not matter here.
+                warnings.simplefilter("ignore")
+                workbook = load_workbook(stream, read_only=True, data_only=True)
+        except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds of errors on broken workbooks
+            raise ImportFileError(
+                name, None, f"ce n'est pas un classeur XLSX lisible ({type(error).__name__})"
+            ) from None
+        try:
+            yield from _sheet_rows(workbook, name)
+        finally:
+            workbook.close()
+
+
+def _sheet_rows(workbook, name: str) -> Iterator[tuple[int, list]]:
+    number = 0
+    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:  # noqa: BLE001 - a broken sheet inside a valid zip
+            raise ImportFileError(name, number + 1, f"feuille illisible ({type(error).__name__})") from None
+        number += 1
+        yield number, list(row)

@@ -1,0 +1,364 @@
+"""Account pages: login, two-factor, invitations, access requests, members, "Mon compte", privacy.
+
+Views parse input, check the `accounts.perms` predicates and call `accounts.services`.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from maillage.accounts import perms, services, two_factor
+from maillage.accounts.forms import (
+    AcceptInvitationForm,
+    AccessRequestForm,
+    CorrespondentInvitationForm,
+    DeleteAccountForm,
+    FrenchPasswordResetForm,
+    FrenchSetPasswordForm,
+    LoginForm,
+    ProfileForm,
+    StructureInvitationForm,
+    TwoFactorCodeForm,
+)
+from maillage.accounts.models import AccessRequest, Invitation, Membership
+from maillage.audit.models import AuditAction
+from maillage.audit.services import log_event
+from maillage.structures.models import Structure
+
+# --- login, logout, password reset ---------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "account/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if not form.cleaned_data.get("remember_me"):
+            self.request.session.set_expiry(0)  # ends when the browser closes
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    template_name = "account/logged_out.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    form_class = FrenchPasswordResetForm
+    success_url = reverse_lazy("account:password-reset-done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    form_class = FrenchSetPasswordForm
+    success_url = reverse_lazy("account:password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        log_event(AuditAction.PASSWORD_RESET, actor=form.user, request=self.request, target=form.user)
+        return response
+
+
+# --- two-factor authentication -------------------------------------------------------------------
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    if two_factor.has_confirmed_device(request.user):
+        return redirect(reverse("account:two-factor-verify") + f"?next={reverse('account:home')}")
+    device = two_factor.pending_device(request.user)
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.confirm_device(request, device, form.cleaned_data["code"]):
+            messages.success(request, "La double authentification est activée.")
+            return redirect(_next_url(request, reverse("account:home")))
+        form.add_error(
+            "code",
+            "Ce code ne correspond pas : vérifiez l'heure de votre téléphone et réessayez dans quelques secondes.",
+        )
+    uri = device.config_url
+    context = {
+        "form": form,
+        "qr_svg": two_factor.qr_code_svg(uri),
+        "otpauth_uri": uri,
+        "secret": two_factor.base32_secret(device),
+        "next": _next_url(request, ""),
+        "required": two_factor.requires_two_factor(request.user),
+    }
+    return render(request, "account/two_factor_setup.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    if not two_factor.has_confirmed_device(request.user):
+        return redirect("account:two-factor-setup")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.verify_code(request, form.cleaned_data["code"]):
+            return redirect(_next_url(request, reverse("account:home")))
+        form.add_error(
+            "code",
+            "Ce code n'est pas valable (ou a déjà servi). Attendez quelques secondes et saisissez le code affiché.",
+        )
+    context = {"form": form, "next": _next_url(request, "")}
+    return render(request, "account/two_factor_verify.html", context, status=400 if form.errors else 200)
+
+
+# --- invitations ---------------------------------------------------------------------------------
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def invitation(request, token: str):
+    """The link of an invitation e-mail: GET shows the offer, POST accepts (creating the account if needed)."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationError as error:
+        return render(request, "account/invitation_invalid.html", {"error": error.message}, status=error.status)
+    has_account = services.User.objects.filter(email=invitation.email).exists()
+    form = None
+    if not request.user.is_authenticated and not has_account:
+        form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and (request.user.is_authenticated or (form is not None and form.is_valid())):
+        return _accept(request, token, form)
+    context = {"invitation": invitation, "form": form, "has_account": has_account, "token": token}
+    return render(request, "account/invitation.html", context, status=400 if form and form.errors else 200)
+
+
+def _accept(request, token, form):
+    try:
+        if request.user.is_authenticated:
+            user = services.accept_invitation(token, user=request.user, request=request)
+        else:
+            user = services.accept_invitation(
+                token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    except services.InvitationError as error:
+        return render(request, "account/invitation_invalid.html", {"error": error.message}, status=error.status)
+    messages.success(request, "Invitation acceptée : bienvenue sur Maillage.")
+    return redirect("account:home")
+
+
+@never_cache
+@login_required
+@require_GET
+def invitation_list(request):
+    """Pending invitations the person sent (national administrators: all of them)."""
+    pending = Invitation.objects.pending().select_related("structure").prefetch_related("departments")
+    if not perms.is_national_admin(request.user):
+        pending = pending.filter(invited_by=request.user)
+    return render(request, "account/invitation_list.html", {"invitations": pending.order_by("-created_at")[:500]})
+
+
+@login_required
+@require_POST
+def invitation_cancel(request, pk: int):
+    invitation = get_object_or_404(Invitation.objects.select_related("structure"), pk=pk)
+    if not services.can_cancel_invitation(request.user, invitation):
+        raise PermissionDenied
+    services.cancel_invitation(invitation, acting_user=request.user, request=request)
+    messages.success(request, f"L'invitation de {invitation.email} est annulée.")
+    return redirect(_next_url(request, reverse("account:invitations")))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def correspondent_invite(request):
+    if not perms.is_national_admin(request.user):
+        raise PermissionDenied
+    form = CorrespondentInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.invite_correspondent(inviter=request.user, request=request, **form.cleaned_data)
+        messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
+        return redirect("account:invitations")
+    return render(request, "account/correspondent_invite.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# --- members of a structure ----------------------------------------------------------------------
+
+
+def _managed_structure(request, pk: int) -> Structure:
+    structure = get_object_or_404(Structure.objects.select_related("department"), pk=pk)
+    if not perms.can_manage_members(request.user, structure):
+        raise PermissionDenied
+    return structure
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def team(request, structure_pk: int):
+    """Members of a structure, its pending invitations, and the form to invite someone."""
+    structure = _managed_structure(request, structure_pk)
+    form = StructureInvitationForm(request.POST or None, structure=structure)
+    if request.method == "POST" and form.is_valid():
+        services.invite_to_structure(
+            inviter=request.user,
+            structure=structure,
+            email=form.cleaned_data["email"],
+            is_admin=form.cleaned_data["is_admin"],
+            request=request,
+        )
+        messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
+        return redirect("account:team", structure_pk=structure.pk)
+    context = {
+        "structure": structure,
+        "members": structure.memberships.select_related("user").order_by("-is_admin", "user__email"),
+        "invitations": structure.invitations.pending().order_by("-created_at"),
+        "form": form,
+    }
+    return render(request, "account/team.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def member_remove(request, structure_pk: int, membership_pk: int):
+    structure = _managed_structure(request, structure_pk)
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_pk, structure=structure)
+    if membership.user_id == request.user.pk:
+        messages.error(request, "Vous ne pouvez pas vous retirer vous-même de la structure.")
+    else:
+        services.remove_member(membership, acting_user=request.user, request=request)
+        messages.success(request, f"{membership.user.email} ne fait plus partie de la structure.")
+    return redirect("account:team", structure_pk=structure.pk)
+
+
+# --- access requests -----------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def access_request(request, structure_pk: int):
+    structure = get_object_or_404(Structure, pk=structure_pk)
+    form = AccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_access(
+                user=request.user, structure=structure, message=form.cleaned_data["message"], request=request
+            )
+        except services.AccessRequestError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Votre demande est envoyée ; vous recevrez la réponse par e-mail.")
+            return redirect("account:home")
+    context = {"structure": structure, "form": form}
+    return render(request, "account/access_request.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+@require_GET
+def access_request_list(request):
+    context = {
+        "to_decide": services.decidable_access_requests(request.user)[:500],
+        "mine": request.user.access_requests.select_related("structure").order_by("-created_at")[:50],
+    }
+    return render(request, "account/access_request_list.html", context)
+
+
+@login_required
+@require_POST
+def access_request_decide(request, pk: int, accept: bool):
+    access_request = get_object_or_404(AccessRequest.objects.select_related("structure", "user"), pk=pk)
+    if not perms.can_manage_members(request.user, access_request.structure):
+        raise PermissionDenied
+    try:
+        services.decide_access_request(access_request, accept=accept, acting_user=request.user, request=request)
+    except services.AccessRequestError as error:
+        messages.error(request, str(error))
+    else:
+        verb = "acceptée" if accept else "refusée"
+        messages.success(request, f"La demande de {access_request.user.email} est {verb}.")
+    return redirect("account:access-requests")
+
+
+# --- "Mon compte", personal data, privacy --------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def home(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Votre nom est enregistré.")
+        return redirect("account:home")
+    context = {
+        "form": form,
+        "memberships": user.memberships.select_related("structure").order_by("structure__name"),
+        "scopes": user.correspondent_scopes.select_related("department").order_by("department__code"),
+        "is_national_admin": perms.is_national_admin(user),
+        "has_two_factor": two_factor.has_confirmed_device(user),
+        "requires_two_factor": two_factor.requires_two_factor(user),
+        "pending_requests": services.decidable_access_requests(user).count(),
+    }
+    return render(request, "account/home.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+@require_POST
+def data_download(request):
+    data = services.export_personal_data(request.user, request=request)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-maillage.json"'
+    return response
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)  # first: the logout is logged while the account still exists
+        services.delete_account(user, request=request)
+        messages.success(request, "Votre compte est supprimé.")
+        return redirect("www:home")
+    return render(request, "account/delete.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def privacy(request):
+    return render(request, "account/privacy.html")

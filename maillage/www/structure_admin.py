@@ -1,0 +1,288 @@
+"""Structure pages of the personal space: identity sheet, new structures, members, imports from files.
+
+Who may do what is asked of `accounts.perms` (and `structures.editing` for this area's predicates);
+changes go through `structures.editing` and `exchange.web_import`.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from maillage.accounts import perms
+from maillage.accounts.models import Membership
+from maillage.exchange.reading import ImportFileError
+from maillage.exchange.structure_json import STRUCTURE_RELATIONS
+from maillage.exchange.web_import import (
+    MAX_UPLOAD_BYTES,
+    ImportKind,
+    PendingImport,
+    discard,
+    run_web_import,
+    store_upload,
+    summary,
+)
+from maillage.structures.editing import (
+    MembershipError,
+    StructureConflict,
+    assign_member,
+    can_assign_members,
+    can_create_structure,
+    can_import,
+    create_structure,
+    remove_member,
+    save_structure,
+)
+from maillage.structures.forms import AccessibleFormMixin, MemberForm, StructureForm
+from maillage.structures.models import Structure
+
+PENDING_KEY = "pending_imports"
+MAX_PENDING = 5
+CONFLICT_MESSAGE = (
+    "Quelqu'un d'autre a modifié cette structure depuis que vous avez ouvert la page : vos changements n'ont pas "
+    "été enregistrés, pour ne pas effacer les siens. Rechargez la page pour voir la version actuelle, puis "
+    "refaites vos changements (ceux que vous aviez saisis sont gardés ci-dessous pour que vous puissiez les copier)."
+)
+
+
+def _editable_structure(request, pk: int) -> Structure:
+    structure = get_object_or_404(Structure.objects.select_related(*STRUCTURE_RELATIONS), pk=pk)
+    if not perms.can_edit_structure(request.user, structure):
+        raise PermissionDenied
+    return structure
+
+
+# Identity sheet
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def structure_edit(request, pk: int):
+    structure = _editable_structure(request, pk)
+    form = StructureForm(request.POST if request.method == "POST" else None, instance=structure, user=request.user)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save_structure(
+                structure,
+                form.structure_values(),
+                version=form.cleaned_data["version"],
+                acting_user=request.user,
+                request=request,
+            )
+        except StructureConflict:
+            conflict = True
+        else:
+            text = "Fiche d'identité enregistrée." if result.changed else "Aucun changement à enregistrer."
+            messages.success(request, text)
+            return redirect("structure_admin:structure-edit", pk=structure.pk)
+    context = {"form": form, "structure": structure, "conflict": conflict, "conflict_message": CONFLICT_MESSAGE}
+    status = 409 if conflict else 400 if form.errors else 200
+    return render(request, "structure_admin/structure_form.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def structure_create(request):
+    if not can_create_structure(request.user):
+        raise PermissionDenied
+    form = StructureForm(request.POST if request.method == "POST" else None, instance=Structure(), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        values = form.structure_values()
+        structure = create_structure(values, acting_user=request.user, request=request)
+        messages.success(request, f"La structure « {structure.name} » a été créée.")
+        return redirect("structure_admin:structure-edit", pk=structure.pk)
+    context = {"form": form, "structure": None, "conflict": False, "conflict_message": ""}
+    return render(request, "structure_admin/structure_form.html", context, status=400 if form.errors else 200)
+
+
+# Members
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def structure_members(request, pk: int):
+    structure = get_object_or_404(Structure.objects.select_related("department"), pk=pk)
+    if not perms.can_manage_members(request.user, structure):
+        raise PermissionDenied
+    may_assign = can_assign_members(request.user, structure)
+    form = MemberForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "assign":
+            if not may_assign:
+                raise PermissionDenied
+            form = MemberForm(request.POST)
+            if _assign(request, structure, form):
+                return redirect("structure_admin:structure-members", pk=structure.pk)
+        elif action == "remove":
+            _remove(request, structure)
+            return redirect("structure_admin:structure-members", pk=structure.pk)
+        else:
+            return HttpResponseBadRequest("Action inconnue.")
+    context = {
+        "structure": structure,
+        "memberships": structure.memberships.select_related("user").order_by("-is_admin", "user__email"),
+        "form": form,
+        "may_assign": may_assign,
+        "invite_url": _invite_url(structure),
+    }
+    return render(request, "structure_admin/members.html", context, status=400 if form.errors else 200)
+
+
+def _assign(request, structure: Structure, form: MemberForm) -> bool:
+    if not form.is_valid():
+        return False
+    is_admin = form.cleaned_data["role"] == "admin"
+    try:
+        membership = assign_member(
+            structure, form.cleaned_data["email"], is_admin=is_admin, acting_user=request.user, request=request
+        )
+    except MembershipError as error:
+        form.add_error("email", str(error))
+        form.mark_errors()
+        return False
+    role = "administrateur" if membership.is_admin else "membre"
+    messages.success(request, f"{membership.user.email} est maintenant {role} de la structure.")
+    return True
+
+
+def _remove(request, structure: Structure) -> None:
+    raw = request.POST.get("membership", "")
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "structure"), pk=int(raw) if raw.isdigit() else 0, structure=structure
+    )
+    if membership.user_id == request.user.pk:
+        messages.error(request, "Vous ne pouvez pas vous retirer vous-même de la structure.")
+        return
+    remove_member(membership, acting_user=request.user, request=request)
+    messages.success(request, f"{membership.user.email} ne fait plus partie de la structure.")
+
+
+def _invite_url(structure: Structure) -> str:
+    try:
+        return reverse("account:team", kwargs={"structure_pk": structure.pk})
+    except NoReverseMatch:
+        return ""
+
+
+# Imports
+
+
+class ImportForm(AccessibleFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="Contenu du fichier",
+        choices=ImportKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Indiquez ce que contient le fichier.",
+            "invalid_choice": "Choisissez un type de fichier de la liste.",
+        },
+    )
+    file = forms.FileField(
+        label="Fichier",
+        allow_empty_file=True,  # said by `store_upload`, with the file's name
+        help_text=(
+            f"{MAX_UPLOAD_BYTES // (1024 * 1024)} Mo au plus. Texte encodé en UTF-8 pour les exports texte et le CSV ; "
+            "classeur XLSX (une ligne par structure, colonnes nommées comme les clés de l'export : name, postcode, …)."
+        ),
+        error_messages={"required": "Choisissez un fichier à importer."},
+    )
+    draft = forms.BooleanField(
+        label="Importer les fiches actions en brouillon (sans les publier)",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+
+def _require_importer(request) -> None:
+    if not can_import(request.user):
+        raise PermissionDenied
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    """Upload a file and see the dry run of its import."""
+    _require_importer(request)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            pending = store_upload(
+                form.cleaned_data["file"], kind=form.cleaned_data["kind"], draft=form.cleaned_data["draft"]
+            )
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+            form.mark_errors()
+        else:
+            return _dry_run(request, pending)
+    return render(request, "structure_admin/import_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _dry_run(request, pending: PendingImport):
+    result = run_web_import(pending, user=request.user, dry_run=True)
+    if result.ok:
+        _keep_pending(request, pending)
+    else:
+        discard(pending)
+    context = {
+        "pending": pending,
+        "kind_label": ImportKind(pending.kind).label,
+        "result": result,
+        "summary": summary(result, pending.kind),
+        "dry_run": True,
+    }
+    return render(request, "structure_admin/import_report.html", context, status=200 if result.ok else 400)
+
+
+def _keep_pending(request, pending: PendingImport) -> None:
+    stored = [item for item in request.session.get(PENDING_KEY, []) if item["token"] != pending.token]
+    stored.append(pending.as_dict())
+    for old in stored[:-MAX_PENDING]:
+        discard(PendingImport(**old))
+    request.session[PENDING_KEY] = stored[-MAX_PENDING:]
+
+
+def _take_pending(request, token: str) -> PendingImport | None:
+    stored = request.session.get(PENDING_KEY, [])
+    found = next((item for item in stored if item["token"] == token), None)
+    if found is not None:
+        request.session[PENDING_KEY] = [item for item in stored if item["token"] != token]
+        return PendingImport(**found)
+    return None
+
+
+@never_cache
+@login_required
+@require_POST
+def import_confirm(request):
+    """Run for real an import whose dry run the person has seen (the file is read again, all checks too)."""
+    _require_importer(request)
+    pending = _take_pending(request, request.POST.get("token", ""))
+    if pending is None:
+        context = {"form": ImportForm(), "expired": True}
+        return render(request, "structure_admin/import_form.html", context, status=404)
+    try:
+        result = run_web_import(pending, user=request.user, dry_run=False, request=request)
+    finally:
+        discard(pending)
+    context = {
+        "pending": pending,
+        "kind_label": ImportKind(pending.kind).label,
+        "result": result,
+        "summary": summary(result, pending.kind),
+        "dry_run": False,
+    }
+    return render(request, "structure_admin/import_report.html", context, status=200 if result.ok else 400)

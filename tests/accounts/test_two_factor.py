@@ -1,0 +1,116 @@
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from maillage.accounts.models import CorrespondentScope, Organisation
+from maillage.audit.models import AuditAction, AuditEvent
+from maillage.referentials.models import Department
+
+from .conftest import PASSWORD, current_code, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(email: str) -> Client:
+    client = Client()
+    response = client.post("/connexion/", {"username": email, "password": PASSWORD, "remember_me": "on"})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("role", ["member_a", "admin_a", "member_b"])
+def test_members_need_no_second_factor(world, role):
+    client = Client()
+    client.force_login(world.users[role])
+    assert client.get("/espace/compte/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["correspondent_13", "correspondent_69", "national_admin"])
+@pytest.mark.parametrize("path", ["/espace/compte/", "/admin/", "/moderation/"])
+def test_correspondents_and_national_admins_enter_a_code_first(world, role, path):
+    client = logged_in(world.users[role].email)
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/connexion/double-authentification/?next=")
+
+
+def test_public_pages_need_no_second_factor(world):
+    client = logged_in("corres.13@exemple.fr")
+    assert client.get("/confidentialite/").status_code == 200
+
+
+def test_correspondent_without_device_is_sent_to_set_it_up(world):
+    user = make_user("nouveau.corres@exemple.fr")
+    CorrespondentScope.objects.create(
+        user=user, department=Department.objects.get(code="13"), organisation=Organisation.FEDERATION
+    )
+    client = logged_in(user.email)
+    response = client.get("/espace/compte/")
+    assert response.status_code == 302
+    assert response["Location"] == "/connexion/double-authentification/activer/?next=%2Fespace%2Fcompte%2F"
+
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<svg" in html and "otpauth://totp/" in html
+    assert "http://" not in html.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org", "")
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+
+    wrong = client.post("/connexion/double-authentification/activer/", {"code": "000000", "next": "/espace/compte/"})
+    assert wrong.status_code == 400
+    assert "Ce code ne correspond pas" in wrong.content.decode()
+    assert 'aria-invalid="true"' in wrong.content.decode()
+
+    TOTPDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)  # no waiting
+    response = client.post(
+        "/connexion/double-authentification/activer/", {"code": current_code(device), "next": "/espace/compte/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/espace/compte/"
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/espace/compte/").status_code == 200
+    assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR, actor=user).exists()
+
+
+def test_code_unlocks_the_space_and_wrong_code_is_refused(world):
+    user = world.users["correspondent_13"]
+    client = logged_in(user.email)
+    wrong = client.post("/connexion/double-authentification/", {"code": "12"})
+    assert wrong.status_code == 400
+    assert "Ce code n&#x27;est pas valable" in wrong.content.decode()
+    assert client.get("/espace/compte/").status_code == 302
+    TOTPDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)  # no waiting
+    device = TOTPDevice.objects.get(user=user)
+    response = client.post("/connexion/double-authentification/", {"code": current_code(device), "next": "/admin/"})
+    assert response["Location"] == "/admin/"
+    assert client.get("/espace/compte/").status_code == 200
+
+
+def test_verify_does_not_redirect_off_site(world):
+    user = world.users["national_admin"]
+    client = logged_in(user.email)
+    device = TOTPDevice.objects.get(user=user)
+    response = client.post(
+        "/connexion/double-authentification/", {"code": current_code(device), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/espace/compte/"
+
+
+def test_two_factor_pages_require_login(world):
+    for path in ("/connexion/double-authentification/", "/connexion/double-authentification/activer/"):
+        response = Client().get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/connexion/")
+
+
+def test_verified_superuser_reaches_the_admin(admin_user):
+    from tests.logins import verify_second_factor
+
+    client = Client()
+    client.force_login(admin_user)
+    assert client.get("/admin/").status_code == 302
+    verify_second_factor(client, admin_user)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/accounts/invitation/").status_code == 200
+    assert client.get("/admin/accounts/accessrequest/").status_code == 200
