@@ -1,0 +1,199 @@
+"""The authorisation matrix: every view and API endpoint × every role, allowed or denied.
+
+"Allowed" means the page answers (200, or a form's 400/409 for an empty POST); "denied" means a login
+redirect for anonymous visitors and 403 or 404 for the others — never the content. Objects belong to
+structure A (department 13); structure B is in 13 too; the other correspondent holds department 69.
+A test at the end checks that every URL of the project is in the matrix.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.http import QueryDict
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from maillage.accounts.models import AccessRequest, Invitation, InvitationRole
+from maillage.actions.editing import SheetContent
+from maillage.actions.models import ActionFile, ActionState, PendingRevision
+from maillage.history.models import Revision
+from tests.factories import change_sheet, make_sheet
+from tests.logins import log_in
+
+from .conftest import ROLES
+
+EVERYONE = set(ROLES)
+LOGGED_IN = EVERYONE - {"anonymous"}
+EDITORS_A = {"member_a", "admin_a", "correspondent", "national_admin"}
+MANAGERS_A = {"admin_a", "correspondent", "national_admin"}
+MODERATORS = {"correspondent", "other_correspondent", "national_admin"}
+MODERATORS_13 = {"correspondent", "national_admin"}
+NATIONAL = {"national_admin"}
+SECRET = "CONTENU-CONFIDENTIEL"
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@pytest.fixture
+def objects(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    a = world.structure_a
+    draft = make_sheet(f"Brouillon {SECRET}", a, state=ActionState.DRAFT, summary=SECRET)
+    submitted = make_sheet(f"Soumise {SECRET}", a, state=ActionState.SUBMITTED)
+    published = make_sheet("Publiée", a, summary="Texte public.")
+    change_sheet(published, summary="Texte public, modifié.")
+    public_file = ActionFile(action=published, name="public.pdf")
+    public_file.file.save("public.pdf", ContentFile(PDF))
+    secret_file = ActionFile(action=draft, name="secret.pdf")
+    secret_file.file.save("secret.pdf", ContentFile(PDF))
+    content = SheetContent.of(published).to_json()
+    PendingRevision.objects.create(action=published, data={"content": content, "files_added": [], "files_removed": []},
+                                   submitted_by=world.users["member_a"])  # fmt: skip
+    invitation = Invitation.objects.create(
+        email="nouveau@a.test", structure=a, role=InvitationRole.MEMBER, invited_by=world.users["admin_a"],
+        token_hash="0" * 64, expires_at=timezone.now() + timedelta(days=7),
+    )  # fmt: skip
+    access = AccessRequest.objects.create(user=world.users["member_b"], structure=a)
+    membership = a.memberships.get(user=world.users["member_a"])
+    return {
+        "draft": draft.pk,
+        "submitted": submitted.pk,
+        "published": published.pk,
+        "published_slug": published.slug,
+        "public_file": public_file.pk,
+        "secret_file": secret_file.pk,
+        "pending": published.pending_revision.pk,
+        "revision": Revision.objects.for_object(published).first().pk,
+        "invitation": invitation.pk,
+        "access": access.pk,
+        "membership": membership.pk,
+        "a": a.pk,
+    }
+
+
+# (URL name, kwargs from the objects, query string, method, roles allowed)
+MATRIX = [
+    # Public pages and the open API
+    ("www:home", {}, "", "get", EVERYONE),
+    ("www:action-list", {}, "", "get", EVERYONE),
+    ("www:action-export", {"fmt": "csv"}, "", "get", EVERYONE),
+    ("www:action-detail", {"pk": "published", "slug": "published_slug"}, "", "get", EVERYONE),
+    ("www:action-permalink", {"pk": "draft"}, "", "get", set()),
+    ("www:structure-list", {}, "", "get", EVERYONE),
+    ("www:structure-detail", {"pk": "a"}, "", "get", EVERYONE),
+    ("www:territory-index", {}, "", "get", EVERYONE),
+    ("www:territory-detail", {"code": "13"}, "", "get", EVERYONE),
+    ("www:alert-subscribe", {}, "q=jardin", "get", EVERYONE),
+    ("api:action-list", {}, "", "get", EVERYONE),
+    ("api:action-detail", {"pk": "published"}, "", "get", EVERYONE),
+    ("api:action-detail", {"pk": "draft"}, "", "get", set()),
+    ("api:structure-list", {}, "", "get", EVERYONE),
+    ("api:structure-detail", {"pk": "a"}, "", "get", EVERYONE),
+    ("api:openapi", {}, "", "get", EVERYONE),
+    ("api:docs", {}, "", "get", EVERYONE),
+    ("account:privacy", {}, "", "get", EVERYONE),
+    # Attachments
+    ("contribute:public-file", {"pk": "public_file"}, "", "get", EVERYONE),
+    ("contribute:public-file", {"pk": "secret_file"}, "", "get", EDITORS_A),
+    ("contribute:member-file", {"pk": "secret_file"}, "", "get", EDITORS_A),
+    # Contribution
+    ("contribute:home", {}, "", "get", LOGGED_IN),
+    ("contribute:sheet-new", {}, "structure={a}", "get", EDITORS_A),
+    ("contribute:sheet-edit", {"pk": "draft"}, "", "get", EDITORS_A),
+    ("contribute:sheet-edit", {"pk": "published"}, "", "get", EDITORS_A),
+    ("contribute:sheet-autosave", {"pk": "draft"}, "", "post", EDITORS_A),
+    ("moderation:history", {"pk": "draft"}, "", "get", EDITORS_A),
+    ("moderation:restore", {"pk": "published", "revision_id": "revision"}, "", "post", MODERATORS_13),
+    # Moderation
+    ("moderation:queue", {}, "", "get", MODERATORS),
+    ("moderation:sheet", {"pk": "submitted"}, "", "get", MODERATORS_13),
+    ("moderation:sheet", {"pk": "submitted"}, "", "post", MODERATORS_13),
+    ("moderation:duplicates", {}, "", "get", MODERATORS),
+    ("moderation:merge", {}, "garder={submitted}&supprimer={draft}", "get", MODERATORS_13),
+    ("moderation:merge", {}, "garder={submitted}&supprimer={draft}", "post", MODERATORS_13),
+    ("moderation:dismiss", {}, "fiche={submitted}&autre={draft}", "post", MODERATORS_13),
+    ("moderation:pending", {}, "", "get", MODERATORS),
+    ("moderation:pending-detail", {"pk": "pending"}, "", "get", MODERATORS_13),
+    ("moderation:orphans", {}, "", "get", MODERATORS),
+    # Structures
+    ("structure_admin:structure-create", {}, "", "get", MODERATORS),
+    ("structure_admin:structure-edit", {"pk": "a"}, "", "get", EDITORS_A),
+    ("structure_admin:structure-members", {"pk": "a"}, "", "get", MANAGERS_A),
+    ("structure_admin:import-upload", {}, "", "get", MODERATORS),
+    ("structure_admin:import-confirm", {}, "", "post", MODERATORS),
+    # Accounts
+    ("account:home", {}, "", "get", LOGGED_IN),
+    ("account:data-download", {}, "", "post", LOGGED_IN),
+    ("account:delete", {}, "", "get", LOGGED_IN),
+    ("account:invitations", {}, "", "get", LOGGED_IN),
+    ("account:invitation-cancel", {"pk": "invitation"}, "", "post", MANAGERS_A),
+    ("account:correspondent-invite", {}, "", "get", NATIONAL),
+    ("account:team", {"structure_pk": "a"}, "", "get", MANAGERS_A),
+    ("account:member-remove", {"structure_pk": "a", "membership_pk": "membership"}, "", "post", MANAGERS_A),
+    ("account:access-requests", {}, "", "get", LOGGED_IN),
+    ("account:access-request", {"structure_pk": "a"}, "", "get", LOGGED_IN),
+    ("account:access-request-accept", {"pk": "access"}, "", "post", MANAGERS_A),
+    ("account:access-request-refuse", {"pk": "access"}, "", "post", MANAGERS_A),
+    # Administration: national administrators only (none of the others is staff)
+    ("admin:index", {}, "", "get", NATIONAL),
+    ("admin:actions_action_changelist", {}, "", "get", NATIONAL),
+    ("admin:audit_auditevent_changelist", {}, "", "get", NATIONAL),
+    ("admin:accounts_user_changelist", {}, "", "get", NATIONAL),
+]
+# Rows where an allowed person may also get 404 (nothing to confirm), so denial must be 403 there.
+NOTHING_TO_CONFIRM = {"structure_admin:import-confirm"}
+# URLs that need no role check: their own tests cover them (login, tokens in the URL, logout).
+NOT_ROLE_BOUND = {
+    "account:login", "account:logout", "account:two-factor-verify", "account:two-factor-setup",
+    "account:password-reset", "account:password-reset-done", "account:password-reset-confirm",
+    "account:password-reset-complete", "account:invitation", "www:alert-confirm", "www:alert-unsubscribe",
+}  # fmt: skip
+ALLOWED_STATUSES = {200, 400, 409}
+
+
+def url_of(name: str, kwargs: dict, query: str, objects: dict) -> str:
+    values = {key: objects.get(value, value) for key, value in kwargs.items()}
+    url = reverse(name, kwargs=values)
+    return url + ("?" + query.format(**objects) if query else "")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "kwargs", "query", "method", "allowed"), MATRIX, ids=[
+    f"{row[3]}-{row[0]}-{'-'.join(row[1].values()) or 'plain'}" for row in MATRIX])  # fmt: skip
+def test_matrix(client, world, objects, role, name, kwargs, query, method, allowed):
+    if role != "anonymous":
+        log_in(client, world.users[role])
+    url = url_of(name, kwargs, query if method == "get" else "", objects)
+    data = QueryDict(query.format(**objects)) if method == "post" else None
+    response = client.post(url, data) if method == "post" else client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    response.close()
+    where = f"{role} {method.upper()} {url}: {response.status_code}"
+    if role in allowed:
+        done = method == "post" and response.status_code == 302 and "/connexion/" not in response["Location"]
+        expected = ALLOWED_STATUSES | ({404} if name in NOTHING_TO_CONFIRM else set())
+        assert done or response.status_code in expected, where
+        return
+    if role == "anonymous" and response.status_code == 302:
+        assert "/connexion/" in response["Location"] or "/admin/login/" in response["Location"]
+    elif name.startswith("admin:") and response.status_code == 302:
+        assert "/admin/login/" in response["Location"]
+    elif name in NOTHING_TO_CONFIRM:
+        assert response.status_code == 403, where
+    else:
+        assert response.status_code in (403, 404, 405), where
+    assert SECRET.encode() not in body
+
+
+def test_every_url_is_in_the_matrix():
+    covered = {row[0] for row in MATRIX} | NOT_ROLE_BOUND
+    missing = sorted(name for name in _url_names() if not name.startswith("admin:") and name not in covered)
+    assert missing == []
+
+
+def _url_names(patterns=None, namespace=None):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if hasattr(pattern, "url_patterns"):
+            yield from _url_names(pattern.url_patterns, pattern.namespace or namespace)
+        elif pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
