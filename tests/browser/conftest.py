@@ -25,7 +25,7 @@ from playwright.sync_api import sync_playwright
 from maillage.actions.models import Action
 from maillage.exchange.services import import_actions
 from maillage.referentials.models import Region
-from maillage.search import engine, facets, similar
+from maillage.search import engine, facets, similar, suggestions, vocabulary
 from maillage.search.services import remove_actions
 from maillage.structures.models import Structure
 from tests.conftest import SEEDS
@@ -143,3 +143,5 @@ def _forget_search_state() -> None:
     facets.forget()
     similar.forget()
     engine.clear_match_cache()
+    vocabulary.forget()
+    suggestions.forget_vocabulary()
