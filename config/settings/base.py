@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "maillage.demo",
     "maillage.alerts",
     "maillage.audit",
+    "maillage.observatory",
     "maillage.api",
     "maillage.www",
 ]
