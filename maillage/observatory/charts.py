@@ -1,0 +1,397 @@
+"""Server-side SVG charts shared by the web pages and the PDF reports (WeasyPrint renders inline SVG).
+
+Each chart is described by a small dataclass and drawn by a pure function returning SVG markup; ``data_table`` gives
+the same figures as rows for the HTML table shown under every chart, and ``table_csv`` writes them for the CSV link.
+Every label is escaped. Charts carry ``role="img"``, a ``<title>`` and a ``<desc>`` referenced by
+``aria-labelledby``; colours reach 3:1 against white for marks and 4.5:1 for text. Secret cells (statistical secrecy)
+are drawn as an empty dashed bar marked "s", explained in the table's note.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.html import escape
+
+from maillage.observatory.secrecy import SECRET_MARK, SECRET_NOTE, is_secret
+from maillage.observatory.statistics import evolution, round_decimal
+
+BAR_COLOUR = "#1f5f99"  # dark blue, 6.7:1 on white
+ACCENT_COLOUR = "#a3400c"  # dark orange for "your structure", 5.9:1
+TEXT_COLOUR = "#1b1b1b"
+MUTED_COLOUR = "#595959"  # axes, grid labels, secret marks: 7:1
+GRID_COLOUR = "#d0d0d0"  # decorative only
+BOX_FILL = "#dbe8f5"  # light fill inside a box outlined in BAR_COLOUR
+NBSP = "\u00a0"  # thousands separator and before % and €, as Django's French locale does
+FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
+
+WIDTH = 640
+
+
+# --- French number formatting ---------------------------------------------------------------------------------------
+
+
+def format_number(value: Any, decimals: int = 0) -> str:
+    """1234 → "1 234", 12.5 (1 decimal) → "12,5"; None → "—"; secret → "s"."""
+    if is_secret(value):
+        return SECRET_MARK
+    if value is None:
+        return "—"
+    rounded = round_decimal(value, decimals)
+    sign = "-" if rounded < 0 else ""
+    whole, _, fraction = f"{abs(rounded):f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        whole, groups = whole[:-3], [whole[-3:], *groups]
+    text = NBSP.join([whole, *groups])
+    return f"{sign}{text},{fraction}" if fraction else f"{sign}{text}"
+
+
+def format_percent(ratio: Any, decimals: int = 0, signed: bool = False) -> str:
+    """A ratio as a French percentage: 0.24 → "24 %"."""
+    if is_secret(ratio) or ratio is None:
+        return format_number(ratio)
+    text = format_number(Decimal(str(ratio)) * 100, decimals)
+    if signed and not text.startswith("-") and text.strip("0,") != "":
+        text = "+" + text
+    return f"{text}{NBSP}%"
+
+
+def format_euros(value: Any) -> str:
+    if is_secret(value) or value is None:
+        return format_number(value)
+    return f"{format_number(value)}{NBSP}€"
+
+
+def format_value(value: Any, unit: str = "number", decimals: int = 0) -> str:
+    if unit == "percent":
+        return format_percent(value, decimals)
+    if unit == "euro":
+        return format_euros(value)
+    return format_number(value, decimals)
+
+
+def contrast_ratio(colour: str, background: str = "#ffffff") -> float:
+    """WCAG contrast ratio between two #rrggbb colours."""
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+# --- chart descriptions -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """Values per category, drawn as horizontal bars (funding shares, publics by age band…)."""
+
+    title: str
+    description: str
+    items: Sequence[tuple[str, Any]]  # (label, value | SECRET | None)
+    unit: str = "number"  # number | percent | euro
+    decimals: int = 0
+    category_heading: str = "Catégorie"
+    value_heading: str = "Valeur"
+
+
+@dataclass(frozen=True)
+class EvolutionChart:
+    """One value per year (a 5-year evolution), drawn as vertical bars or a line."""
+
+    title: str
+    description: str
+    points: Sequence[tuple[int, Any]]  # (year, value | SECRET | None)
+    unit: str = "number"
+    decimals: int = 0
+    style: str = "bars"  # bars | line
+    value_heading: str = "Valeur"
+
+
+@dataclass(frozen=True)
+class GroupPosition:
+    """Quartiles of a comparison group (department, region, same kind, nation); ``quartiles`` may be SECRET."""
+
+    label: str
+    quartiles: Any  # (q1, median, q3) | SECRET | None
+    structures: int = 0
+
+
+@dataclass(frozen=True)
+class PositionChart:
+    """ "Se situer": a structure's value against the median and quartiles of several comparison groups."""
+
+    title: str
+    description: str
+    value: Any
+    groups: Sequence[GroupPosition]
+    unit: str = "number"
+    decimals: int = 0
+    structure_label: str = "Votre structure"
+
+
+@dataclass(frozen=True)
+class DataTable:
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+
+
+# --- SVG helpers ------------------------------------------------------------------------------------------------------
+
+
+def _chart_id(title: str, explicit: str | None) -> str:
+    base = explicit or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "graphique"
+    return "chart-" + re.sub(r"[^A-Za-z0-9_-]", "", base)[:60]
+
+
+def _svg(chart: Any, height: int, body: list[str], chart_id: str | None) -> str:
+    ident = _chart_id(chart.title, chart_id)
+    return "\n".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+            f'height="{height}" aria-labelledby="{ident}-title {ident}-desc" {FONT} font-size="13" '
+            f'class="chart">',
+            f'<title id="{ident}-title">{escape(chart.title)}</title>',
+            f'<desc id="{ident}-desc">{escape(chart.description)}</desc>',
+            *body,
+            "</svg>",
+        ]
+    )
+
+
+def _text(
+    x: float, y: float, content: str, *, anchor: str = "start", colour: str = TEXT_COLOUR, extra: str = ""
+) -> str:
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{colour}"{extra}>{escape(content)}</text>'
+
+
+def _secret_bar(x: float, y: float, width: float, height: float) -> str:
+    return (
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" fill="none" '
+        f'stroke="{MUTED_COLOUR}" stroke-dasharray="4 3"/>'
+    )
+
+
+def _shorten(label: str, limit: int = 30) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _numeric(values: Sequence[Any]) -> list[Decimal]:
+    return [Decimal(str(v)) for v in values if v is not None and not is_secret(v)]
+
+
+# --- horizontal bars --------------------------------------------------------------------------------------------------
+
+
+def horizontal_bars_svg(chart: BarChart, chart_id: str | None = None) -> str:
+    row, top, label_width, value_room = 28, 10, 210, 90
+    area = WIDTH - label_width - value_room
+    scale_max = max([*_numeric([v for _, v in chart.items]), Decimal(0)]) or Decimal(1)
+    body = []
+    for index, (label, value) in enumerate(chart.items):
+        y = top + index * row
+        body.append(_text(label_width - 8, y + 18, _shorten(label), anchor="end"))
+        if is_secret(value):
+            body.append(_secret_bar(label_width, y + 4, 24, row - 8))
+            body.append(_text(label_width + 32, y + 18, SECRET_MARK, colour=MUTED_COLOUR))
+            continue
+        if value is None:
+            body.append(_text(label_width + 4, y + 18, "—", colour=MUTED_COLOUR))
+            continue
+        width = float(max(Decimal(str(value)), Decimal(0)) / scale_max) * area
+        body.append(f'<rect x="{label_width}" y="{y + 4}" width="{width:.1f}" height="{row - 8}" fill="{BAR_COLOUR}"/>')
+        body.append(_text(label_width + width + 6, y + 18, format_value(value, chart.unit, chart.decimals)))
+    height = top * 2 + row * max(len(chart.items), 1)
+    body.append(f'<line x1="{label_width}" y1="{top}" x2="{label_width}" y2="{height - top}" stroke="{MUTED_COLOUR}"/>')
+    return _svg(chart, height, body, chart_id)
+
+
+# --- evolution --------------------------------------------------------------------------------------------------------
+
+
+def evolution_svg(chart: EvolutionChart, chart_id: str | None = None) -> str:
+    height, left, right, top, bottom = 260, 70, 20, 24, 36
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    numeric = _numeric([v for _, v in chart.points])
+    low = min([*numeric, Decimal(0)])
+    high = max([*numeric, Decimal(0)]) * Decimal("1.1") or Decimal(1)
+    span = (high - low) or Decimal(1)
+
+    def y_of(value: Any) -> float:
+        return top + plot_h * float((high - Decimal(str(value))) / span)
+
+    body = []
+    for tick in range(5):
+        tick_value = low + span * tick / 4
+        y = y_of(tick_value)
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
+        body.append(
+            _text(
+                left - 6, y + 4, format_value(tick_value, chart.unit, chart.decimals), anchor="end", colour=MUTED_COLOUR
+            )
+        )
+    slot = plot_w / max(len(chart.points), 1)
+    marks, line_points = [], []
+    for index, (year, value) in enumerate(chart.points):
+        centre = left + slot * (index + 0.5)
+        marks.append(_text(centre, height - bottom + 18, str(year), anchor="middle"))
+        if is_secret(value):
+            marks.append(_secret_bar(centre - slot * 0.2, top + plot_h - 40, slot * 0.4, 40))
+            marks.append(_text(centre, top + plot_h - 46, SECRET_MARK, anchor="middle", colour=MUTED_COLOUR))
+            continue
+        if value is None:
+            marks.append(_text(centre, top + plot_h - 6, "—", anchor="middle", colour=MUTED_COLOUR))
+            continue
+        y, zero = y_of(value), y_of(0)
+        if chart.style == "line":
+            line_points.append(f"{centre:.1f},{y:.1f}")
+            marks.append(f'<circle cx="{centre:.1f}" cy="{y:.1f}" r="4" fill="{BAR_COLOUR}"/>')
+        else:
+            marks.append(
+                f'<rect x="{centre - slot * 0.3:.1f}" y="{min(y, zero):.1f}" width="{slot * 0.6:.1f}" '
+                f'height="{abs(zero - y):.1f}" fill="{BAR_COLOUR}"/>'
+            )
+        marks.append(_text(centre, min(y, zero) - 6, format_value(value, chart.unit, chart.decimals), anchor="middle"))
+    if len(line_points) > 1:
+        body.append(f'<polyline points="{" ".join(line_points)}" fill="none" stroke="{BAR_COLOUR}" stroke-width="2"/>')
+    body += marks
+    body.append(
+        f'<line x1="{left}" y1="{y_of(0):.1f}" x2="{WIDTH - right}" y2="{y_of(0):.1f}" stroke="{MUTED_COLOUR}"/>'
+    )
+    return _svg(chart, height, body, chart_id)
+
+
+# --- se situer --------------------------------------------------------------------------------------------------------
+
+
+def position_svg(chart: PositionChart, chart_id: str | None = None) -> str:
+    row, top, left, right = 34, 34, 190, 30
+    plot_w = WIDTH - left - right
+    bounds = _numeric([chart.value])
+    for group in chart.groups:
+        if group.quartiles is not None and not is_secret(group.quartiles):
+            bounds += _numeric(group.quartiles)
+    low, high = (min(bounds), max(bounds)) if bounds else (Decimal(0), Decimal(1))
+    pad = (high - low) * Decimal("0.1") or Decimal(1)
+    low, high = (max(low - pad, Decimal(0)) if low >= 0 else low - pad), high + pad
+
+    def x_of(value: Any) -> float:
+        return left + plot_w * float((Decimal(str(value)) - low) / (high - low))
+
+    height = top + row * max(len(chart.groups), 1) + 30
+    body = []
+    for index, group in enumerate(chart.groups):
+        y = top + index * row
+        body.append(_text(left - 8, y + row / 2 + 4, _shorten(group.label, 26), anchor="end"))
+        if is_secret(group.quartiles):
+            body.append(_secret_bar(left, y + 8, 24, row - 16))
+            body.append(_text(left + 32, y + row / 2 + 4, SECRET_MARK, colour=MUTED_COLOUR))
+            continue
+        if group.quartiles is None:
+            body.append(_text(left + 4, y + row / 2 + 4, "—", colour=MUTED_COLOUR))
+            continue
+        q1, median, q3 = (x_of(q) for q in group.quartiles)
+        body.append(
+            f'<rect x="{q1:.1f}" y="{y + 8}" width="{max(q3 - q1, 1):.1f}" height="{row - 16}" fill="{BOX_FILL}" '
+            f'stroke="{BAR_COLOUR}" stroke-width="1.5"/>'
+        )
+        body.append(
+            f'<line x1="{median:.1f}" y1="{y + 5}" x2="{median:.1f}" y2="{y + row - 5}" '
+            f'stroke="{BAR_COLOUR}" stroke-width="3"/>'
+        )
+    if chart.value is not None and not is_secret(chart.value):
+        x = x_of(chart.value)
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 30}" stroke="{ACCENT_COLOUR}" '
+            f'stroke-width="2" stroke-dasharray="6 3"/>'
+        )
+        label = f"{chart.structure_label} : {format_value(chart.value, chart.unit, chart.decimals)}"
+        anchor = "end" if x > left + plot_w / 2 else "start"
+        body.append(_text(x + (-4 if anchor == "end" else 4), top - 12, label, anchor=anchor, colour=ACCENT_COLOUR))
+    legend_y = height - 10
+    body.append(
+        _text(
+            left,
+            legend_y,
+            "Boîte : du 1er au 3e quartile ; trait épais : médiane",
+            colour=MUTED_COLOUR,
+            extra=' font-size="12"',
+        )
+    )
+    return _svg(chart, height, body, chart_id)
+
+
+def chart_svg(chart: Any, chart_id: str | None = None) -> str:
+    """Draw any chart description."""
+    if isinstance(chart, BarChart):
+        return horizontal_bars_svg(chart, chart_id)
+    if isinstance(chart, EvolutionChart):
+        return evolution_svg(chart, chart_id)
+    if isinstance(chart, PositionChart):
+        return position_svg(chart, chart_id)
+    raise TypeError(f"unknown chart: {chart!r}")
+
+
+# --- data tables and CSV ----------------------------------------------------------------------------------------------
+
+
+def data_table(chart: Any) -> DataTable:
+    """The chart's figures as rows of formatted strings, for the HTML table under the chart and the CSV."""
+    if isinstance(chart, BarChart):
+        columns = [chart.category_heading, chart.value_heading]
+        rows = [[label, format_value(value, chart.unit, chart.decimals)] for label, value in chart.items]
+        values = [value for _, value in chart.items]
+    elif isinstance(chart, EvolutionChart):
+        columns = ["Année", chart.value_heading, "Évolution sur un an"]
+        plain = {year: None if is_secret(v) else v for year, v in chart.points}
+        changes = {p.year: p.relative_change for p in evolution(plain)}
+        rows = [
+            [str(year), format_value(value, chart.unit, chart.decimals), format_percent(changes[year], signed=True)]
+            for year, value in chart.points
+        ]
+        values = [value for _, value in chart.points]
+    elif isinstance(chart, PositionChart):
+        columns = ["Groupe de comparaison", "Structures", "1er quartile", "Médiane", "3e quartile"]
+        mine = format_value(chart.value, chart.unit, chart.decimals)
+        rows = [[chart.structure_label, "", "", mine, ""]]
+        values = [group.quartiles for group in chart.groups]
+        for group in chart.groups:
+            quartiles = group.quartiles if group.quartiles is not None else (None, None, None)
+            if is_secret(quartiles):
+                rows.append([group.label, SECRET_MARK, SECRET_MARK, SECRET_MARK, SECRET_MARK])
+                continue
+            formatted = [format_value(q, chart.unit, chart.decimals) for q in quartiles]
+            rows.append([group.label, format_number(group.structures), *formatted])
+    else:
+        raise TypeError(f"unknown chart: {chart!r}")
+    notes = [SECRET_NOTE] if any(is_secret(v) for v in values) else []
+    return DataTable(chart.title, columns, rows, notes)
+
+
+def table_csv(table: DataTable) -> str:
+    """CSV for spreadsheet software in French: UTF-8 with BOM, ";" separated, notes as trailing lines."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow([cell.replace(NBSP, "") if _looks_numeric(cell) else cell for cell in row])
+    for note in table.notes:
+        writer.writerow([note])
+    return buffer.getvalue()
+
+
+def _looks_numeric(cell: str) -> bool:
+    return bool(re.fullmatch(r"[+-]?[\d\u00a0]+(,\d+)?(\u00a0[%€])?", cell))

@@ -1,0 +1,185 @@
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+
+import pytest
+
+from maillage.observatory.charts import (
+    ACCENT_COLOUR,
+    BAR_COLOUR,
+    MUTED_COLOUR,
+    NBSP,
+    TEXT_COLOUR,
+    BarChart,
+    EvolutionChart,
+    GroupPosition,
+    PositionChart,
+    chart_svg,
+    contrast_ratio,
+    data_table,
+    format_euros,
+    format_number,
+    format_percent,
+    table_csv,
+)
+from maillage.observatory.secrecy import SECRET, SECRET_NOTE
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+FUNDING = BarChart(
+    "Part des financeurs dans les budgets",
+    "Part de chaque financeur dans le total des produits des centres sociaux du département en 2024.",
+    [("CAF", Decimal("0.24")), ("Communes & intercommunalités", Decimal("0.41")), ("Région", SECRET), ("État", None)],
+    unit="percent",
+    category_heading="Financeur",
+    value_heading="Part du total",
+)
+EVOLUTION = EvolutionChart(
+    "Budget médian",
+    "Budget médian des centres sociaux de 2020 à 2024.",
+    [(2020, 400000), (2021, 420000), (2022, SECRET), (2023, 450000), (2024, 440000)],
+    unit="euro",
+)
+POSITION = PositionChart(
+    "Bénévoles d'activité",
+    "Nombre de bénévoles de votre structure comparé aux quartiles des groupes.",
+    62,
+    [
+        GroupPosition("Ardèche", (Decimal(20), Decimal(41), Decimal(70)), 31),
+        GroupPosition("Auvergne-Rhône-Alpes", (Decimal(25), Decimal("45.5"), Decimal(80)), 310),
+        GroupPosition("Centres sociaux ruraux", SECRET, 3),
+        GroupPosition("France", (Decimal(22), Decimal(48), Decimal(85)), 2380),
+    ],
+)
+
+
+def parse(svg):
+    return ET.fromstring(svg)
+
+
+def texts(root):
+    return [t.text for t in root.iter(f"{SVG}text")]
+
+
+def test_french_number_formatting():
+    assert format_number(1234) == f"1{NBSP}234"
+    assert format_number(1234567.891, 1) == f"1{NBSP}234{NBSP}567,9"
+    assert format_number(Decimal("12.5"), 1) == "12,5"
+    assert format_number(-1500) == f"-1{NBSP}500"
+    assert format_number(999) == "999"
+    assert format_number(None) == "—" and format_number(SECRET) == "s"
+    assert format_percent(Decimal("0.2449")) == f"24{NBSP}%"
+    assert format_percent(0.5, signed=True) == f"+50{NBSP}%"
+    assert format_percent(-0.25, signed=True) == f"-25{NBSP}%"
+    assert format_euros(Decimal("449999.6")) == f"450{NBSP}000{NBSP}€"
+
+
+def test_colours_have_enough_contrast_against_white():
+    for colour in (BAR_COLOUR, ACCENT_COLOUR, MUTED_COLOUR):
+        assert contrast_ratio(colour) >= 4.5
+    assert contrast_ratio(TEXT_COLOUR) >= 7
+    assert contrast_ratio("#ffffff") == pytest.approx(1)
+
+
+@pytest.mark.parametrize(
+    "chart", [FUNDING, EVOLUTION, POSITION, EvolutionChart("Ligne", "d", [(2023, 1), (2024, 3)], style="line")]
+)
+def test_every_chart_is_accessible_well_formed_svg(chart):
+    root = parse(chart_svg(chart, chart_id="c1"))
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby") == "chart-c1-title chart-c1-desc"
+    assert root.find(f"{SVG}title").text == chart.title
+    assert root.find(f"{SVG}title").get("id") == "chart-c1-title"
+    assert root.find(f"{SVG}desc").text == chart.description
+
+
+def test_labels_are_escaped():
+    chart = BarChart('<script>alert("x")</script>', "a & b", [("<b>Ville</b> & co", 3)])
+    svg = chart_svg(chart)
+    assert "<script>" not in svg and "<b>" not in svg
+    root = parse(svg)  # still well formed
+    assert root.find(f"{SVG}title").text == '<script>alert("x")</script>'
+    assert "<b>Ville</b> & co" in texts(root)
+
+
+def test_horizontal_bars_scale_and_secret_cells():
+    root = parse(chart_svg(FUNDING))
+    bars = [r for r in root.iter(f"{SVG}rect") if r.get("fill") == BAR_COLOUR]
+    assert len(bars) == 2
+    assert float(bars[1].get("width")) > float(bars[0].get("width"))
+    empty = [r for r in root.iter(f"{SVG}rect") if r.get("fill") == "none"]
+    assert len(empty) == 1 and empty[0].get("stroke-dasharray")
+    labels = texts(root)
+    assert f"24{NBSP}%" in labels and "s" in labels and "—" in labels
+
+
+def test_evolution_bars_and_line():
+    root = parse(chart_svg(EVOLUTION))
+    labels = texts(root)
+    assert {"2020", "2024", f"450{NBSP}000{NBSP}€"} <= set(labels)
+    assert len([r for r in root.iter(f"{SVG}rect") if r.get("fill") == BAR_COLOUR]) == 4
+    line = EvolutionChart("t", "d", [(2020, 1), (2021, 2), (2022, SECRET), (2023, 4)], style="line")
+    root = parse(chart_svg(line))
+    assert len(root.findall(f"{SVG}polyline")) == 1
+    assert len(root.findall(f"{SVG}circle")) == 3
+
+
+def test_position_chart_shows_the_structure_and_each_group():
+    root = parse(chart_svg(POSITION))
+    labels = texts(root)
+    assert "Votre structure : 62" in labels
+    assert "Ardèche" in labels and "s" in labels
+    boxes = [r for r in root.iter(f"{SVG}rect") if r.get("stroke") == BAR_COLOUR]
+    assert len(boxes) == 3
+
+
+def test_position_chart_without_any_figure_still_renders():
+    chart = PositionChart("t", "d", None, [GroupPosition("France", None)])
+    assert parse(chart_svg(chart)).get("role") == "img"
+
+
+def test_unknown_chart_is_refused():
+    with pytest.raises(TypeError):
+        chart_svg(object())
+    with pytest.raises(TypeError):
+        data_table(object())
+
+
+def test_data_table_of_bars_explains_the_secret():
+    table = data_table(FUNDING)
+    assert table.caption == FUNDING.title
+    assert table.columns == ["Financeur", "Part du total"]
+    assert table.rows[0] == ["CAF", f"24{NBSP}%"]
+    assert table.rows[2] == ["Région", "s"]
+    assert table.notes == [SECRET_NOTE]
+
+
+def test_data_table_of_an_evolution_gives_yearly_change():
+    table = data_table(EVOLUTION)
+    assert table.columns == ["Année", "Valeur", "Évolution sur un an"]
+    assert table.rows[1] == ["2021", f"420{NBSP}000{NBSP}€", f"+5{NBSP}%"]
+    assert table.rows[2][1] == "s" and table.rows[3][2] == "—"  # no change across a secret year
+    assert table.notes
+
+
+def test_data_table_of_a_position_chart():
+    table = data_table(POSITION)
+    assert table.rows[0] == ["Votre structure", "", "", "62", ""]
+    assert table.rows[2] == ["Auvergne-Rhône-Alpes", "310", "25", "46", "80"]
+    assert table.rows[3] == ["Centres sociaux ruraux", "s", "s", "s", "s"]
+    assert table.notes == [SECRET_NOTE]
+    assert not data_table(BarChart("t", "d", [("a", 1)])).notes
+
+
+def test_csv_is_french_spreadsheet_friendly():
+    text = table_csv(data_table(EVOLUTION))
+    assert text.startswith("\ufeff")
+    lines = text.lstrip("\ufeff").split("\r\n")
+    assert lines[0] == "Année;Valeur;Évolution sur un an"
+    assert lines[1] == "2020;400000€;—"
+    assert lines[2] == "2021;420000€;+5%"
+    assert lines[-2].startswith("s : secret statistique")
+
+
+def test_csv_quotes_separators_in_labels():
+    text = table_csv(data_table(BarChart("t", "d", [("Région; autres", 1)])))
+    assert '"Région; autres";1' in text
