@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from maillage.observatory.definitions import check_definition
+
+
+class Command(BaseCommand):
+    help = (
+        "Vérifie un ou plusieurs fichiers de questionnaire (YAML) : affiche les sections et le nombre de "
+        "questions, ou chaque erreur avec son fichier et sa ligne."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FICHIER", help="fichier de questionnaire (.yaml)")
+
+    def handle(self, *args, **options):
+        failed = 0
+        for path in options["files"]:
+            questionnaire, errors = check_definition(path)
+            if errors:
+                failed += 1
+                self.stderr.write(f"{path} : {len(errors)} erreur(s)")
+                for error in errors:
+                    self.stderr.write(f"  {error}")
+                continue
+            rules = len(questionnaire.rules)
+            self.stdout.write(
+                f"{path} : {questionnaire.code} version {questionnaire.version} ({questionnaire.kind}), "
+                f"{len(questionnaire)} questions, {rules} règle(s)"
+            )
+            for section in questionnaire.sections:
+                self.stdout.write(f"  {section.code} — {section.title} : {len(section.questions)} question(s)")
+        if failed:
+            raise CommandError(f"{failed} fichier(s) invalide(s) sur {len(options['files'])}")
