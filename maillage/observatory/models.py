@@ -94,3 +94,112 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.structure} — {self.questionnaire.campaign.year} ({self.get_status_display()})"
+
+
+class ResponseEvent(models.Model):
+    """A change of state of a response (started, transmitted, returned, validated): who, when, why."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="events")
+    source = models.CharField("état de départ", max_length=12, choices=ResponseStatus.choices)
+    target = models.CharField("nouvel état", max_length=12, choices=ResponseStatus.choices)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.TextField("commentaire", blank=True)
+    created_at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "changement d'état d'une réponse"
+        verbose_name_plural = "changements d'état des réponses"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.response} : {self.get_source_display()} → {self.get_target_display()}"
+
+
+class AnswerCorrection(models.Model):
+    """A value changed after the questionnaire was transmitted: who, old value, new value, why."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="corrections")
+    code = models.CharField("question", max_length=100)
+    old_value = models.JSONField("ancienne valeur", null=True, blank=True)
+    new_value = models.JSONField("nouvelle valeur", null=True, blank=True)
+    reason = models.TextField("raison")
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "correction d'une réponse"
+        verbose_name_plural = "corrections des réponses"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} : {self.old_value} → {self.new_value}"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "à examiner"
+    SENT_BACK = "sent_back", "renvoyé à la structure"
+    ACCEPTED = "accepted", "accepté avec justification"
+    RESOLVED = "resolved", "corrigé"
+
+
+class Flag(models.Model):
+    """A coherence flag raised on a transmitted response (see `anomalies.py`)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField("type", max_length=30)
+    codes = models.JSONField("questions concernées", default=list)
+    values = models.JSONField("valeurs", default=dict)
+    explanation = models.TextField("explication")
+    status = models.CharField("état", max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    comment = models.TextField("commentaire", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="traité par", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField("traité le", null=True, blank=True)
+    created_at = models.DateTimeField("levé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "signalement de cohérence"
+        verbose_name_plural = "signalements de cohérence"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["response", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.get_status_display()}) — {self.response}"
+
+
+class AggregateScope(models.TextChoices):
+    NATION = "nation", "France"
+    REGION = "region", "région"
+    DEPARTMENT = "department", "département"
+
+
+class Aggregate(models.Model):
+    """Figures of one question for one year, territory and group of structures, computed once from the
+    validated responses (`statistics.Summary.to_json()`) and read by the report pages."""
+
+    year = models.PositiveSmallIntegerField("année observée")
+    scope = models.CharField("échelle", max_length=10, choices=AggregateScope.choices)
+    scope_code = models.CharField("code du territoire", max_length=3, blank=True)
+    group = models.CharField("groupe de structures", max_length=60, default="all",
+                             help_text="all, kind=csx, kind=evs, territory=…")  # fmt: skip
+    code = models.CharField("question ou indicateur", max_length=100)
+    structure_count = models.PositiveIntegerField("structures")
+    summary = models.JSONField("résumé")
+    computed_at = models.DateTimeField("calculé le", auto_now=True)
+
+    class Meta:
+        verbose_name = "agrégat"
+        verbose_name_plural = "agrégats"
+        constraints = [
+            models.UniqueConstraint(fields=["year", "scope", "scope_code", "group", "code"], name="unique_aggregate")
+        ]
+        indexes = [models.Index(fields=["scope", "scope_code", "group", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.year} {self.get_scope_display()} {self.scope_code} {self.group}"
