@@ -1,0 +1,2 @@
+app_name = "observatory_check"
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+app_name = "observatory_fill"
+urlpatterns: list = []
