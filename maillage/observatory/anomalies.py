@@ -34,9 +34,9 @@ INCOME = "FIN_PRODUITS_TOTAL"
 POPULATION = "ID_POPULATION"
 HEADCOUNT = "RH_SALARIES"
 ETP_TOTAL = "RH_ETP_TOTAL"
-UNIQUE_PARTICIPANTS = "PUB_UNIQUES"
-ATTENDANCES = "PUB_PASSAGES"
-VOLUNTEERS = "PART_BENEVOLES"
+UNIQUE_PARTICIPANTS = "PUB_PARTICIPANTS_UNIQUES"
+ATTENDANCES = "PUB_PASSAGES_CUMULES"
+VOLUNTEERS = "PAR_BENEVOLES_ACTIVITE"
 
 ROBUST_Z = Decimal("0.6745")
 
@@ -109,7 +109,14 @@ class Thresholds:
 
 
 def _number(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool | str | list | dict):
+    """A stored answer as a number: JSON numbers, or the exact text the form stores ("12.5")."""
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except ArithmeticError:
+            return None
+        return number if number.is_finite() else None
+    if value is None or isinstance(value, bool | list | dict):
         return None
     try:
         return to_decimal(value)

@@ -1,5 +1,8 @@
 """Keeping a questionnaire's YAML files in the database, and reading the definition back from them."""
 
+import functools
+import hashlib
+import json
 import tempfile
 import threading
 from pathlib import Path
@@ -27,12 +30,19 @@ def source_bundle(path: Path) -> dict[str, str]:
         if name in bundle:
             continue
         bundle[name] = (path.parent / name).read_text(encoding="utf-8")
-        data = yaml.safe_load(bundle[name]) or {}
-        includes = data.get("include") or []
-        pending.extend([includes] if isinstance(includes, str) else includes)
-        if data.get("extends"):
-            pending.append(data["extends"])
+        pending.extend(_references(bundle[name]))
     return bundle
+
+
+@functools.lru_cache(maxsize=64)
+def _references(text: str) -> tuple[str, ...]:
+    """The files a definition includes or extends (parsing YAML is the slow part: kept per text)."""
+    data = yaml.safe_load(text) or {}
+    includes = data.get("include") or []
+    found = [includes] if isinstance(includes, str) else list(includes)
+    if data.get("extends"):
+        found.append(data["extends"])
+    return tuple(found)
 
 
 @transaction.atomic
@@ -40,7 +50,14 @@ def load_questionnaire(path: Path, campaign: Campaign, *, acting_user=None) -> Q
     """Check the file (all-or-nothing) and keep it as the campaign's questionnaire for its kind.
 
     A questionnaire that already has answers is not replaced: the answers were given to it."""
-    definition = load_definition(path)  # raises InvalidDefinition with the file and line of each error
+    sources = source_bundle(path)
+    key = _bundle_key(path.name, sources)
+    with _lock:
+        definition = _definitions.get(key)
+    if definition is None:
+        definition = load_definition(path)  # raises InvalidDefinition with the file and line of each error
+        with _lock:
+            _definitions[key] = definition
     if definition.years and campaign.year not in definition.years:
         years = ", ".join(str(year) for year in definition.years)
         raise QuestionnaireLoadError(f"{path.name} est prévu pour {years}, pas pour la campagne {campaign.year}.")
@@ -55,7 +72,7 @@ def load_questionnaire(path: Path, campaign: Campaign, *, acting_user=None) -> Q
         "version": definition.version,
         "title": definition.title,
         "main_file": path.name,
-        "sources": source_bundle(path),
+        "sources": sources,
         "question_count": len(definition),
         "loaded_by": acting_user,
     }
@@ -63,9 +80,13 @@ def load_questionnaire(path: Path, campaign: Campaign, *, acting_user=None) -> Q
     return questionnaire
 
 
+def _bundle_key(main_file: str, sources: dict[str, str]) -> tuple[str, bytes]:
+    return main_file, hashlib.sha256(json.dumps(sources, sort_keys=True).encode()).digest()
+
+
 def stored_definition(questionnaire: Questionnaire):
-    """The definition kept with the questionnaire, rebuilt once per process and version loaded."""
-    key = (questionnaire.pk, questionnaire.loaded_at)
+    """The definition kept with the questionnaire, rebuilt once per process for the same files."""
+    key = _bundle_key(questionnaire.main_file, questionnaire.sources)
     with _lock:
         found = _definitions.get(key)
     if found is None:

@@ -6,6 +6,7 @@ structure A (department 13); structure B is in 13 too; the other correspondent h
 A test at the end checks that every URL of the project is in the matrix.
 """
 
+import shutil
 from datetime import timedelta
 
 import pytest
@@ -18,8 +19,12 @@ from maillage.accounts.models import AccessRequest, Invitation, InvitationRole
 from maillage.actions.editing import SheetContent
 from maillage.actions.models import ActionFile, ActionState, PendingRevision
 from maillage.history.models import Revision
+from maillage.observatory import checking
+from maillage.observatory.definitions import QUESTIONNAIRES_DIR
+from maillage.observatory.models import Response, ResponseStatus
 from tests.factories import change_sheet, make_sheet
 from tests.logins import log_in
+from tests.observatory_fill.conftest import open_campaign
 
 from .conftest import ROLES
 
@@ -27,6 +32,7 @@ EVERYONE = set(ROLES)
 LOGGED_IN = EVERYONE - {"anonymous"}
 EDITORS_A = {"member_a", "admin_a", "correspondent", "national_admin"}
 MANAGERS_A = {"admin_a", "correspondent", "national_admin"}
+MEMBERS_A = {"member_a", "admin_a"}
 MODERATORS = {"correspondent", "other_correspondent", "national_admin"}
 MODERATORS_13 = {"correspondent", "national_admin"}
 NATIONAL = {"national_admin"}
@@ -35,7 +41,7 @@ PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 @pytest.fixture
-def objects(world, settings, tmp_path):
+def objects(world, settings, tmp_path, request):
     settings.MEDIA_ROOT = tmp_path
     a = world.structure_a
     draft = make_sheet(f"Brouillon {SECRET}", a, state=ActionState.DRAFT, summary=SECRET)
@@ -55,7 +61,13 @@ def objects(world, settings, tmp_path):
     )  # fmt: skip
     access = AccessRequest.objects.create(user=world.users["member_b"], structure=a)
     membership = a.memberships.get(user=world.users["member_a"])
+    # Loading questionnaires takes a moment: only for the observatory's rows.
+    name = request.node.callspec.params.get("name", "")
+    flag = observatory_objects(tmp_path, a) if name.startswith("observatory_") else None
     return {
+        "open_year": 2025,
+        "past_year": 2024,
+        "flag": flag.pk if flag else 0,
         "draft": draft.pk,
         "submitted": submitted.pk,
         "published": published.pk,
@@ -69,6 +81,20 @@ def objects(world, settings, tmp_path):
         "membership": membership.pk,
         "a": a.pk,
     }
+
+
+def observatory_objects(folder, structure):
+    """An open 2025 campaign (structure A fills it in) and a 2024 one where A's answers were sent and flagged."""
+    for name in ("csx_2025.yaml", "evs_2025.yaml", "thematique_2025.yaml"):
+        shutil.copy(QUESTIONNAIRES_DIR / name, folder / name)
+    open_campaign(folder, 2025)
+    past = open_campaign(folder, 2024)
+    questionnaire = past.questionnaires.get(kind=structure.kind)
+    response = Response.objects.create(
+        questionnaire=questionnaire, structure=structure, status=ResponseStatus.SUBMITTED,
+        answers={"PUB_PARTICIPANTS_UNIQUES": 5000, "PUB_PASSAGES_CUMULES": 100},
+    )  # fmt: skip
+    return checking.raise_flags(response)[0]
 
 
 # (URL name, kwargs from the objects, query string, method, roles allowed)
@@ -134,6 +160,57 @@ MATRIX = [
     ("account:access-request", {"structure_pk": "a"}, "", "get", LOGGED_IN),
     ("account:access-request-accept", {"pk": "access"}, "", "post", MANAGERS_A),
     ("account:access-request-refuse", {"pk": "access"}, "", "post", MANAGERS_A),
+    # Observatory: filling in (structure A's members), checks (the department's correspondents), "se situer"
+    ("observatory_fill:home", {}, "", "get", LOGGED_IN),
+    ("observatory_fill:summary", {"year": "open_year", "structure_id": "a"}, "", "get", EDITORS_A),
+    ("observatory_fill:section", {"year": "open_year", "structure_id": "a", "section": "RH"}, "", "get", EDITORS_A),
+    (
+        "observatory_fill:section",
+        {"year": "open_year", "structure_id": "a", "section": "RH"},
+        "RH_SALARIES=12",
+        "post",
+        MEMBERS_A,
+    ),
+    (
+        "observatory_fill:autosave",
+        {"year": "open_year", "structure_id": "a", "section": "RH"},
+        "RH_SALARIES=12",
+        "post",
+        MEMBERS_A,
+    ),
+    (
+        "observatory_fill:copy-last-year",
+        {"year": "open_year", "structure_id": "a", "section": "RH"},
+        "",
+        "post",
+        MEMBERS_A,
+    ),
+    ("observatory_fill:submit", {"year": "open_year", "structure_id": "a"}, "", "post", MEMBERS_A),
+    ("observatory_check:dashboard", {}, "", "get", MODERATORS),
+    ("observatory_check:response", {"year": "past_year", "structure_id": "a"}, "", "get", MODERATORS_13),
+    (
+        "observatory_check:flag-comment",
+        {"year": "past_year", "structure_id": "a", "flag_id": "flag"},
+        "",
+        "post",
+        MODERATORS_13,
+    ),
+    (
+        "observatory_check:flag-accept",
+        {"year": "past_year", "structure_id": "a", "flag_id": "flag"},
+        "",
+        "post",
+        MODERATORS_13,
+    ),
+    ("observatory_check:return", {"year": "past_year", "structure_id": "a"}, "", "post", MODERATORS_13),
+    ("observatory_check:correct", {"year": "past_year", "structure_id": "a"}, "", "post", MODERATORS_13),
+    ("observatory_check:validate", {"year": "past_year", "structure_id": "a"}, "", "post", MODERATORS_13),
+    ("observatory_check:recompute", {"year": "past_year", "structure_id": "a"}, "", "post", MODERATORS_13),
+    ("observatory:nation", {}, "", "get", EVERYONE),
+    ("observatory:region", {"code": "93"}, "", "get", EVERYONE),
+    ("observatory:departement", {"code": "13"}, "", "get", EVERYONE),
+    ("observatory:export-xlsx", {}, "", "get", EVERYONE),
+    ("observatory:situate", {"pk": "a"}, "", "get", EDITORS_A),
     # Administration: national administrators only (none of the others is staff)
     ("admin:index", {}, "", "get", NATIONAL),
     ("admin:actions_action_changelist", {}, "", "get", NATIONAL),
@@ -147,6 +224,10 @@ NOT_ROLE_BOUND = {
     "account:login", "account:logout", "account:two-factor-verify", "account:two-factor-setup",
     "account:password-reset", "account:password-reset-done", "account:password-reset-confirm",
     "account:password-reset-complete", "account:invitation", "www:alert-confirm", "www:alert-unsubscribe",
+    # Public figures of a year, PDF and CSV of a territory: public, answer 404 until figures are published;
+    # tested in tests/observatory_reports.
+    "observatory:nation-year", "observatory:nation-pdf", "observatory:nation-csv", "observatory:region-pdf",
+    "observatory:region-csv", "observatory:departement-pdf", "observatory:departement-csv",
 }  # fmt: skip
 ALLOWED_STATUSES = {200, 400, 409}
 
@@ -159,7 +240,7 @@ def url_of(name: str, kwargs: dict, query: str, objects: dict) -> str:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "kwargs", "query", "method", "allowed"), MATRIX, ids=[
-    f"{row[3]}-{row[0]}-{'-'.join(row[1].values()) or 'plain'}" for row in MATRIX])  # fmt: skip
+    f"{row[3]}-{row[0]}-{'-'.join(map(str, row[1].values())) or 'plain'}" for row in MATRIX])  # fmt: skip
 def test_matrix(client, world, objects, role, name, kwargs, query, method, allowed):
     if role != "anonymous":
         log_in(client, world.users[role])

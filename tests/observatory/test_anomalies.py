@@ -176,3 +176,25 @@ def test_missing_block_counts_empty_answers():
 def test_non_numeric_answers_are_ignored():
     assert not impossible_ratios({"a": {ETP_TOTAL: "beaucoup", HEADCOUNT: True}})
     assert not year_over_year_jumps({"a": {BUDGET: "x"}}, {"a": {BUDGET: Decimal(1)}})
+
+
+def test_the_default_codes_are_questions_of_the_core_questionnaire():
+    from maillage.observatory import anomalies
+    from maillage.observatory.definitions import shipped_definition
+
+    core = shipped_definition("csx_2025.yaml")
+    codes = [anomalies.BUDGET, anomalies.INCOME, anomalies.POPULATION, anomalies.HEADCOUNT, anomalies.ETP_TOTAL,
+             anomalies.UNIQUE_PARTICIPANTS, anomalies.ATTENDANCES, anomalies.VOLUNTEERS]  # fmt: skip
+    assert [code for code in codes if code not in core] == []
+
+
+def test_answers_stored_as_exact_text_are_read_as_numbers():
+    from decimal import Decimal
+
+    from maillage.observatory.anomalies import _number
+
+    assert _number("12.5") == Decimal("12.5")
+    assert _number(" 3 ") == Decimal("3")
+    assert _number("douze") is None
+    assert _number("NaN") is None
+    assert _number(True) is None

@@ -121,3 +121,8 @@ def test_command_exit_code(tmp_path):
         check=False,
     )
     assert failed.returncode == 1 and "YAML invalide" in failed.stderr
+
+
+def test_choice_labels_with_commas_are_kept_whole():
+    labels = [option.label for option in shipped_definition("csx_2025.yaml").question("RH_DIRECTEUR_NIVEAU").options]
+    assert "Niveau 6 (licence, DEJEPS…)" in labels

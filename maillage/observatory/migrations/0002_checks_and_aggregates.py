@@ -6,88 +6,194 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('observatory', '0001_initial'),
+        ("observatory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Aggregate',
+            name="Aggregate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année observée')),
-                ('scope', models.CharField(choices=[('nation', 'France'), ('region', 'région'), ('department', 'département')], max_length=10, verbose_name='échelle')),
-                ('scope_code', models.CharField(blank=True, max_length=3, verbose_name='code du territoire')),
-                ('group', models.CharField(default='all', help_text='all, kind=csx, kind=evs, territory=…', max_length=60, verbose_name='groupe de structures')),
-                ('code', models.CharField(max_length=100, verbose_name='question ou indicateur')),
-                ('structure_count', models.PositiveIntegerField(verbose_name='structures')),
-                ('summary', models.JSONField(verbose_name='résumé')),
-                ('computed_at', models.DateTimeField(auto_now=True, verbose_name='calculé le')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année observée")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("nation", "France"), ("region", "région"), ("department", "département")],
+                        max_length=10,
+                        verbose_name="échelle",
+                    ),
+                ),
+                ("scope_code", models.CharField(blank=True, max_length=3, verbose_name="code du territoire")),
+                (
+                    "group",
+                    models.CharField(
+                        default="all",
+                        help_text="all, kind=csx, kind=evs, territory=…",
+                        max_length=60,
+                        verbose_name="groupe de structures",
+                    ),
+                ),
+                ("code", models.CharField(max_length=100, verbose_name="question ou indicateur")),
+                ("structure_count", models.PositiveIntegerField(verbose_name="structures")),
+                ("summary", models.JSONField(verbose_name="résumé")),
+                ("computed_at", models.DateTimeField(auto_now=True, verbose_name="calculé le")),
             ],
             options={
-                'verbose_name': 'agrégat',
-                'verbose_name_plural': 'agrégats',
-                'indexes': [models.Index(fields=['scope', 'scope_code', 'group', 'year'], name='observatory_scope_7af829_idx')],
-                'constraints': [models.UniqueConstraint(fields=('year', 'scope', 'scope_code', 'group', 'code'), name='unique_aggregate')],
+                "verbose_name": "agrégat",
+                "verbose_name_plural": "agrégats",
+                "indexes": [
+                    models.Index(fields=["scope", "scope_code", "group", "year"], name="observatory_scope_7af829_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "scope", "scope_code", "group", "code"), name="unique_aggregate"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AnswerCorrection',
+            name="AnswerCorrection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=100, verbose_name='question')),
-                ('old_value', models.JSONField(blank=True, null=True, verbose_name='ancienne valeur')),
-                ('new_value', models.JSONField(blank=True, null=True, verbose_name='nouvelle valeur')),
-                ('reason', models.TextField(verbose_name='raison')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='le')),
-                ('acting_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='par')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='corrections', to='observatory.response')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=100, verbose_name="question")),
+                ("old_value", models.JSONField(blank=True, null=True, verbose_name="ancienne valeur")),
+                ("new_value", models.JSONField(blank=True, null=True, verbose_name="nouvelle valeur")),
+                ("reason", models.TextField(verbose_name="raison")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="le")),
+                (
+                    "acting_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="par",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="corrections",
+                        to="observatory.response",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "correction d'une réponse",
-                'verbose_name_plural': 'corrections des réponses',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "correction d'une réponse",
+                "verbose_name_plural": "corrections des réponses",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ResponseEvent',
+            name="ResponseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('not_started', 'non commencé'), ('in_progress', 'en cours'), ('submitted', 'transmis'), ('returned', 'renvoyé'), ('validated', 'validé')], max_length=12, verbose_name='état de départ')),
-                ('target', models.CharField(choices=[('not_started', 'non commencé'), ('in_progress', 'en cours'), ('submitted', 'transmis'), ('returned', 'renvoyé'), ('validated', 'validé')], max_length=12, verbose_name='nouvel état')),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='le')),
-                ('acting_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='par')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='observatory.response')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "non commencé"),
+                            ("in_progress", "en cours"),
+                            ("submitted", "transmis"),
+                            ("returned", "renvoyé"),
+                            ("validated", "validé"),
+                        ],
+                        max_length=12,
+                        verbose_name="état de départ",
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "non commencé"),
+                            ("in_progress", "en cours"),
+                            ("submitted", "transmis"),
+                            ("returned", "renvoyé"),
+                            ("validated", "validé"),
+                        ],
+                        max_length=12,
+                        verbose_name="nouvel état",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="le")),
+                (
+                    "acting_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="par",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="observatory.response"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "changement d'état d'une réponse",
-                'verbose_name_plural': "changements d'état des réponses",
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "changement d'état d'une réponse",
+                "verbose_name_plural": "changements d'état des réponses",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30, verbose_name='type')),
-                ('codes', models.JSONField(default=list, verbose_name='questions concernées')),
-                ('values', models.JSONField(default=dict, verbose_name='valeurs')),
-                ('explanation', models.TextField(verbose_name='explication')),
-                ('status', models.CharField(choices=[('open', 'à examiner'), ('sent_back', 'renvoyé à la structure'), ('accepted', 'accepté avec justification'), ('resolved', 'corrigé')], default='open', max_length=10, verbose_name='état')),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='traité le')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='levé le')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='traité par')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='observatory.response')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=30, verbose_name="type")),
+                ("codes", models.JSONField(default=list, verbose_name="questions concernées")),
+                ("values", models.JSONField(default=dict, verbose_name="valeurs")),
+                ("explanation", models.TextField(verbose_name="explication")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "à examiner"),
+                            ("sent_back", "renvoyé à la structure"),
+                            ("accepted", "accepté avec justification"),
+                            ("resolved", "corrigé"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="état",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="traité le")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="levé le")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="traité par",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="flags", to="observatory.response"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signalement de cohérence',
-                'verbose_name_plural': 'signalements de cohérence',
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['response', 'status'], name='observatory_respons_4867d9_idx')],
+                "verbose_name": "signalement de cohérence",
+                "verbose_name_plural": "signalements de cohérence",
+                "ordering": ["created_at", "id"],
+                "indexes": [models.Index(fields=["response", "status"], name="observatory_respons_4867d9_idx")],
             },
         ),
     ]

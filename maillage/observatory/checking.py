@@ -1,0 +1,502 @@
+"""The correspondents' coherence check of transmitted questionnaires: flags, decisions, corrections, validation.
+
+Every function here is a service: it takes the acting user, runs in one transaction, logs what it did
+(`ResponseEvent` for changes of state, `AnswerCorrection` for changed values, the audit log) and sends its e-mails
+on commit. Views only parse the request and call them.
+
+Flags are computed by `anomalies.py` (pure functions) from the answers of the response's department for the same
+questionnaire (this year) and the structure's answers of last year; `raise_flags` stores them, keeping the
+decisions already taken on flags that are still raised.
+
+Cleaning rules. No dedicated table: a cleaning rule *is* the latest `AnswerCorrection` of a response for a
+question. `replay_cleaning_rules(response)` applies each rule again when the answer holds the value the
+rule corrected (its `old_value`), which is what happens with late answers: a response sent back and transmitted
+again with the same figure, or a late import of the same spreadsheet. An answer the structure changed to
+anything else is left alone (the flags look at it again). Each replay is itself logged as an `AnswerCorrection`
+whose reason starts with `REPLAY_PREFIX`. Keeping the rules in the database, next to the corrections, makes them
+transactional, visible in the admin and backed up with the answers, which a JSON file under VAR_DIR would not be.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from maillage.accounts import perms
+from maillage.audit.models import AuditAction
+from maillage.audit.services import log_event
+
+from . import anomalies
+from .answers import is_empty, parse_answer
+from .models import AnswerCorrection, Campaign, Flag, FlagStatus, Response, ResponseEvent, ResponseStatus
+
+logger = logging.getLogger(__name__)
+
+REPLAY_PREFIX = "Règle de nettoyage rejouée : "
+REMINDER_COMMENT = "Relance par e-mail"
+UNRESOLVED = (FlagStatus.OPEN, FlagStatus.SENT_BACK)
+ANSWERED = (ResponseStatus.SUBMITTED, ResponseStatus.RETURNED, ResponseStatus.VALIDATED)
+THEMATIC_PREFIX = "THEME"  # sections of the yearly thematic block (see thematique_YYYY.yaml)
+
+# Codes of the 2025 questionnaires (csx_2025.yaml, evs_2025.yaml); `anomalies.py` defaults use older names for
+# three of them, so the rules are given explicitly here.
+JUMP_CODES = {
+    "FIN_CHARGES_TOTAL": Decimal(20000),
+    "FIN_PRODUITS_TOTAL": Decimal(20000),
+    "RH_ETP_TOTAL": Decimal(2),
+    "PAR_BENEVOLES_ACTIVITE": Decimal(10),
+}
+OUTLIER_CODES = ("FIN_CHARGES_TOTAL", "RH_ETP_TOTAL", "PAR_BENEVOLES_ACTIVITE")
+_RENAMED = {
+    anomalies.UNIQUE_PARTICIPANTS: "PUB_PARTICIPANTS_UNIQUES",
+    anomalies.ATTENDANCES: "PUB_PASSAGES_CUMULES",
+    anomalies.VOLUNTEERS: "PAR_BENEVOLES_ACTIVITE",
+}
+RATIO_RULES = tuple(
+    replace(
+        rule,
+        numerator=_RENAMED.get(rule.numerator, rule.numerator),
+        denominator=_RENAMED.get(rule.denominator, rule.denominator),
+    )
+    for rule in anomalies.DEFAULT_RATIO_RULES
+)
+
+
+class CheckError(ValueError):
+    """A refused decision; `message` is French, `field` names the form field it is about (or "")."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- Reading the campaign -----------------------------------------------------------------------------------
+
+
+def expected_structures(campaign: Campaign, user=None):
+    """Structures that answer the campaign (their kind has a questionnaire), in the person's departments."""
+    from maillage.structures.models import Structure
+
+    structures = Structure.objects.filter(kind__in=campaign.questionnaires.values("kind"))
+    if user is not None and not perms.is_national_admin(user):
+        structures = structures.filter(department_id__in=perms.department_ids(user))
+    return structures
+
+
+def with_status(structures, campaign: Campaign):
+    """Annotate `response_status` (not started when there is no response yet)."""
+    responses = Response.objects.filter(questionnaire__campaign=campaign, structure=OuterRef("pk"))
+    status = Coalesce(Subquery(responses.values("status")[:1]), Value(ResponseStatus.NOT_STARTED))
+    return structures.annotate(response_status=status)
+
+
+def campaign_list(user, campaign: Campaign, *, department_id=None, status=None):
+    """The structures of the check list: status, number of unresolved flags, department; by department and name."""
+    structures = expected_structures(campaign, user)
+    if department_id is not None:
+        structures = structures.filter(department_id=department_id)
+    structures = with_status(structures, campaign)
+    if status:
+        structures = structures.filter(response_status=status)
+    flags = (
+        Flag.objects.filter(response__questionnaire__campaign=campaign, response__structure=OuterRef("pk"))
+        .filter(status__in=UNRESOLVED)
+        .values("response__structure")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+    return (
+        structures.annotate(open_flags=Coalesce(Subquery(flags), Value(0)))
+        .select_related("department")
+        .order_by("department__code", "name", "pk")
+    )
+
+
+@dataclass
+class DepartmentCounts:
+    code: str
+    name: str
+    counts: dict  # status → number of structures
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def status_counts(user, campaign: Campaign, *, department_id=None) -> tuple[dict, list[DepartmentCounts]]:
+    """Numbers of structures by status, overall and per department (one query)."""
+    structures = expected_structures(campaign, user)
+    if department_id is not None:
+        structures = structures.filter(department_id=department_id)
+    rows = (
+        with_status(structures, campaign)
+        .values("department__code", "department__name", "response_status")
+        .annotate(n=Count("id"))
+        .order_by("department__code")
+    )
+    totals = dict.fromkeys(ResponseStatus.values, 0)
+    departments: dict[str, DepartmentCounts] = {}
+    for row in rows:
+        code = row["department__code"] or ""
+        entry = departments.setdefault(
+            code, DepartmentCounts(code, row["department__name"] or "", dict.fromkeys(ResponseStatus.values, 0))
+        )
+        entry.counts[row["response_status"]] += row["n"]
+        totals[row["response_status"]] += row["n"]
+    return totals, list(departments.values())
+
+
+# --- Flags -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckedCodes:
+    jump: dict
+    outliers: tuple
+    ratios: tuple
+    thematic: tuple
+    thematic_label: str
+
+    @property
+    def all(self) -> set[str]:
+        ratio_codes = {c for rule in self.ratios for c in (rule.numerator, rule.denominator)}
+        return {*self.jump, *self.outliers, *ratio_codes, *self.thematic}
+
+
+def checked_codes(definition) -> CheckedCodes:
+    """The rules that apply to a questionnaire: those whose questions it asks."""
+    thematic = [s for s in definition.sections if s.code.startswith(THEMATIC_PREFIX)]
+    return CheckedCodes(
+        jump={code: minimum for code, minimum in JUMP_CODES.items() if code in definition},
+        outliers=tuple(code for code in OUTLIER_CODES if code in definition),
+        ratios=tuple(r for r in RATIO_RULES if r.numerator in definition and r.denominator in definition),
+        thematic=tuple(q.code for s in thematic for q in s.questions),
+        thematic_label=" / ".join(s.title for s in thematic),
+    )
+
+
+def typed_answers(definition, answers: dict, codes) -> dict:
+    """The typed values of `codes` (unreadable or empty answers are left out)."""
+    typed = {}
+    for code in codes:
+        raw = answers.get(code)
+        if code in definition and not is_empty(raw):
+            value, problem = parse_answer(definition.question(code), raw)
+            if problem is None and value is not None:
+                typed[code] = value
+    return typed
+
+
+def compute_flags(response: Response) -> list[anomalies.Flag]:
+    """The flags of one response against its department (same questionnaire) and its last year's answers.
+
+    Three queries: the department's responses, last year's response, and nothing else (definitions are cached)."""
+    definition = response.questionnaire.definition()
+    codes = checked_codes(definition)
+    department = response.structure.department
+    peers = (
+        Response.objects.filter(questionnaire_id=response.questionnaire_id, status__in=ANSWERED)
+        .filter(structure__department_id=response.structure.department_id)
+        .exclude(pk=response.pk)
+        .only("structure_id", "answers")
+    )
+    current = {p.structure_id: typed_answers(definition, p.answers, codes.all) for p in peers}
+    current[response.structure_id] = typed_answers(definition, response.answers, codes.all)
+    previous = {}
+    last = (
+        Response.objects.filter(structure_id=response.structure_id)
+        .filter(questionnaire__campaign__year=response.questionnaire.campaign.year - 1)
+        .select_related("questionnaire")
+        .first()
+    )
+    if last is not None:
+        previous[response.structure_id] = typed_answers(last.questionnaire.definition(), last.answers, codes.jump)
+    departments = {sid: department.code if department else "" for sid in current}
+    thresholds = anomalies.Thresholds(labels={q.code: q.label for q in definition.questions})
+    mine = {response.structure_id: current[response.structure_id]}
+    flags = [
+        *anomalies.year_over_year_jumps(mine, previous, codes.jump, thresholds),
+        *anomalies.department_outliers(current, departments, codes.outliers, thresholds),
+        *anomalies.impossible_ratios(mine, codes.ratios),
+    ]
+    if codes.thematic:
+        flags += anomalies.missing_blocks(mine, codes.thematic, codes.thematic_label)
+    order = list(anomalies.FlagKind)
+    flags = [f for f in flags if f.structure == response.structure_id]
+    return sorted(flags, key=lambda f: (order.index(f.kind), f.codes))
+
+
+def _json(value):
+    """A value as JSON: Decimal as a string (exact), dates in ISO form, tuples as lists."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    return value
+
+
+@transaction.atomic
+def raise_flags(response: Response) -> list[Flag]:
+    """Store the flags of a transmitted response; call it when the response is submitted (and from the button).
+
+    A flag still raised keeps its decision (accepted stays accepted), but one that was sent back is opened again
+    (the structure transmitted without settling it). Unresolved flags no longer raised are marked corrected."""
+    found = {(f.kind.value, tuple(f.codes)): f for f in compute_flags(response)}
+    now = timezone.now()
+    kept = []
+    for stored in Flag.objects.filter(response=response).select_for_update():
+        flag = found.pop((stored.kind, tuple(stored.codes)), None)
+        if flag is None:
+            if stored.status in UNRESOLVED:
+                stored.status, stored.decided_at, stored.decided_by = FlagStatus.RESOLVED, now, None
+                stored.save(update_fields=["status", "decided_at", "decided_by"])
+            continue
+        stored.values, stored.explanation = _json(flag.values), flag.explanation
+        if stored.status in (FlagStatus.SENT_BACK, FlagStatus.RESOLVED):
+            stored.status = FlagStatus.OPEN
+        stored.save(update_fields=["values", "explanation", "status"])
+        kept.append(stored)
+    created = Flag.objects.bulk_create(
+        Flag(
+            response=response, kind=f.kind.value, codes=list(f.codes), values=_json(f.values), explanation=f.explanation
+        )  # fmt: skip
+        for f in found.values()
+    )
+    return kept + created
+
+
+def open_flag_count(response: Response) -> int:
+    return response.flags.filter(status__in=UNRESOLVED).count()
+
+
+def _decide(flag: Flag, status: str | None, *, acting_user, comment: str, required: str) -> Flag:
+    comment = (comment or "").strip()
+    if not comment:
+        raise CheckError(required, "comment")
+    if flag.response.status != ResponseStatus.SUBMITTED:
+        raise CheckError("Ce questionnaire n'est pas en attente de vérification : ses signalements sont figés.")
+    flag.comment = comment
+    fields = ["comment"]
+    if status is not None:
+        flag.status, flag.decided_by, flag.decided_at = status, acting_user, timezone.now()
+        fields += ["status", "decided_by", "decided_at"]
+    flag.save(update_fields=fields)
+    return flag
+
+
+@transaction.atomic
+def comment_flag(flag: Flag, *, acting_user, comment: str) -> Flag:
+    """Write the correspondent's comment on a flag (shown to the structure if the questionnaire is sent back)."""
+    return _decide(flag, None, acting_user=acting_user, comment=comment, required="Écrivez un commentaire.")
+
+
+@transaction.atomic
+def accept_flag(flag: Flag, *, acting_user, justification: str) -> Flag:
+    """Accept a flagged value as it is, with the reason why it is right."""
+    return _decide(
+        flag,
+        FlagStatus.ACCEPTED,
+        acting_user=acting_user,
+        comment=justification,
+        required="Une justification est obligatoire pour accepter une valeur signalée.",
+    )
+
+
+# --- Changes of state ----------------------------------------------------------------------------------------
+
+
+def _move(response: Response, target: str, *, acting_user, comment: str = "", request=None) -> ResponseEvent:
+    source = response.status
+    response.status = target
+    event = ResponseEvent.objects.create(
+        response=response, source=source, target=target, acting_user=acting_user, comment=comment
+    )
+    log_event(AuditAction.TRANSITION, actor=acting_user, request=request, target=response,
+              object="questionnaire", from_status=source, to_status=target, comment=comment)  # fmt: skip
+    return event
+
+
+@transaction.atomic
+def return_response(response: Response, *, acting_user, comment: str, request=None) -> ResponseEvent:
+    """Send the questionnaire back to the structure, with what to review; its unresolved flags go with it."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise CheckError("Dites à la structure ce qu'elle doit revoir : le commentaire est obligatoire.", "comment")
+    if response.status != ResponseStatus.SUBMITTED:
+        raise CheckError("Seul un questionnaire transmis peut être renvoyé à la structure.")
+    response.flags.filter(status=FlagStatus.OPEN).update(
+        status=FlagStatus.SENT_BACK, decided_by=acting_user, decided_at=timezone.now()
+    )
+    event = _move(response, ResponseStatus.RETURNED, acting_user=acting_user, comment=comment, request=request)
+    response.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(lambda: notify_returned(event))
+    return event
+
+
+def structure_recipients(structure) -> list[str]:
+    emails = {e for e in structure.memberships.values_list("user__email", flat=True) if e}
+    return sorted(emails) or ([structure.email] if structure.email else [])
+
+
+def notify_returned(event: ResponseEvent) -> int:
+    response = event.response
+    recipients = structure_recipients(response.structure)
+    if not recipients:
+        return 0
+    flags = list(response.flags.filter(status=FlagStatus.SENT_BACK))
+    context = {"event": event, "response": response, "flags": flags, "site_url": settings.SITE_URL}
+    subject = f"Questionnaire {response.questionnaire.campaign.year} : des réponses sont à revoir"
+    body = render_to_string("observatory_check/email/returned.txt", context)
+    return send_mass_mail([(subject, body, None, [r]) for r in recipients])
+
+
+@transaction.atomic
+def validate_response(response: Response, *, acting_user, request=None) -> ResponseEvent:
+    """Validate the questionnaire as a whole: only a transmitted one whose flags are all settled."""
+    if response.status != ResponseStatus.SUBMITTED:
+        raise CheckError("Seul un questionnaire transmis peut être validé.")
+    remaining = open_flag_count(response)
+    if remaining:
+        raise CheckError(
+            f"Le questionnaire ne peut pas être validé : {remaining} signalement(s) restent à traiter. "
+            "Acceptez-les avec une justification, corrigez la valeur ou renvoyez le questionnaire à la structure."
+        )
+    response.validated_by, response.validated_at = acting_user, timezone.now()
+    event = _move(response, ResponseStatus.VALIDATED, acting_user=acting_user, request=request)
+    response.save(update_fields=["status", "validated_by", "validated_at", "updated_at"])
+    year = response.questionnaire.campaign.year
+    transaction.on_commit(lambda: refresh_aggregates(year))
+    return event
+
+
+def refresh_aggregates(year: int) -> bool:
+    """Recompute the year's aggregates when the module that keeps them is there."""
+    try:
+        from maillage.observatory.aggregates import refresh_year
+    except ImportError:  # TODO: remove once maillage.observatory.aggregates is merged
+        return False
+    refresh_year(year)
+    return True
+
+
+# --- Corrections and cleaning rules -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def correct_answer(response: Response, code: str, raw, *, acting_user, reason: str) -> AnswerCorrection:
+    """Change one answer of a transmitted response (read like a form answer), log it, and check the flags again.
+
+    The correction becomes the cleaning rule of this question for this response (see the module docstring)."""
+    code = (code or "").strip().upper()
+    reason = (reason or "").strip()
+    definition = response.questionnaire.definition()
+    if code not in definition:
+        raise CheckError(f"Le questionnaire n'a pas de question « {code} ».", "code")
+    if response.status != ResponseStatus.SUBMITTED:
+        raise CheckError("Seules les réponses d'un questionnaire transmis peuvent être corrigées.")
+    question = definition.question(code)
+    value, problem = parse_answer(question, raw)
+    if problem:
+        raise CheckError(f"Valeur illisible : {problem}.", "value")
+    if not reason:
+        raise CheckError("Dites pourquoi la valeur est corrigée : la raison est obligatoire.", "reason")
+    new_value = _json(value)
+    old_value = response.answers.get(code)
+    if _same(question, old_value, new_value):
+        raise CheckError("La nouvelle valeur est identique à la réponse actuelle.", "value")
+    correction = _apply(response, code, old_value, new_value, acting_user=acting_user, reason=reason)
+    raise_flags(response)
+    return correction
+
+
+def _apply(response, code, old_value, new_value, *, acting_user, reason) -> AnswerCorrection:
+    answers = dict(response.answers)
+    if new_value is None:
+        answers.pop(code, None)
+    else:
+        answers[code] = new_value
+    response.answers = answers
+    response.save(update_fields=["answers", "updated_at"])
+    return AnswerCorrection.objects.create(
+        response=response, code=code, old_value=old_value, new_value=new_value, reason=reason, acting_user=acting_user
+    )
+
+
+def _same(question, left, right) -> bool:
+    return parse_answer(question, left)[0] == parse_answer(question, right)[0]
+
+
+def cleaning_rules(response: Response) -> dict[str, AnswerCorrection]:
+    """The latest correction of each question of the response by a correspondent (replays and the
+    structure's own edits excluded): its cleaning rules."""
+    from .filling import MEMBER_CORRECTION_REASON  # filling calls this module when a questionnaire is sent
+
+    rules = {}
+    corrections = response.corrections.exclude(reason__startswith=REPLAY_PREFIX).exclude(
+        reason=MEMBER_CORRECTION_REASON
+    )
+    for correction in corrections.order_by("created_at", "id"):
+        rules[correction.code] = correction
+    return rules
+
+
+@transaction.atomic
+def replay_cleaning_rules(response: Response, *, acting_user=None) -> list[AnswerCorrection]:
+    """Apply the response's cleaning rules again to answers that came back with the corrected value.
+
+    Call it when answers arrive after the check (a new transmission, an import), before `raise_flags`."""
+    definition = response.questionnaire.definition()
+    applied = []
+    for code, rule in cleaning_rules(response).items():
+        if code not in definition:
+            continue
+        question = definition.question(code)
+        current = response.answers.get(code)
+        if _same(question, current, rule.new_value) or not _same(question, current, rule.old_value):
+            continue
+        reason = f"{REPLAY_PREFIX}{rule.reason}"
+        applied.append(_apply(response, code, current, rule.new_value, acting_user=acting_user, reason=reason))
+    return applied
+
+
+# --- Reminders ----------------------------------------------------------------------------------------------
+
+
+def reminded_since(responses, since: datetime.datetime) -> set[int]:
+    """Ids of the responses already reminded since `since`."""
+    return set(
+        ResponseEvent.objects.filter(response__in=responses, comment=REMINDER_COMMENT, created_at__gte=since)
+        .filter(Q(source=ResponseStatus.NOT_STARTED) | Q(source=ResponseStatus.IN_PROGRESS))
+        .values_list("response_id", flat=True)
+    )
+
+
+def send_reminder(response: Response) -> int:
+    """E-mail the structure that its questionnaire is awaited, and log the reminder as an event (no change of
+    state: source and target are the same)."""
+    recipients = structure_recipients(response.structure)
+    if not recipients:
+        return 0
+    campaign = response.questionnaire.campaign
+    context = {"response": response, "campaign": campaign, "site_url": settings.SITE_URL}
+    subject = f"Questionnaire de l'observatoire {campaign.year} : votre réponse est attendue"
+    body = render_to_string("observatory_check/email/reminder.txt", context)
+    sent = send_mass_mail([(subject, body, None, [r]) for r in recipients])
+    ResponseEvent.objects.create(response=response, source=response.status, target=response.status,
+                                 comment=REMINDER_COMMENT)  # fmt: skip
+    return sent

@@ -1,0 +1,561 @@
+"""Territory reports of the observatory (nation, region, department, one year), built from precomputed aggregates.
+
+A report never touches the answers: it reads the `Aggregate` rows of its territory in one query (the rows of the
+year shown for every group, and of the four years before for the evolution), plus one query for the rows of the
+territories below it (regions of the nation, departments of a region) when it shows them side by side. It reads only
+the ready-made figures of each row (`summary["stats"]`, see `aggregates.py`), never the per-structure values: a
+national row holds one value per structure. Key figures, units and headlines are those of `indicators.py`.
+
+Statistical secrecy (`secrecy.py`) is applied here, before anything reaches a page, a PDF or a CSV:
+
+* a figure resting on fewer than 5 structures is replaced by ``SECRET``;
+* tables whose parts add up to a published total get secondary suppression (`protect_row`): CSX / EVS / all, the
+  departments of a region (or regions of the nation) against the territory's total, age bands against all ages,
+  funders against total income.
+
+The whole report is cached per (territory, year, latest `computed_at` of the aggregates of the years shown):
+recomputing aggregates changes the key, so a page never shows stale figures.
+
+"Se situer" (`situate`) compares one structure's last validated response with the quartiles of its department,
+its region, the structures of the same kind and territory type, and the nation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Max, Q
+from django.db.models.fields.json import KeyTransform
+
+from maillage.accounts import perms
+from maillage.observatory import indicators
+from maillage.observatory.aggregates import StoredSummary, kind_group, territory_group
+from maillage.observatory.charts import BarChart, DataTable, EvolutionChart, GroupPosition, PositionChart, format_value
+from maillage.observatory.models import Aggregate, AggregateScope, Response, ResponseStatus
+from maillage.observatory.secrecy import SECRET, SECRET_NOTE, Cell, is_primary_secret, protect_row
+from maillage.referentials.models import Department, Region
+
+EVOLUTION_YEARS = 5
+ALL, CSX, EVS = "all", kind_group("csx"), kind_group("evs")
+KIND_GROUPS = (CSX, EVS)
+CACHE_SECONDS = 24 * 3600
+
+# How a figure is shown (`charts.format_value` units).
+NUMBER, EURO, PERCENT = "number", "euro", "percent"
+
+STRUCTURES_CODE = indicators.RESPONSE_INDICATOR
+FUNDING_TOTAL, AGES_TOTAL = "FINANCEMENT_TOTAL", "PARTICIPANTS_AGES"
+# Breakdown charts: slug, title, prefix of the indicator codes drawn, category heading.
+BREAKDOWNS = [
+    ("financeurs", "Part de chaque financeur dans le total des produits", "FINANCEMENT_", "Financeur"),
+    ("ages", "Participants par tranche d'âge", "AGE_", "Tranche d'âge"),
+    ("partenaires", "Structures en partenariat, par partenaire", "PARTENARIAT_", "Partenaire"),
+    ("actions", "Structures menant des actions, par domaine", "ACTIONS_", "Domaine"),
+    ("thematique", "Bloc thématique de l'année", "TH_", "Indicateur"),
+]
+EVOLUTION_CODES = ["REPONSES", "ETP", "BUDGET", "BENEVOLES_ACTIVITE", "FINANCEMENT_CAF"]
+CHILD_COLUMNS = ["ETP", "BUDGET", "BENEVOLES_ACTIVITE"]
+CHILD_COLUMN_LABELS = {"ETP": "ETP par structure", "BUDGET": "Budget médian",
+                       "BENEVOLES_ACTIVITE": "Bénévoles d'activité par structure"}  # fmt: skip
+
+
+def unit_of(item: indicators.Indicator) -> str:
+    if item.kind in ("share", "ratio"):
+        return PERCENT
+    return EURO if item.unit == "€" else NUMBER
+
+
+def decimals_of(item: indicators.Indicator) -> int:
+    """Means to one decimal (13,2 ETP), counts, euros and shares as whole numbers."""
+    return 1 if item.kind == "mean" else 0
+
+
+def has_quartiles(item: indicators.Indicator) -> bool:
+    return item.kind in ("mean", "total")
+
+
+# --- territories ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Territory:
+    scope: str
+    code: str
+    name: str
+    region: tuple[str, str] | None = None  # (code, name) of a department's region
+    children: tuple[tuple[str, str], ...] = ()  # (code, name) of the regions of the nation / departments of a region
+
+    @property
+    def child_scope(self) -> str | None:
+        return {AggregateScope.NATION: AggregateScope.REGION, AggregateScope.REGION: AggregateScope.DEPARTMENT}.get(
+            self.scope
+        )
+
+    @property
+    def title(self) -> str:
+        if self.scope == AggregateScope.NATION:
+            return "France"
+        if self.scope == AggregateScope.REGION:
+            return f"Région {self.name}"
+        return f"{self.name} ({self.code})"
+
+
+class UnknownTerritory(LookupError):
+    pass
+
+
+def territory(scope: str, code: str = "") -> Territory:
+    """The territory of a report; raises UnknownTerritory for a code that names none."""
+    if scope == AggregateScope.NATION:
+        regions = tuple(Region.objects.order_by("name").values_list("code", "name"))
+        return Territory(AggregateScope.NATION, "", "France", children=regions)
+    if scope == AggregateScope.REGION:
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise UnknownTerritory(code)
+        departments = tuple(region.departments.order_by("code").values_list("code", "name"))
+        return Territory(AggregateScope.REGION, region.code, region.name, children=departments)
+    if scope == AggregateScope.DEPARTMENT:
+        department = Department.objects.select_related("region").filter(code=code).first()
+        if department is None:
+            raise UnknownTerritory(code)
+        region = (department.region.code, department.region.name)
+        return Territory(AggregateScope.DEPARTMENT, department.code, department.name, region=region)
+    raise UnknownTerritory(scope)
+
+
+def published_years() -> list[int]:
+    """Years with national aggregates, newest first (one index-only query)."""
+    years = Aggregate.objects.filter(scope=AggregateScope.NATION).values_list("year", flat=True).distinct()
+    return sorted(set(years), reverse=True)
+
+
+# --- the report -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    """One key figure for the year shown, secrecy applied (values are numbers, None or SECRET)."""
+
+    code: str  # the indicator (kept by code: indicators hold functions, and reports are pickled into the cache)
+    structures: Any
+    value: Any  # the headline (`indicators.headline`): mean, share, total, ratio or answering structures
+    q1: Any = None
+    median: Any = None
+    q3: Any = None
+    by_kind: dict[str, Any] = field(default_factory=dict)  # CSX / EVS / all headlines
+
+    @property
+    def indicator(self) -> indicators.Indicator:
+        return indicators.BY_CODE[self.code]
+
+    @property
+    def secret(self) -> bool:
+        return self.value is SECRET
+
+
+@dataclass
+class ReportChart:
+    slug: str
+    chart: Any
+
+
+@dataclass
+class Report:
+    territory: Territory
+    year: int
+    years: list[int]  # the years of the evolution
+    sections: list[tuple[str, list[Figure]]]
+    charts: list[ReportChart]
+    evolution: list[tuple[str, list[tuple[int, Any]]]]  # (indicator code, (year, headline))
+    children: list[dict]  # rows of the table of regions / departments
+    surveyed: Any = None
+    answered: Any = None
+    answer_rate: Any = None
+    has_secret: bool = False
+    computed_at: datetime.datetime | None = None
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [figure for _, figures in self.sections for figure in figures]
+
+    def chart(self, slug: str) -> ReportChart | None:
+        return next((c for c in self.charts if c.slug == slug), None)
+
+
+def report_version(place: Territory, year: int) -> datetime.datetime | None:
+    """When the aggregates of the years shown were last computed (None: no aggregate)."""
+    first = year - EVOLUTION_YEARS + 1
+    return Aggregate.objects.filter(year__range=(first, year)).aggregate(latest=Max("computed_at"))["latest"]
+
+
+def territory_report(place: Territory, year: int, *, use_cache: bool = True) -> Report:
+    """The report of a territory for a year, from the cache when no aggregate has changed since."""
+    version = report_version(place, year)
+    key = f"observatory:report:{place.scope}:{place.code}:{year}:{version.isoformat() if version else '-'}"
+    if use_cache:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    report = build_report(place, year)
+    report.computed_at = version
+    if use_cache:
+        cache.set(key, report, CACHE_SECONDS)
+    return report
+
+
+Rows = dict[tuple[int, str, str], StoredSummary]  # (year, group, indicator code) → figures
+
+
+def build_report(place: Territory, year: int) -> Report:
+    rows = _load_rows(place, year)
+    current = {(group, code): summary for (y, group, code), summary in rows.items() if y == year}
+    figures = [_figure(item, current) for item in indicators.INDICATORS]
+    blocks: dict[str, list[Figure]] = {}
+    for figure in figures:
+        if figure.structures is not None:
+            blocks.setdefault(figure.indicator.block, []).append(figure)
+    years = sorted({y for y, _, _ in rows})
+    evolution = _evolution(rows, years)
+    children = _children(place, year, current)
+    charts = _charts(place, year, current, figures, evolution)
+    report = Report(place, year, years, list(blocks.items()), charts, evolution, children)
+    structures = current.get((ALL, STRUCTURES_CODE))
+    if structures is not None:
+        report.surveyed, report.answered, report.answer_rate = (
+            structures.count,
+            structures.answered,
+            structures.answer_rate,
+        )
+    report.has_secret = _any_secret(figures, charts, children)
+    return report
+
+
+def _stats_rows(query) -> list[tuple]:
+    return query.annotate(stats=KeyTransform("stats", "summary"))
+
+
+def _load_rows(place: Territory, year: int) -> Rows:
+    """The territory's aggregates: every group of the year shown, group "all" of the years before (one query).
+    Only the ready-made figures (`stats`) are read, never the per-structure values."""
+    first = year - EVOLUTION_YEARS + 1
+    query = Aggregate.objects.filter(scope=place.scope, scope_code=place.code).filter(
+        Q(year=year, group__in=(ALL, *KIND_GROUPS)) | Q(year__range=(first, year - 1), group=ALL)
+    )
+    rows = _stats_rows(query).values_list("year", "group", "code", "stats")
+    return {(y, group, code): StoredSummary.from_stats(stats) for y, group, code, stats in rows if stats}
+
+
+def _headline(item: indicators.Indicator, summaries: dict[str, StoredSummary]) -> Any:
+    return indicators.headline(item, summaries.get(item.code), summaries)
+
+
+def _by_group(current: dict, group: str) -> dict[str, StoredSummary]:
+    return {code: summary for (g, code), summary in current.items() if g == group}
+
+
+def _figure(item: indicators.Indicator, current: dict) -> Figure:
+    summary = current.get((ALL, item.code))
+    if summary is None:
+        return Figure(item.code, None, None)
+    groups = {group: _by_group(current, group) for group in (ALL, *KIND_GROUPS)}
+    cells = {
+        group: Cell(_headline(item, summaries), summaries[item.code].answered)
+        for group, summaries in groups.items()
+        if group != ALL and item.code in summaries
+    }
+    total = Cell(_headline(item, groups[ALL]), summary.answered)
+    if item.kind == "count":  # how many structures answered is public: it is not a figure about them
+        by_kind = {**{g: c.value for g, c in cells.items()}, ALL: total.value}
+        return Figure(item.code, summary.count, total.value, by_kind=by_kind)
+    protected = protect_row(cells, total)
+    by_kind = {**protected.parts, ALL: protected.total}
+    if protected.total is SECRET:
+        return Figure(item.code, SECRET, SECRET, SECRET, SECRET, SECRET, by_kind)
+    q1, median, q3 = (summary.quartiles if has_quartiles(item) else None) or (None, None, None)
+    return Figure(item.code, summary.answered, total.value, q1, median, q3, by_kind)
+
+
+def _evolution(rows: Rows, years: list[int]) -> list:
+    by_year = {y: {code: s for (yy, g, code), s in rows.items() if yy == y and g == ALL} for y in years}
+    result = []
+    for item in indicators.INDICATORS:
+        points = []
+        for y in years:
+            summary = by_year[y].get(item.code)
+            if summary is None:
+                points.append((y, None))
+            elif item.kind != "count" and is_primary_secret(summary.answered):
+                points.append((y, SECRET))
+            else:
+                points.append((y, _headline(item, by_year[y])))
+        if any(value is not None for _, value in points):
+            result.append((item.code, points))
+    return result
+
+
+def _protected_parts(items: list[indicators.Indicator], summaries: dict, total_code: str | None) -> dict:
+    """Headlines of parts that add up to a total (funders, age bands), secondary suppression applied."""
+    cells = {i.code: Cell(_headline(i, summaries), summaries[i.code].answered) for i in items}
+    total = summaries.get(total_code) if total_code else None
+    if total is None:
+        return {code: SECRET if is_primary_secret(c.structures) else c.value for code, c in cells.items()}
+    return protect_row(cells, Cell(total.total, total.answered)).parts
+
+
+def _charts(place: Territory, year: int, current: dict, figures: list[Figure], evolution: list) -> list[ReportChart]:
+    where = f"{place.title}, {year}"
+    charts: list[ReportChart] = []
+    structures = next((f for f in figures if f.indicator.code == STRUCTURES_CODE), None)
+    if structures is not None and structures.by_kind:
+        by_kind = structures.by_kind
+        items = [("Centres sociaux", by_kind.get(CSX)), ("Espaces de vie sociale", by_kind.get(EVS))]
+        charts.append(ReportChart("structures", BarChart(
+            f"Structures ayant répondu par type — {where}",
+            "Nombre de centres sociaux et d'espaces de vie sociale dont le questionnaire a été validé.",
+            items, category_heading="Type de structure", value_heading="Structures")))  # fmt: skip
+    summaries = _by_group(current, ALL)
+    for slug, title, prefix, heading in BREAKDOWNS:
+        members = [i for i in indicators.INDICATORS if i.code.startswith(prefix) and i.code in summaries
+                   and i.code != FUNDING_TOTAL]  # fmt: skip
+        if not members:
+            continue
+        total_code = {"financeurs": FUNDING_TOTAL, "ages": AGES_TOTAL}.get(slug)
+        parts = _protected_parts(members, summaries, total_code)
+        percent = all(unit_of(i) == PERCENT for i in members)
+        items = [(_short_label(i), parts[i.code]) for i in members]
+        charts.append(ReportChart(slug, BarChart(
+            f"{title} — {where}", f"{title}. Chiffres des questionnaires validés.", items,
+            unit=PERCENT if percent else NUMBER, decimals=0 if percent else 1, category_heading=heading,
+            value_heading="Part" if percent else "Valeur")))  # fmt: skip
+    for code, points in evolution:
+        item = indicators.BY_CODE[code]
+        if code in EVOLUTION_CODES and len(points) > 1:
+            charts.append(ReportChart(f"evolution-{item.code.lower()}", EvolutionChart(
+                f"{item.label} : évolution — {place.title}", f"{item.label}, année par année.", points,
+                unit=unit_of(item), decimals=decimals_of(item), value_heading=item.label)))  # fmt: skip
+    return charts
+
+
+def _short_label(item: indicators.Indicator) -> str:
+    label = item.label
+    for prefix in ("Part des produits venant de ", "Part des participants de ", "Structures en partenariat avec ",
+                   "Structures menant des actions "):  # fmt: skip
+        label = label.removeprefix(prefix)
+    return label[:1].upper() + label[1:]
+
+
+def _children(place: Territory, year: int, current: dict) -> list[dict]:
+    """Regions of the nation or departments of a region side by side (one query), secrecy against the total."""
+    if place.child_scope is None or not place.children:
+        return []
+    names = dict(place.children)
+    query = Aggregate.objects.filter(scope=place.child_scope, scope_code__in=list(names), year=year, group=ALL,
+                                     code__in=[STRUCTURES_CODE, *CHILD_COLUMNS])  # fmt: skip
+    rows: dict[str, dict[str, StoredSummary]] = {code: {} for code in names}
+    for scope_code, code, stats in _stats_rows(query).values_list("scope_code", "code", "stats"):
+        if stats:
+            rows[scope_code][code] = StoredSummary.from_stats(stats)
+    columns: dict[str, dict] = {}
+    for code in CHILD_COLUMNS:
+        cells = {child: Cell(s[code].total, s[code].answered) for child, s in rows.items() if code in s}
+        mine = current.get((ALL, code))
+        if not cells:
+            continue
+        protected = protect_row(cells, Cell(mine.total, mine.answered) if mine else None)
+        figure = "median" if code == "BUDGET" else "mean"
+        columns[code] = {child: SECRET if value is SECRET else getattr(rows[child][code], figure)
+                         for child, value in protected.parts.items()}  # fmt: skip
+    result = []
+    for child, name in place.children:
+        structures = rows[child].get(STRUCTURES_CODE)
+        result.append({
+            "code": child, "name": name, "answered": structures.answered if structures else None,
+            "values": [(code, columns.get(code, {}).get(child)) for code in CHILD_COLUMNS],
+        })  # fmt: skip
+    return result
+
+
+def child_columns() -> list[tuple[str, str, str, int]]:
+    """(code, heading, unit, decimals) of the columns of the regions / departments table."""
+    return [(code, CHILD_COLUMN_LABELS[code], unit_of(indicators.indicator(code)),
+             decimals_of(indicators.indicator(code))) for code in CHILD_COLUMNS]  # fmt: skip
+
+
+def _any_secret(figures: list[Figure], charts: list[ReportChart], children: list[dict]) -> bool:
+    for figure in figures:
+        if figure.secret or any(v is SECRET for v in figure.by_kind.values()):
+            return True
+    for item in charts:
+        values = getattr(item.chart, "items", None) or getattr(item.chart, "points", [])
+        if any(v is SECRET for _, v in values):
+            return True
+    return any(v is SECRET for row in children for _, v in row["values"])
+
+
+# --- se situer --------------------------------------------------------------------------------------------------------
+
+
+def can_situate(user, structure) -> bool:
+    """A structure's comparison: its members, its department's correspondents, national administrators."""
+    return structure.pk in perms.structure_ids(user) or perms.can_moderate_department(user, structure.department_id)
+
+
+@dataclass
+class Comparison:
+    indicator: indicators.Indicator
+    value: Any
+    chart: PositionChart
+
+
+@dataclass
+class Situation:
+    structure: Any
+    year: int | None
+    comparisons: list[Comparison]
+    groups: list[str] = field(default_factory=list)
+
+
+def last_validated_response(structure) -> Response | None:
+    return (
+        Response.objects.filter(structure=structure, status=ResponseStatus.VALIDATED)
+        .select_related("questionnaire__campaign")
+        .order_by("-questionnaire__campaign__year")
+        .first()
+    )
+
+
+def facts_of(structure) -> indicators.StructureFacts:
+    department = structure.department
+    return indicators.StructureFacts(
+        structure.pk, structure.kind or "", department.code if department else "",
+        department.region.code if department else "",
+        indicators.territory_code(structure.territory_type.label if structure.territory_type_id else None),
+        indicators.priority_code(structure.priority_geography.label if structure.priority_geography_id else None),
+    )  # fmt: skip
+
+
+def situate(structure) -> Situation:
+    """Each numeric key figure (means and totals) of the structure's last validated response against the median
+    and quartiles of its department, its region, the structures of the same kind and territory type, the nation."""
+    response = last_validated_response(structure)
+    if response is None:
+        return Situation(structure, None, [])
+    year = response.questionnaire.campaign.year
+    facts = facts_of(structure)
+    groups = _comparison_groups(structure, facts)
+    rows = _comparison_rows(groups, year)
+    comparisons = []
+    for item in indicators.INDICATORS:
+        if not has_quartiles(item):
+            continue
+        value = item.compute(facts, response.answers or {})
+        if value is None:
+            continue
+        positions = []
+        for key, label in groups:
+            summary = rows.get((*key, item.code))
+            if summary is None or not summary.quartiles:
+                positions.append(GroupPosition(label, None, 0))
+            elif is_primary_secret(summary.answered):
+                positions.append(GroupPosition(label, SECRET, summary.answered))
+            else:
+                positions.append(GroupPosition(label, summary.quartiles, summary.answered))
+        chart = PositionChart(f"{item.label} : votre position ({year})",
+                              f"{item.label} de la structure, comparé à la médiane et aux quartiles de chaque groupe.",
+                              value, positions, unit=unit_of(item), decimals=decimals_of(item))  # fmt: skip
+        comparisons.append(Comparison(item, value, chart))
+    return Situation(structure, year, comparisons, [label for _, label in groups])
+
+
+def _comparison_groups(structure, facts: indicators.StructureFacts) -> list[tuple[tuple[str, str, str], str]]:
+    """((scope, scope_code, group), label) of the comparison groups, narrowest first."""
+    groups = []
+    department = structure.department
+    if department is not None:
+        groups.append(((AggregateScope.DEPARTMENT, department.code, ALL), f"Département : {department.name}"))
+        groups.append(((AggregateScope.REGION, department.region.code, ALL), f"Région : {department.region.name}"))
+    if facts.kind and facts.territory:
+        kind_label = {"csx": "Centres sociaux", "evs": "Espaces de vie sociale"}[facts.kind]
+        territory_label = {"urbain": "en territoire urbain", "rural": "en territoire rural"}[facts.territory]
+        group = territory_group(facts.kind, facts.territory)
+        groups.append(((AggregateScope.NATION, "", group), f"{kind_label} {territory_label}"))
+    groups.append(((AggregateScope.NATION, "", ALL), "France"))
+    return groups
+
+
+def _comparison_rows(groups: list, year: int) -> dict[tuple[str, str, str, str], StoredSummary]:
+    """The figures of every comparison group in one query."""
+    condition = Q()
+    for (scope, scope_code, group), _ in groups:
+        condition |= Q(scope=scope, scope_code=scope_code, group=group)
+    query = _stats_rows(Aggregate.objects.filter(condition, year=year))
+    return {
+        (scope, scope_code, group, code): StoredSummary.from_stats(stats)
+        for scope, scope_code, group, code, stats in query.values_list("scope", "scope_code", "group", "code", "stats")
+        if stats
+    }
+
+
+# --- what pages and the PDF show ----------------------------------------------------------------------------------
+
+
+METHODOLOGY = (
+    "Chaque printemps, les centres sociaux et les espaces de vie sociale agréés par la Caf répondent au "
+    "questionnaire de l'observatoire sur l'année écoulée. Les correspondants territoriaux (Caf et fédérations) "
+    "vérifient la cohérence des réponses ; seules les réponses validées entrent dans ces chiffres. Les moyennes "
+    "portent sur les structures ayant répondu à la question ; la médiane partage ces structures en deux moitiés, "
+    "le 1er et le 3e quartile délimitent le quart le plus bas et le quart le plus haut (méthode inclusive, "
+    "comme QUARTILE.INC des tableurs). Les parts de financement rapportent la somme des produits de chaque "
+    "financeur à la somme des produits de toutes les structures. Les montants sont arrondis à l'euro, les parts "
+    "au pour cent. Un chiffre calculé sur moins de 5 structures n'est pas publié (« secret statistique », noté "
+    "s), de même qu'un chiffre qui permettrait de le retrouver par différence avec un total publié."
+)
+
+
+def cell(value: Any, unit: str = NUMBER, decimals: int = 0) -> dict:
+    """A figure as a page shows it: French text ("s" when secret) and whether it is secret."""
+    return {"text": format_value(value, unit, decimals), "secret": value is SECRET}
+
+
+def figure_rows(figures: list[Figure]) -> list[dict]:
+    rows = []
+    for figure in figures:
+        item = figure.indicator
+        unit, decimals = unit_of(item), decimals_of(item)
+        quartile_decimals = decimals if unit != NUMBER else 1 if item.unit == "ETP" else 0
+        rows.append({
+            "code": item.code, "label": item.label, "unit": item.unit, "secret": figure.secret,
+            "structures": cell(figure.structures),
+            "value": cell(figure.value, unit, decimals),
+            "q1": cell(figure.q1, unit, quartile_decimals), "median": cell(figure.median, unit, quartile_decimals),
+            "q3": cell(figure.q3, unit, quartile_decimals),
+            "by_kind": [cell(figure.by_kind.get(g), unit, decimals) for g in (CSX, EVS, ALL)],
+        })  # fmt: skip
+    return rows
+
+
+def key_figures_table(report: Report) -> DataTable:
+    """The key figures as a table (for the CSV of the key figures and the XLSX)."""
+    columns = ["Indicateur", "Unité", "Structures", "Valeur", "1er quartile", "Médiane", "3e quartile",
+               "Centres sociaux", "Espaces de vie sociale"]  # fmt: skip
+    rows = []
+    for row in figure_rows(report.figures):
+        rows.append(
+            [
+                row["label"],
+                row["unit"],
+                row["structures"]["text"],
+                row["value"]["text"],
+                row["q1"]["text"],
+                row["median"]["text"],
+                row["q3"]["text"],
+                row["by_kind"][0]["text"],
+                row["by_kind"][1]["text"],
+            ]
+        )
+    notes = [SECRET_NOTE] if report.has_secret else []
+    return DataTable(f"Chiffres clés — {report.territory.title}, {report.year}", columns, rows, notes)

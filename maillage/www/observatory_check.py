@@ -1,0 +1,244 @@
+"""The correspondents' check of the observatory questionnaires: campaign dashboard and one structure's answers.
+
+Correspondents see their departments, national administrators everything; a structure outside the person's
+scope is not found (404), a person who checks nothing is refused (403). Decisions go through
+`maillage.observatory.checking`; a refused one comes back as the page with the French message next to its field.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from maillage.accounts import perms
+from maillage.actions.moderation import is_moderator, moderated_departments
+from maillage.observatory import checking
+from maillage.observatory.answers import format_number, parse_answer
+from maillage.observatory.models import Campaign, Flag, FlagStatus, Response, ResponseStatus
+from maillage.structures.models import Structure
+
+PAGE_SIZE = 20
+FORM_FIELDS = ("form", "flag_id", "comment", "code", "value", "reason")
+ERROR_KEYS = ("general", "comment", "code", "value", "reason")
+
+
+def _require_checker(user) -> None:
+    if not is_moderator(user):
+        raise PermissionDenied("Cette page est réservée aux correspondants et aux administrateurs nationaux.")
+
+
+class DashboardForm(forms.Form):
+    annee = forms.TypedChoiceField(label="Campagne (année observée)", coerce=int, required=False)
+    etat = forms.ChoiceField(label="État", choices=[("", "Tous les états"), *ResponseStatus.choices], required=False)
+    departement = forms.ModelChoiceField(
+        label="Département", queryset=None, to_field_name="code", required=False, empty_label="Tous mes départements"
+    )
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def __init__(self, *args, user, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].choices = [(c.year, str(c)) for c in campaigns]
+        self.fields["annee"].error_messages["invalid_choice"] = "Choisissez une campagne de la liste."
+        self.fields["etat"].error_messages["invalid_choice"] = "Choisissez un état de la liste."
+        self.fields["departement"].queryset = moderated_departments(user)
+        self.fields["departement"].error_messages["invalid_choice"] = "Ce département n'est pas dans votre périmètre."
+
+    def value(self, name):
+        return self.cleaned_data.get(name) if self.is_bound and self.is_valid() else None
+
+
+@login_required
+def dashboard(request):
+    """The campaign at a glance: counts by status (per department) and the structures to check."""
+    _require_checker(request.user)
+    campaigns = list(Campaign.objects.all())
+    form = DashboardForm(request.GET or None, user=request.user, campaigns=campaigns)
+    year = form.value("annee")
+    campaign = next((c for c in campaigns if c.year == year), campaigns[0] if campaigns else None)
+    context = {"form": form, "campaign": campaign, "statuses": ResponseStatus.choices}
+    if campaign is not None:
+        department = form.value("departement")
+        department_id = department.pk if department else None
+        totals, departments = checking.status_counts(request.user, campaign, department_id=department_id)
+        structures = checking.campaign_list(
+            request.user, campaign, department_id=department_id, status=form.value("etat") or None
+        )
+        page = Paginator(structures, PAGE_SIZE).get_page(form.value("page") or 1)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context |= {
+            "totals": [(value, label, totals[value]) for value, label in ResponseStatus.choices],
+            "departments": [(d, [d.counts[value] for value, _ in ResponseStatus.choices]) for d in departments],
+            "page": page,
+            "query": query.urlencode(),
+        }
+    return render(request, "observatory_check/dashboard.html", context)
+
+
+def _checked(request, year: int, structure_id: int):
+    """The campaign, structure and response (or None) the person may check; 404 outside their scope."""
+    _require_checker(request.user)
+    campaign = get_object_or_404(Campaign, year=year)
+    structure = get_object_or_404(Structure.objects.select_related("department"), pk=structure_id)
+    if not perms.can_moderate_department(request.user, structure.department_id):
+        raise Http404("Structure hors de votre périmètre.")
+    response = (
+        Response.objects.filter(questionnaire__campaign=campaign, structure=structure)
+        .select_related("questionnaire__campaign", "structure__department", "validated_by")
+        .first()
+    )
+    return campaign, structure, response
+
+
+def _display(question, raw) -> str:
+    """An answer as read by a person (French numbers, option labels, oui / non)."""
+    value, problem = parse_answer(question, raw)
+    if problem:
+        return f"{raw} (illisible : {problem})"
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if question.type == "single_choice":
+        return question.option_label(value)
+    if question.type == "multiple_choice":
+        return ", ".join(question.option_label(v) for v in value)
+    if question.type == "grid":
+        rows = {r.code: r.label for r in question.rows}
+        columns = {c.code: c.label for c in question.columns}
+        return " ; ".join(
+            f"{rows[r]} / {columns[c]} : {_scalar(v)}" for r, cells in value.items() for c, v in cells.items()
+        )
+    text = _scalar(value)
+    return f"{text} {question.unit}".strip() if question.unit else text
+
+
+def _scalar(value) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, str):
+        return value
+    return format_number(value)
+
+
+def _sections(definition, answers: dict) -> list:
+    return [
+        (section, [(q, _display(q, answers.get(q.code))) for q in section.questions]) for section in definition.sections
+    ]
+
+
+def _render_detail(request, campaign, structure, response, errors=None, values=None, status=200):
+    context = {
+        "campaign": campaign,
+        "structure": structure,
+        "response": response,
+        "errors": dict.fromkeys(ERROR_KEYS, "") | (errors or {}),
+        "values": dict.fromkeys(FORM_FIELDS, "") | (values or {}),
+    }
+    if response is not None:
+        definition = response.questionnaire.definition()
+        flags = list(response.flags.select_related("decided_by"))
+        context |= {
+            "sections": _sections(definition, response.answers),
+            "flags": flags,
+            "open_flags": sum(1 for f in flags if f.status in checking.UNRESOLVED),
+            "corrections": list(response.corrections.select_related("acting_user")),
+            "events": list(response.events.select_related("acting_user")),
+            "can_decide": response.status == ResponseStatus.SUBMITTED,
+            "flag_open": FlagStatus.OPEN,
+        }
+    return render(request, "observatory_check/response.html", context, status=status)
+
+
+@login_required
+def response_detail(request, year: int, structure_id: int):
+    campaign, structure, response = _checked(request, year, structure_id)
+    return _render_detail(request, campaign, structure, response)
+
+
+def _post(request, year, structure_id, act, success: str):
+    """Run a decision on the response; on refusal, the page again with the message next to its field."""
+    campaign, structure, response = _checked(request, year, structure_id)
+    if response is None:
+        raise Http404("Pas de réponse à ce questionnaire.")
+    try:
+        act(response)
+    except checking.CheckError as error:
+        field = error.field or "general"
+        values = {key: request.POST.get(key, "") for key in FORM_FIELDS}
+        status = 400 if error.field else 409
+        return _render_detail(request, campaign, structure, response, {field: error.message}, values, status)
+    messages.success(request, success)
+    return redirect(reverse("observatory_check:response", args=[year, structure_id]))
+
+
+def _flag(response, flag_id) -> Flag:
+    return get_object_or_404(Flag, pk=flag_id, response=response)
+
+
+@login_required
+@require_POST
+def flag_comment(request, year: int, structure_id: int, flag_id: int):
+    def act(response):
+        checking.comment_flag(_flag(response, flag_id), acting_user=request.user, comment=request.POST.get("comment"))
+
+    return _post(request, year, structure_id, act, "Commentaire enregistré.")
+
+
+@login_required
+@require_POST
+def flag_accept(request, year: int, structure_id: int, flag_id: int):
+    def act(response):
+        flag = _flag(response, flag_id)
+        checking.accept_flag(flag, acting_user=request.user, justification=request.POST.get("comment"))
+
+    return _post(request, year, structure_id, act, "Valeur acceptée avec sa justification.")
+
+
+@login_required
+@require_POST
+def return_to_structure(request, year: int, structure_id: int):
+    def act(response):
+        comment = request.POST.get("comment")
+        checking.return_response(response, acting_user=request.user, comment=comment, request=request)
+
+    return _post(
+        request, year, structure_id, act, "Questionnaire renvoyé à la structure, qui a été prévenue par e-mail."
+    )
+
+
+@login_required
+@require_POST
+def correct(request, year: int, structure_id: int):
+    def act(response):
+        post = request.POST
+        checking.correct_answer(
+            response, post.get("code", ""), post.get("value", ""), acting_user=request.user, reason=post.get("reason")
+        )
+
+    return _post(request, year, structure_id, act, "Valeur corrigée ; la correction est consignée.")
+
+
+@login_required
+@require_POST
+def validate(request, year: int, structure_id: int):
+    def act(response):
+        checking.validate_response(response, acting_user=request.user, request=request)
+
+    return _post(request, year, structure_id, act, "Questionnaire validé.")
+
+
+@login_required
+@require_POST
+def recompute(request, year: int, structure_id: int):
+    def act(response):
+        if response.status != ResponseStatus.SUBMITTED:
+            raise checking.CheckError("Les signalements ne se recalculent que sur un questionnaire transmis.")
+        checking.raise_flags(response)
+
+    return _post(request, year, structure_id, act, "Signalements recalculés.")

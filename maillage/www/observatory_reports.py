@@ -1,0 +1,186 @@
+"""The observatory's public reports (nation, regions, departments), their CSV tables, PDF "plaquettes" and XLSX
+export, and "se situer" for a structure's team. Figures come from `observatory.reports` (precomputed aggregates,
+secrecy applied); this module only picks the territory and year and renders.
+
+Public pages show validated aggregates only (aggregates are computed from validated responses). An unknown
+territory code or year answers 404. "Se situer" answers 404 to anyone but the structure's members, its
+department's correspondents and national administrators.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from maillage.observatory import indicators, reports
+from maillage.observatory.charts import chart_svg, data_table, table_csv
+from maillage.observatory.models import AggregateScope
+from maillage.observatory.secrecy import SECRET_NOTE
+from maillage.referentials.models import Department
+from maillage.structures.models import Structure
+
+KEY_FIGURES_SLUG = "chiffres-cles"
+SCOPES = {"region": AggregateScope.REGION, "departement": AggregateScope.DEPARTMENT}
+
+
+def _place(scope_slug: str | None, code: str | None) -> reports.Territory:
+    if scope_slug is None:
+        return reports.territory(AggregateScope.NATION)
+    try:
+        return reports.territory(SCOPES[scope_slug], code or "")
+    except (KeyError, reports.UnknownTerritory) as exc:
+        raise Http404("Territoire inconnu.") from exc
+
+
+def _year(request, year: int | None, published: list[int]) -> int | None:
+    """The year asked (path or ?annee=), else the newest published one; 404 for a year without figures."""
+    raw = request.GET.get("annee")
+    if year is None and raw is not None:
+        if not raw.strip().isdigit():
+            raise Http404("Année inconnue.")
+        year = int(raw)
+    if year is None:
+        return published[0] if published else None
+    if year not in published:
+        raise Http404("Aucun chiffre publié pour cette année.")
+    return year
+
+
+def _urls(place: reports.Territory, year: int, latest: int | None) -> dict:
+    """The page, PDF and CSV addresses of a territory (the year as ?annee= unless it is the newest)."""
+    if place.scope == AggregateScope.NATION:
+        page, kwargs, prefix = "observatory:nation", {}, "observatory:nation"
+    else:
+        slug = "region" if place.scope == AggregateScope.REGION else "departement"
+        page, kwargs, prefix = f"observatory:{slug}", {"code": place.code}, f"observatory:{slug}"
+    query = "" if year == latest else f"?annee={year}"
+    return {
+        "page": reverse(page, kwargs=kwargs) + query,
+        "pdf": reverse(f"{prefix}-pdf", kwargs=kwargs) + query,
+        "csv": lambda slug: reverse(f"{prefix}-csv", kwargs={**kwargs, "slug": slug}) + query,
+    }
+
+
+def report_context(report: reports.Report, urls: dict, *, for_pdf: bool = False) -> dict:
+    """What the report template shows (web page and PDF alike)."""
+    charts = []
+    for item in report.charts:
+        charts.append({"slug": item.slug, "title": item.chart.title, "svg": mark_safe(chart_svg(item.chart, item.slug)),
+                       "table": data_table(item.chart), "csv_url": urls["csv"](item.slug)})  # fmt: skip
+    evolution_rows = []
+    for code, points in report.evolution:
+        item = indicators.BY_CODE[code]
+        cells = [reports.cell(value, reports.unit_of(item), reports.decimals_of(item)) for _, value in points]
+        evolution_rows.append({"label": item.label, "cells": cells})
+    columns = reports.child_columns()
+    children = [
+        {"name": row["name"], "code": row["code"], "answered": reports.cell(row["answered"]),
+         "cells": [reports.cell(value, unit, decimals) for (_, value), (_, _, unit, decimals)
+                   in zip(row["values"], columns, strict=True)],
+         "url": _child_url(report.territory, row["code"], urls)}
+        for row in report.children
+    ]  # fmt: skip
+    return {
+        "report": report,
+        "place": report.territory,
+        "sections": [(label, reports.figure_rows(figures)) for label, figures in report.sections],
+        "key_figures_csv": urls["csv"](KEY_FIGURES_SLUG),
+        "charts": charts,
+        "evolution_rows": evolution_rows,
+        "children": children,
+        "child_columns": [heading for _, heading, _, _ in columns],
+        "answer_rate": reports.cell(report.answer_rate, "percent"),
+        "secret_note": SECRET_NOTE,
+        "methodology": reports.METHODOLOGY,
+        "urls": urls,
+        "for_pdf": for_pdf,
+    }
+
+
+def _child_url(place: reports.Territory, code: str, urls: dict) -> str:
+    name = "observatory:region" if place.scope == AggregateScope.NATION else "observatory:departement"
+    query = urls["page"].partition("?")[2]
+    return reverse(name, kwargs={"code": code}) + (f"?{query}" if query else "")
+
+
+def _resolve(request, scope_slug: str | None, code: str | None, year: int | None):
+    place = _place(scope_slug, code)
+    published = reports.published_years()
+    chosen = _year(request, year, published)
+    return place, published, chosen
+
+
+def territory_page(request, scope_slug: str | None = None, code: str | None = None, year: int | None = None):
+    place, published, chosen = _resolve(request, scope_slug, code, year)
+    context = {"place": place, "published_years": published, "year": chosen}
+    if chosen is None:
+        return render(request, "observatory/report.html", context)
+    report = reports.territory_report(place, chosen)
+    urls = _urls(place, chosen, published[0])
+    context.update(report_context(report, urls))
+    context["year_links"] = [(y, _urls(place, y, published[0])["page"]) for y in published]
+    if place.scope == AggregateScope.NATION:
+        context["departments"] = list(Department.objects.order_by("code").values_list("code", "name"))
+    return render(request, "observatory/report.html", context)
+
+
+def chart_csv(request, slug: str, scope_slug: str | None = None, code: str | None = None):
+    place, published, chosen = _resolve(request, scope_slug, code, None)
+    if chosen is None:
+        raise Http404("Aucun chiffre publié.")
+    report = reports.territory_report(place, chosen)
+    if slug == KEY_FIGURES_SLUG:
+        table = reports.key_figures_table(report)
+    else:
+        item = report.chart(slug)
+        if item is None:
+            raise Http404("Tableau inconnu.")
+        table = data_table(item.chart)
+    response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+    filename = f"observatoire-{place.scope}-{place.code or 'france'}-{chosen}-{slug}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def plaquette_pdf(request, scope_slug: str | None = None, code: str | None = None):
+    from maillage.observatory import pdf
+
+    place, published, chosen = _resolve(request, scope_slug, code, None)
+    if chosen is None:
+        raise Http404("Aucun chiffre publié.")
+    report = reports.territory_report(place, chosen)
+    context = report_context(report, _urls(place, chosen, published[0]), for_pdf=True)
+    data = pdf.report_pdf(report, context, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(data, content_type="application/pdf")
+    filename = f"observatoire-{place.code or 'france'}-{chosen}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def export_xlsx(request):
+    from maillage.observatory import xlsx
+
+    response = HttpResponse(
+        xlsx.aggregates_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="observatoire-agregats.xlsx"'
+    return response
+
+
+@login_required
+def situate(request, pk: int):
+    structure = Structure.objects.select_related("department__region").filter(pk=pk).first()
+    if structure is None or not reports.can_situate(request.user, structure):
+        raise Http404("Structure inconnue.")
+    situation = reports.situate(structure)
+    comparisons = []
+    for item in situation.comparisons:
+        comparisons.append({"label": item.indicator.label, "svg": mark_safe(chart_svg(item.chart, item.indicator.code)),
+                            "table": data_table(item.chart), "code": item.indicator.code})  # fmt: skip
+    return render(request, "observatory/situate.html", {
+        "structure": structure, "situation": situation, "comparisons": comparisons, "secret_note": SECRET_NOTE,
+    })  # fmt: skip

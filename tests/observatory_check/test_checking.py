@@ -1,0 +1,227 @@
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from maillage.audit.models import AuditEvent
+from maillage.observatory import checking
+from maillage.observatory.models import AnswerCorrection, Flag, FlagStatus, Response, ResponseEvent, ResponseStatus
+
+
+def kinds(flags) -> set:
+    return {(f.kind, tuple(f.codes)) for f in flags}
+
+
+def plant(response: Response, **answers) -> Response:
+    response.answers = {**response.answers, **answers}
+    response.save()
+    return response
+
+
+@pytest.mark.django_db
+def test_clean_answers_raise_no_flag(campaign):
+    for response in campaign:
+        assert checking.raise_flags(response) == [], response.structure.name
+    assert not Flag.objects.exists()
+
+
+@pytest.mark.django_db
+def test_budget_jump_is_flagged(campaign):
+    response = plant(campaign[0], FIN_PRODUITS_TOTAL="900 000")
+    flags = checking.raise_flags(response)
+    assert ("jump", ("FIN_PRODUITS_TOTAL",)) in kinds(flags)
+    jump = next(f for f in flags if f.kind == "jump")
+    assert "l'an dernier" in jump.explanation and "+" in jump.explanation
+    assert jump.values["current"] == 900000
+
+
+@pytest.mark.django_db
+def test_department_outlier_is_flagged(campaign):
+    response = plant(campaign[0], PAR_BENEVOLES_ACTIVITE=900)
+    flags = checking.raise_flags(response)
+    assert ("outlier", ("PAR_BENEVOLES_ACTIVITE",)) in kinds(flags)
+    outlier = next(f for f in flags if f.kind == "outlier")
+    assert outlier.values["department"] == "13"
+    assert "médiane du département 13" in outlier.explanation
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("planted", "codes"),
+    [
+        ({"RH_ETP_TOTAL": "30", "RH_SALARIES": 20}, ("RH_ETP_TOTAL", "RH_SALARIES")),
+        ({"PUB_PARTICIPANTS_UNIQUES": 5000, "PUB_PASSAGES_CUMULES": 3000},
+         ("PUB_PARTICIPANTS_UNIQUES", "PUB_PASSAGES_CUMULES")),
+        ({"ID_POPULATION": 100_000_000}, ("FIN_CHARGES_TOTAL", "ID_POPULATION")),
+    ],
+)  # fmt: skip
+def test_impossible_ratios_are_flagged(campaign, planted, codes):
+    flags = checking.raise_flags(plant(campaign[0], **planted))
+    assert ("impossible_ratio", codes) in kinds(flags)
+
+
+@pytest.mark.django_db
+def test_missing_thematic_block_is_flagged(campaign):
+    response = campaign[0]
+    response.answers = {k: v for k, v in response.answers.items() if not k.startswith("TH25_")}
+    response.save()
+    flags = checking.raise_flags(response)
+    assert [f.kind for f in flags] == ["missing_block"]
+    assert "numérique et accès aux droits" in flags[0].explanation
+
+
+@pytest.mark.django_db
+def test_recomputing_keeps_decisions_and_resolves_vanished_flags(campaign, world):
+    response = plant(campaign[0], PUB_PARTICIPANTS_UNIQUES=50_000)
+    [flag] = checking.raise_flags(response)
+    checking.accept_flag(flag, acting_user=world.users["correspondent"], justification="Grand festival de quartier.")
+    [again] = checking.raise_flags(response)
+    assert again.pk == flag.pk and again.status == FlagStatus.ACCEPTED
+    plant(response, PUB_PARTICIPANTS_UNIQUES=1_000, RH_ETP_TOTAL="40")
+    flags = checking.raise_flags(response)
+    assert Flag.objects.get(pk=flag.pk).status == FlagStatus.ACCEPTED  # decided flags stay as decided
+    new = next(f for f in flags if f.kind == "impossible_ratio")
+    plant(response, RH_ETP_TOTAL="9")
+    checking.raise_flags(response)
+    assert Flag.objects.get(pk=new.pk).status == FlagStatus.RESOLVED
+
+
+@pytest.mark.django_db
+def test_accept_requires_a_justification(campaign, world):
+    [flag] = checking.raise_flags(plant(campaign[0], PUB_PARTICIPANTS_UNIQUES=50_000))
+    with pytest.raises(checking.CheckError) as refused:
+        checking.accept_flag(flag, acting_user=world.users["correspondent"], justification="  ")
+    assert refused.value.field == "comment"
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.OPEN
+
+
+@pytest.mark.django_db
+def test_comment_keeps_the_flag_open(campaign, world):
+    [flag] = checking.raise_flags(plant(campaign[0], PUB_PARTICIPANTS_UNIQUES=50_000))
+    checking.comment_flag(flag, acting_user=world.users["correspondent"], comment="Vérifier les passages.")
+    flag.refresh_from_db()
+    assert (flag.status, flag.comment) == (FlagStatus.OPEN, "Vérifier les passages.")
+
+
+@pytest.mark.django_db
+def test_send_back_changes_state_logs_and_mails_members(campaign, world, django_capture_on_commit_callbacks):
+    response = plant(campaign[0], PUB_PARTICIPANTS_UNIQUES=50_000)
+    [flag] = checking.raise_flags(response)
+    correspondent = world.users["correspondent"]
+    with pytest.raises(checking.CheckError):
+        checking.return_response(response, acting_user=correspondent, comment="")
+    with django_capture_on_commit_callbacks(execute=True):
+        checking.return_response(response, acting_user=correspondent, comment="Les passages semblent sous-estimés.")
+    response.refresh_from_db()
+    flag.refresh_from_db()
+    assert response.status == ResponseStatus.RETURNED
+    assert flag.status == FlagStatus.SENT_BACK
+    event = ResponseEvent.objects.get(response=response)
+    assert (event.source, event.target, event.acting_user) == ("submitted", "returned", correspondent)
+    assert AuditEvent.objects.filter(action="transition", object_id=str(response.pk)).exists()
+    assert sorted(m.to[0] for m in mail.outbox) == ["admin_a@maillage.test", "member_a@maillage.test"]
+    assert "Les passages semblent sous-estimés." in mail.outbox[0].body
+    assert "participants uniques" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_resubmitted_flag_that_still_holds_is_open_again(campaign, world):
+    response = plant(campaign[0], PUB_PARTICIPANTS_UNIQUES=50_000)
+    [flag] = checking.raise_flags(response)
+    checking.return_response(response, acting_user=world.users["correspondent"], comment="À revoir.")
+    Response.objects.filter(pk=response.pk).update(status=ResponseStatus.SUBMITTED)
+    checking.raise_flags(response)
+    flag.refresh_from_db()
+    assert flag.status == FlagStatus.OPEN
+
+
+@pytest.mark.django_db
+def test_correction_is_logged_and_settles_the_flag(campaign, world):
+    response = plant(campaign[0], FIN_CHARGES_TOTAL=450)  # typed in k€
+    flags = checking.raise_flags(response)
+    assert ("impossible_ratio", ("FIN_CHARGES_TOTAL", "ID_POPULATION")) in kinds(flags)
+    correspondent = world.users["correspondent"]
+    correction = checking.correct_answer(response, "fin_charges_total", "450 000", acting_user=correspondent,
+                                         reason="Budget saisi en milliers d'euros.")  # fmt: skip
+    assert (correction.old_value, correction.new_value, correction.acting_user) == (450, 450000, correspondent)
+    assert correction.reason == "Budget saisi en milliers d'euros."
+    response.refresh_from_db()
+    assert response.answers["FIN_CHARGES_TOTAL"] == 450000
+    assert not response.flags.filter(status__in=checking.UNRESOLVED).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("code", "value", "reason", "field"),
+    [
+        ("NOPE", "1", "x", "code"),
+        ("RH_ETP_TOTAL", "douze", "x", "value"),
+        ("RH_ETP_TOTAL", "12", "", "reason"),
+        ("RH_ETP_TOTAL", "9", "x", "value"),  # same value as now (20 × 0,45)
+    ],
+)
+def test_bad_corrections_are_refused_with_a_french_message(campaign, world, code, value, reason, field):
+    with pytest.raises(checking.CheckError) as refused:
+        checking.correct_answer(campaign[0], code, value, acting_user=world.users["correspondent"], reason=reason)
+    assert refused.value.field == field
+    assert not AnswerCorrection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_cleaning_rules_replay_on_late_answers(campaign, world):
+    response = plant(campaign[0], FIN_CHARGES_TOTAL=450)
+    checking.correct_answer(response, "FIN_CHARGES_TOTAL", "450000", acting_user=world.users["correspondent"],
+                            reason="Budget saisi en milliers d'euros.")  # fmt: skip
+    assert checking.replay_cleaning_rules(response) == []  # nothing to do: the value is corrected
+    plant(response, FIN_CHARGES_TOTAL="450")  # the same wrong figure comes back (late import, new transmission)
+    [replayed] = checking.replay_cleaning_rules(response)
+    assert replayed.reason.startswith(checking.REPLAY_PREFIX)
+    assert (replayed.old_value, replayed.new_value) == ("450", 450000)
+    response.refresh_from_db()
+    assert response.answers["FIN_CHARGES_TOTAL"] == 450000
+    plant(response, FIN_CHARGES_TOTAL=470_000)  # a deliberate new figure is left alone
+    assert checking.replay_cleaning_rules(response) == []
+    assert set(checking.cleaning_rules(response)) == {"FIN_CHARGES_TOTAL"}
+
+
+@pytest.mark.django_db
+def test_validation_is_refused_while_flags_are_open(campaign, world):
+    response = plant(campaign[0], PUB_PARTICIPANTS_UNIQUES=50_000)
+    checking.raise_flags(response)
+    with pytest.raises(checking.CheckError) as refused:
+        checking.validate_response(response, acting_user=world.users["correspondent"])
+    assert "1 signalement(s) restent à traiter" in refused.value.message
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_validation_once_flags_are_settled(campaign, world, monkeypatch, django_capture_on_commit_callbacks):
+    refreshed = []
+    monkeypatch.setattr(checking, "refresh_aggregates", refreshed.append)
+    response = plant(campaign[0], PUB_PARTICIPANTS_UNIQUES=50_000)
+    [flag] = checking.raise_flags(response)
+    correspondent = world.users["correspondent"]
+    checking.accept_flag(flag, acting_user=correspondent, justification="Fête de quartier comptée à part.")
+    with django_capture_on_commit_callbacks(execute=True):
+        checking.validate_response(response, acting_user=correspondent)
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.VALIDATED
+    assert response.validated_by == correspondent and response.validated_at is not None
+    assert response.events.get().target == ResponseStatus.VALIDATED
+    assert AuditEvent.objects.filter(action="transition", details__to_status="validated").exists()
+    assert refreshed == [2025]
+    with pytest.raises(checking.CheckError):
+        checking.validate_response(response, acting_user=correspondent)
+
+
+def test_refresh_aggregates_is_guarded():
+    try:
+        import maillage.observatory.aggregates  # noqa: F401
+    except ImportError:
+        assert checking.refresh_aggregates(2025) is False
+
+
+def test_values_are_stored_as_exact_json():
+    assert checking._json({"a": Decimal("12.50"), "b": (Decimal(3), None)}) == {"a": "12.50", "b": [3, None]}

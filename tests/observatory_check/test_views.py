@@ -1,0 +1,189 @@
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from maillage.observatory import checking
+from maillage.observatory.models import AnswerCorrection, Flag, FlagStatus, Response, ResponseStatus
+from tests.factories import make_structure
+from tests.logins import log_in
+
+from .conftest import ROLES
+
+CHECKERS_13 = {"correspondent", "national_admin"}
+CHECKERS = {"correspondent", "other_correspondent", "national_admin"}
+
+
+def client_for(client, world, role):
+    if role != "anonymous":
+        log_in(client, world.users[role])
+    return client
+
+
+def flagged(campaign) -> tuple[Response, Flag]:
+    response = campaign[0]
+    response.answers = {**response.answers, "PUB_PARTICIPANTS_UNIQUES": 50_000}
+    response.save()
+    [flag] = checking.raise_flags(response)
+    return response, flag
+
+
+def urls(response, flag):
+    args = [2025, response.structure_id]
+    return [
+        ("get", reverse("observatory_check:response", args=args)),
+        ("post", reverse("observatory_check:flag-comment", args=[*args, flag.pk])),
+        ("post", reverse("observatory_check:flag-accept", args=[*args, flag.pk])),
+        ("post", reverse("observatory_check:return", args=args)),
+        ("post", reverse("observatory_check:correct", args=args)),
+        ("post", reverse("observatory_check:recompute", args=args)),
+        ("post", reverse("observatory_check:validate", args=args)),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_permissions(client, world, campaign, role):
+    page = client_for(client, world, role).get(reverse("observatory_check:dashboard"))
+    if role == "anonymous":
+        assert page.status_code == 302
+    elif role in CHECKERS:
+        assert page.status_code == 200
+    else:
+        assert page.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_response_pages_permissions(client, world, campaign, role):
+    """Empty POSTs: allowed roles get the page or a French refusal (400/409), never a change; others nothing."""
+    response, flag = flagged(campaign)
+    client = client_for(client, world, role)
+    for method, url in urls(response, flag):
+        page = getattr(client, method)(url)
+        if role == "anonymous":
+            assert page.status_code == 302, url
+        elif role in CHECKERS_13:
+            assert page.status_code in (200, 302, 400, 409), url
+        elif role == "other_correspondent":
+            assert page.status_code == 404, url
+        else:
+            assert page.status_code == 403, url
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.SUBMITTED  # validation refused: the flag is open
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_filters_and_list(client, world, campaign):
+    log_in(client, world.users["correspondent"])
+    make_structure("Centre du Rhône", "69")  # outside the correspondent's departments
+    checking.raise_flags(flagged(campaign)[0])
+    page = client.get(reverse("observatory_check:dashboard"))
+    body = page.content.decode()
+    assert "Centre du Rhône" not in body
+    totals = {value: count for value, _, count in page.context["totals"]}
+    assert totals == {"not_started": 1, "in_progress": 0, "submitted": 1, "returned": 0, "validated": 9}
+    [a] = [s for s in page.context["page"].object_list if s.pk == world.structure_a.pk]
+    assert (a.response_status, a.open_flags) == ("submitted", 1)
+    page = client.get(reverse("observatory_check:dashboard"), {"etat": "not_started", "departement": "13"})
+    assert [s.name for s in page.context["page"].object_list] == ["Centre social B"]
+    page = client.get(reverse("observatory_check:dashboard"), {"departement": "69", "etat": "nope"})
+    assert escape("Ce département n'est pas dans votre périmètre.") in page.content.decode()
+    assert "Choisissez un état de la liste." in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_national_admin_sees_every_department(client, world, campaign):
+    log_in(client, world.users["national_admin"])
+    make_structure("Centre du Rhône", "69")
+    page = client.get(reverse("observatory_check:dashboard"), {"departement": "69"})
+    assert [s.name for s in page.context["page"].object_list] == ["Centre du Rhône"]
+
+
+@pytest.mark.django_db
+def test_dashboard_queries_do_not_grow_with_structures(client, world, campaign, django_assert_max_num_queries):
+    log_in(client, world.users["correspondent"])
+    client.get(reverse("observatory_check:dashboard"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("observatory_check:dashboard"))
+    for n in range(30):
+        make_structure(f"Centre supplémentaire {n}", "13")
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("observatory_check:dashboard"))
+    assert len(page.context["page"].object_list) == 20
+    assert "Page 1 sur 3" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_response_page_shows_answers_and_flags(client, world, campaign, django_assert_max_num_queries):
+    response, flag = flagged(campaign)
+    log_in(client, world.users["correspondent"])
+    url = reverse("observatory_check:response", args=[2025, response.structure_id])
+    client.get(url)
+    with django_assert_max_num_queries(15):
+        page = client.get(url)
+    body = page.content.decode()
+    assert "Ressources humaines" in body and "RH_ETP_TOTAL" in body and "9 ETP" in body
+    assert "12,5 heures" in body and "oui" in body
+    assert flag.explanation.split(" (")[0][:40] in page.content.decode()
+    assert "Valider le questionnaire" in body and "Renvoyer à la structure" in body
+
+
+@pytest.mark.django_db
+def test_validate_refused_with_french_explanation_then_accepted(client, world, campaign):
+    response, flag = flagged(campaign)
+    log_in(client, world.users["correspondent"])
+    args = [2025, response.structure_id]
+    page = client.post(reverse("observatory_check:validate", args=args))
+    assert page.status_code == 409
+    assert "signalement(s) restent à traiter" in page.content.decode()
+    page = client.post(
+        reverse("observatory_check:flag-accept", args=[*args, flag.pk]),
+        {"form": "flag", "flag_id": flag.pk, "comment": ""},
+    )
+    assert page.status_code == 400
+    assert f'id="flag-{flag.pk}-error"' in page.content.decode()
+    client.post(reverse("observatory_check:flag-accept", args=[*args, flag.pk]), {"comment": "Fête de quartier."})
+    assert Flag.objects.get(pk=flag.pk).status == FlagStatus.ACCEPTED
+    page = client.post(reverse("observatory_check:validate", args=args), follow=True)
+    assert "Questionnaire validé." in page.content.decode()
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.VALIDATED
+
+
+@pytest.mark.django_db
+def test_send_back_needs_a_comment(client, world, campaign, mailoutbox):
+    response, _ = flagged(campaign)
+    log_in(client, world.users["correspondent"])
+    url = reverse("observatory_check:return", args=[2025, response.structure_id])
+    page = client.post(url, {"form": "return", "comment": "  "})
+    assert page.status_code == 400 and 'id="return-error"' in page.content.decode()
+    page = client.post(url, {"form": "return", "comment": "Revoir les <b>passages</b>."}, follow=True)
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.RETURNED
+    assert "Revoir les &lt;b&gt;passages&lt;/b&gt;." in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_correct_a_value_from_the_page(client, world, campaign):
+    response, _ = flagged(campaign)
+    log_in(client, world.users["correspondent"])
+    url = reverse("observatory_check:correct", args=[2025, response.structure_id])
+    page = client.post(url, {"form": "correct", "code": "PUB_PARTICIPANTS_UNIQUES", "value": "1 300", "reason": ""})
+    assert page.status_code == 400 and 'id="correct-reason-error"' in page.content.decode()
+    page = client.post(url, {"form": "correct", "code": "PUB_PARTICIPANTS_UNIQUES", "value": "beaucoup", "reason": "x"})
+    assert "Valeur illisible" in page.content.decode()
+    client.post(url, {"code": "PUB_PARTICIPANTS_UNIQUES", "value": "1 300", "reason": "Erreur de saisie (un zéro)."})
+    correction = AnswerCorrection.objects.get()
+    assert (correction.old_value, correction.new_value) == (50000, 1300)
+    assert correction.acting_user == world.users["correspondent"]
+    assert not response.flags.filter(status__in=checking.UNRESOLVED).exists()
+
+
+@pytest.mark.django_db
+def test_not_started_structure_page(client, world, campaign):
+    log_in(client, world.users["correspondent"])
+    page = client.get(reverse("observatory_check:response", args=[2025, world.structure_b.pk]))
+    assert page.status_code == 200 and "pas encore commencé" in page.content.decode()
+    page = client.post(reverse("observatory_check:validate", args=[2025, world.structure_b.pk]))
+    assert page.status_code == 404
+    assert client.get(reverse("observatory_check:response", args=[2031, world.structure_b.pk])).status_code == 404

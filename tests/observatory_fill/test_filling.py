@@ -1,0 +1,196 @@
+"""The filling services: saving sections through `validate`, last year's answers, submission, states, corrections."""
+
+import datetime
+
+import pytest
+
+from maillage.audit.models import AuditEvent
+from maillage.observatory import filling
+from maillage.observatory.models import AnswerCorrection, Response, ResponseEvent, ResponseStatus
+
+from .conftest import COMPLETE_CSX, open_campaign
+
+
+@pytest.fixture
+def response(campaign, world):
+    return filling.response_for(filling.questionnaire_for(campaign, world.structure_a), world.structure_a)
+
+
+def save(response, section, answers, user, confirmations=None):
+    return filling.save_section(response, section, answers, confirmations or {}, acting_user=user)
+
+
+def test_questionnaire_follows_the_kind_of_the_structure(campaign, world):
+    world.structure_b.kind = "evs"
+    world.structure_b.save()
+    assert filling.questionnaire_for(campaign, world.structure_a).kind == "csx"
+    assert filling.questionnaire_for(campaign, world.structure_b).kind == "evs"
+
+
+def test_first_save_creates_the_response_starts_it_and_stores_typed_values(response, world):
+    member = world.users["member_a"]
+    outcome = save(
+        response,
+        "RH",
+        {
+            "RH_SALARIES": "1 200",
+            "RH_ETP_TOTAL": "12,5",
+            "RH_DIRECTEUR_QUALIFIE": "oui",
+            "RH_DIRECTEUR_NIVEAU": "niveau_7",
+            "RH_CONVENTION_COLLECTIVE": "",
+        },
+        member,
+    )
+    stored = Response.objects.get(pk=outcome.response.pk)
+    assert stored.status == ResponseStatus.IN_PROGRESS
+    assert stored.answers["RH_SALARIES"] == 1200
+    assert stored.answers["RH_ETP_TOTAL"] == "12.5"
+    assert stored.answers["RH_DIRECTEUR_QUALIFIE"] is True
+    assert stored.answers["RH_DIRECTEUR_NIVEAU"] == "niveau_7"
+    assert "RH_CONVENTION_COLLECTIVE" not in stored.answers
+    event = ResponseEvent.objects.get(response=stored)
+    assert (event.source, event.target, event.acting_user) == ("not_started", "in_progress", member)
+    assert AuditEvent.objects.filter(object_id=str(stored.pk), details__state="in_progress").exists()
+
+
+def test_every_type_is_saved(response, world):
+    member = world.users["member_a"]
+    save(
+        response,
+        "PROJET",
+        {
+            "ID_MODE_GESTION": "associatif",
+            "ID_SPECIFICITES": [],
+            "PRJ_AXES": ["jeunesse", "parentalite"],
+            "PRJ_DATE_PREMIER_AGREMENT": "05/03/2010",
+            "PRJ_PREOCCUPATION_TERRITOIRE": "  Isolement  ",
+            "ID_ADHERENT_FEDERATION": "non",
+            "ID_AUTRE_FEDERATION": "Fédération X",
+        },
+        member,
+    )
+    save(
+        response,
+        "FINANCES",
+        {
+            "FIN_CHARGES_TOTAL": "450 000,50",
+            "FIN_PRODUITS_TOTAL": "450000.50",
+            "FIN_PRODUITS_FINANCEURS": {"caf_ps": {"montant": "100 000"}, "communes": {"montant": ""}},
+        },
+        member,
+    )
+    save(
+        response,
+        "PARTENARIATS",
+        {"PART_PARTENAIRES": {"commune": {"partenariat": "oui", "convention": "non", "role": "financement"}}},
+        member,
+    )
+    answers = Response.objects.get(structure=response.structure).answers
+    assert answers["PRJ_AXES"] == ["parentalite", "jeunesse"]  # in the order of the options
+    assert answers["PRJ_DATE_PREMIER_AGREMENT"] == "2010-03-05"
+    assert answers["PRJ_PREOCCUPATION_TERRITOIRE"] == "Isolement"
+    assert answers["ID_AUTRE_FEDERATION"] == "Fédération X"
+    assert answers["FIN_CHARGES_TOTAL"] == "450000.50"
+    assert answers["FIN_PRODUITS_FINANCEURS"] == {"caf_ps": {"montant": 100000}}
+    assert answers["PART_PARTENAIRES"] == {"commune": {"partenariat": True, "convention": False, "role": "financement"}}
+
+
+def test_hidden_question_is_ignored_and_dropped(response, world):
+    member = world.users["member_a"]
+    outcome = save(response, "PROJET", {"ID_ADHERENT_FEDERATION": "oui", "ID_AUTRE_FEDERATION": "abc" * 200}, member)
+    assert "ID_AUTRE_FEDERATION" not in outcome.response.answers
+    assert not outcome.result.errors_for("ID_AUTRE_FEDERATION")
+
+
+def test_unreadable_value_is_kept_with_a_french_error_naming_the_field(response, world):
+    outcome = save(response, "RH", {"RH_SALARIES": "douze"}, world.users["member_a"])
+    assert outcome.response.answers["RH_SALARIES"] == "douze"
+    [error] = outcome.result.errors_for("RH_SALARIES")
+    assert "« Nombre de salariés » (RH_SALARIES)" in error.message and "nombre attendu" in error.message
+    assert not outcome.result.can_submit
+
+
+def test_warning_is_confirmed_by_a_justification(response, world):
+    member = world.users["member_a"]
+    outcome = save(response, "RH", {"RH_SALARIES": "400"}, member)
+    assert [w.key for w in outcome.result.warnings_for("RH_SALARIES")] == ["RH_SALARIES"]
+    outcome = save(response, "RH", {"RH_SALARIES": "400"}, member, {"RH_SALARIES": "Grosse structure multi-sites"})
+    assert not outcome.result.warnings
+    assert outcome.response.confirmations == {"RH_SALARIES": "Grosse structure multi-sites"}
+    outcome = save(response, "RH", {"RH_SALARIES": "20"}, member)  # no warning any more: justification dropped
+    assert outcome.response.confirmations == {}
+
+
+def test_progress_and_resume(response, world):
+    member = world.users["member_a"]
+    definition = response.questionnaire.definition()
+    assert filling.resume_section(definition, filling.check(response)).code == "PROJET"
+    answers = {k: v for k, v in COMPLETE_CSX.items() if k.startswith(("ID_", "PRJ_"))}
+    outcome = save(response, "PROJET", answers, member)
+    progress = outcome.result.progress_by_section["PROJET"]
+    assert progress.answered == len(answers) and progress.total == 15  # ID_AUTRE_FEDERATION hidden
+    assert filling.display_status(outcome.response) == f"en cours ({outcome.result.progress.percent} %)"
+    # PROJET has no missing required question nor error, but unanswered optional ones; ACTIONS comes first
+    # among sections with a missing required answer.
+    assert filling.resume_section(definition, outcome.result).code == "ACTIONS"
+
+
+def test_copy_last_year_fills_empty_questions_only(world, questionnaire_files, campaign, response):
+    last = open_campaign(questionnaire_files, 2024, opens=datetime.date(2025, 3, 1), closes=datetime.date(2025, 5, 31))
+    old = filling.response_for(filling.questionnaire_for(last, world.structure_a), world.structure_a)
+    old.answers = {"RH_SALARIES": 18, "RH_ETP_TOTAL": "11.5", "RH_POSTES_VACANTS": 1, "FIN_CHARGES_TOTAL": 1}
+    old.status = ResponseStatus.VALIDATED
+    old.save()
+    member = world.users["member_a"]
+    save(response, "RH", {"RH_POSTES_VACANTS": "3"}, member)
+    response = Response.objects.get(structure=world.structure_a, questionnaire__campaign=campaign)
+    assert filling.copy_last_year(response, "RH", acting_user=member) == 2
+    response.refresh_from_db()
+    assert response.answers == {"RH_SALARIES": 18, "RH_ETP_TOTAL": "11.5", "RH_POSTES_VACANTS": 3}
+
+
+def test_copy_last_year_without_last_year(response, world):
+    with pytest.raises(filling.FillingRefused, match="pas de réponses de l'an dernier"):
+        filling.copy_last_year(response, "RH", acting_user=world.users["member_a"])
+
+
+def test_submit_refused_when_incomplete(response, world):
+    member = world.users["member_a"]
+    save(response, "RH", {"RH_SALARIES": "20"}, member)
+    response = Response.objects.get(structure=world.structure_a)
+    with pytest.raises(filling.FillingRefused, match="obligatoires? sans réponse"):
+        filling.submit(response, acting_user=member)
+    assert Response.objects.get(pk=response.pk).status == ResponseStatus.IN_PROGRESS
+
+
+def test_submit_then_return_then_resubmit(response, world):
+    member = world.users["member_a"]
+    response.answers = dict(COMPLETE_CSX)
+    response.status = ResponseStatus.IN_PROGRESS
+    response.save()
+    filling.submit(response, acting_user=member)
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.SUBMITTED and response.submitted_at is not None
+    assert not filling.can_fill_response(member, response)
+    with pytest.raises(filling.FillingRefused):
+        save(response, "RH", {"RH_SALARIES": "21"}, member)
+    filling.change_status(
+        response, ResponseStatus.RETURNED, acting_user=world.users["correspondent"], comment="Vérifiez les ETP"
+    )
+    assert filling.can_fill_response(member, response)
+    save(response, "RH", {"RH_SALARIES": "21", "RH_ETP_TOTAL": "12"}, member)
+    save(response, "RH", {"RH_SALARIES": "22", "RH_ETP_TOTAL": "12"}, member)  # same correction, updated
+    [correction] = AnswerCorrection.objects.filter(response=response)
+    assert (correction.code, correction.old_value, correction.new_value) == ("RH_SALARIES", 20, 22)
+    assert correction.reason == filling.MEMBER_CORRECTION_REASON and correction.acting_user == member
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.RETURNED
+    filling.submit(response, acting_user=member)
+    targets = list(ResponseEvent.objects.filter(response=response).values_list("target", flat=True))
+    assert targets == ["submitted", "returned", "submitted"]
+
+
+def test_only_members_fill_in(response, world):
+    for role in ("correspondent", "national_admin", "member_b"):
+        with pytest.raises(filling.FillingRefused):
+            save(response, "RH", {"RH_SALARIES": "20"}, world.users[role])

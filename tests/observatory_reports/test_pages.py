@@ -1,0 +1,129 @@
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from maillage.observatory.charts import format_number
+
+pytestmark = pytest.mark.django_db
+
+
+def aggregate_reads(queries):
+    return [q for q in queries if "observatory_aggregate" in q["sql"] and "MAX(" not in q["sql"].upper()
+            and "DISTINCT" not in q["sql"].upper()]  # fmt: skip
+
+
+def test_national_page_shows_figures_secrecy_and_tables(client, aggregates):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("observatory:nation"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Observatoire : France — données 2024" in text
+    # 14 answering structures of 16 surveyed
+    assert "<strong>14</strong> structures sur 16" in text
+    assert "ETP par structure" in text
+    # mean ETP of all 14 structures: (69 + 4.5 + 50) / 14 = 8.82…
+    assert format_number(round((69 + 4.5 + 50) / 14, 1), 1) in text
+    assert 'title="secret statistique"' in text
+    assert "moins de 5 structures" in text  # explanation
+    assert "Méthodologie" in text
+    assert "<caption>Données du graphique" in text
+    assert reverse("observatory:nation-csv", kwargs={"slug": "structures"}) in text
+    assert len(aggregate_reads(queries.captured_queries)) <= 2, queries.captured_queries
+    assert len(queries.captured_queries) <= 8
+
+
+def test_evs_secret_and_secondary_suppression_by_kind(client, aggregates):
+    """3 EVS in France: their ETP is secret, and so is the CSX figure (all − CSX would give the EVS)."""
+    from maillage.observatory import reports
+
+    report = reports.build_report(reports.territory("nation"), 2024)
+    etp = next(f for f in report.figures if f.indicator.code == "ETP")
+    assert etp.by_kind["kind=evs"] is reports.SECRET
+    assert etp.by_kind["kind=csx"] is reports.SECRET
+    assert etp.by_kind["all"] is not reports.SECRET
+    assert report.has_secret
+
+
+def test_department_with_few_structures_is_secret(client, aggregates):
+    """Vaucluse: 5 CSX and no EVS — published; a department of 3 would not be."""
+    from maillage.observatory import reports
+
+    report = reports.build_report(reports.territory("department", "84"), 2024)
+    etp = next(f for f in report.figures if f.indicator.code == "ETP")
+    assert etp.value == sum(range(8, 13)) / __import__("decimal").Decimal(5)
+    assert etp.median == 10
+
+
+def test_region_page_lists_departments_and_reads_aggregates_in_two_queries(client, aggregates):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("observatory:region", kwargs={"code": aggregates}))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Les départements de la région" in text
+    assert "Bouches-du-Rhône" in text and "Vaucluse" in text
+    assert len(aggregate_reads(queries.captured_queries)) == 2
+
+
+def test_department_page_and_past_year(client, aggregates):
+    page = client.get(reverse("observatory:departement", kwargs={"code": "13"}))
+    assert page.status_code == 200
+    assert "Bouches-du-Rhône (13)" in page.content.decode()
+    assert "Évolution sur 2 ans" in page.content.decode()
+    past = client.get(reverse("observatory:departement", kwargs={"code": "13"}) + "?annee=2023")
+    assert past.status_code == 200
+    assert "données 2023" in past.content.decode()
+    assert client.get(reverse("observatory:nation-year", kwargs={"year": 2023})).status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "/observatoire/departement/999/", "/observatoire/region/XX/", "/observatoire/2019/",
+    "/observatoire/departement/13/?annee=2019", "/observatoire/?annee=abc", "/observatoire/donnees/inconnu.csv",
+    "/observatoire/departement/999/plaquette.pdf",
+])  # fmt: skip
+def test_unknown_territory_year_or_table_is_404(client, aggregates, url):
+    assert client.get(url).status_code == 404
+
+
+def test_no_aggregates_yet(client, db):
+    page = client.get(reverse("observatory:nation"))
+    assert page.status_code == 200
+    assert "Aucun chiffre n'est encore publié" in page.content.decode()
+
+
+def test_chart_csv(client, aggregates):
+    response = client.get(reverse("observatory:departement-csv", kwargs={"code": "13", "slug": "evolution-etp"}))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Année"
+    # department 13 in 2024: 9 structures, mean (69 + 4.5) / 9 = 8.2
+    assert rows[2][:2] == ["2024", "8,2"]
+
+
+def test_key_figures_csv_shows_secret_marker(client, aggregates):
+    response = client.get(reverse("observatory:nation-csv", kwargs={"slug": "chiffres-cles"}))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    etp = next(row for row in rows if row[0] == "ETP par structure")
+    assert etp[7] == "s" and etp[8] == "s"  # CSX and EVS
+    assert any("secret statistique" in row[0] for row in rows)
+
+
+def test_report_is_cached_until_aggregates_change(client, aggregates, django_assert_max_num_queries):
+    from maillage.observatory import reports
+    from maillage.observatory.models import Aggregate
+
+    place = reports.territory("nation")
+    first = reports.territory_report(place, 2024)
+    with CaptureQueriesContext(connection) as queries:
+        reports.territory_report(place, 2024)
+    assert len(aggregate_reads(queries.captured_queries)) == 0
+    Aggregate.objects.filter(code="ETP", year=2024, scope="nation", group="all").update(
+        computed_at=first.computed_at.replace(year=first.computed_at.year + 1)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        reports.territory_report(place, 2024)
+    assert len(aggregate_reads(queries.captured_queries)) >= 1

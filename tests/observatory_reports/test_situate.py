@@ -1,0 +1,78 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from maillage.observatory import reports
+from maillage.observatory.models import Campaign, Questionnaire, Response, ResponseStatus
+from maillage.observatory.statistics import summarize
+from maillage.referentials.models import TerritoryType
+from tests.authz.conftest import ROLES, world  # noqa: F401
+from tests.logins import log_in
+from tests.observatory_reports.conftest import values_of
+
+pytestmark = pytest.mark.django_db
+
+ALLOWED = {"member_a", "admin_a", "correspondent", "national_admin"}
+
+
+@pytest.fixture
+def answered(world, aggregates):  # noqa: F811
+    campaign = Campaign.objects.create(year=2024, opens_on=datetime.date(2025, 3, 1),
+                                       closes_on=datetime.date(2025, 5, 31))  # fmt: skip
+    questionnaire = Questionnaire.objects.create(campaign=campaign, kind="csx", code="CSX", version="1", title="T",
+                                                 main_file="csx.yaml", sources={}, question_count=0)  # fmt: skip
+    urban = TerritoryType.objects.filter(label__icontains="urbain").first() or TerritoryType.objects.create(
+        label="Un espace à dominante urbaine"
+    )
+    structure = world.structure_a
+    structure.territory_type = urban
+    structure.save()
+    Response.objects.create(
+        questionnaire=questionnaire,
+        structure=structure,
+        status=ResponseStatus.VALIDATED,
+        answers={"RH_SALARIES": 20, "RH_ETP_TOTAL": "12.5", "FIN_CHARGES_TOTAL": 900000},
+    )
+    return world
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_situate_access(client, answered, role):
+    user = answered.users[role]
+    if user is not None:
+        log_in(client, user)
+    response = client.get(reverse("observatory:situate", kwargs={"pk": answered.structure_a.pk}))
+    if role == "anonymous":
+        assert response.status_code == 302
+    elif role in ALLOWED:
+        assert response.status_code == 200
+        assert "Se situer : Centre social A" in response.content.decode()
+    else:
+        assert response.status_code == 404
+
+
+def test_situate_values_match_direct_computation(answered):
+    situation = reports.situate(answered.structure_a)
+    assert situation.year == 2024
+    etp = next(c for c in situation.comparisons if c.indicator.code == "ETP")
+    assert str(etp.value) == "12.5"
+    groups = {g.label: g for g in etp.chart.groups}
+    department = groups["Département : Bouches-du-Rhône"]
+    assert department.quartiles == summarize(values_of(["13"], ["csx", "evs"])).quartiles
+    assert groups["France"].quartiles == summarize(values_of(["13", "84"], ["csx", "evs"])).quartiles
+    peers = groups["Centres sociaux en territoire urbain"]
+    assert peers.quartiles == summarize(values_of(["13", "84"], ["csx"])[:5]).quartiles
+    assert [g.label for g in etp.chart.groups][1].startswith("Région : ")
+
+
+def test_situate_without_validated_response(client, world, aggregates):  # noqa: F811
+    log_in(client, world.users["member_a"])
+    response = client.get(reverse("observatory:situate", kwargs={"pk": world.structure_a.pk}))
+    assert response.status_code == 200
+    assert "pas encore de questionnaire validé" in response.content.decode()
+
+
+def test_unknown_structure_is_404(client, world):  # noqa: F811
+    log_in(client, world.users["national_admin"])
+    assert client.get(reverse("observatory:situate", kwargs={"pk": 999999})).status_code == 404
