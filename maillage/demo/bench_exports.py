@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from maillage.demo.bench import run_step
+from maillage.demo.bench import run_step, seed_arguments
 
 FORMATS = ("csv", "xlsx", "json")
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
         export_once(options.one, options.query)
         return
     if not options.database.exists():
-        counts = ["--structures", str(options.structures), "--actions", str(options.actions)]
+        counts = seed_arguments(options.structures, options.actions)
         run_step("migrate", ["migrate", "-v0"], options.database)
         run_step("seed_demo " + " ".join(counts), ["seed_demo", *counts, "--seed", "1"], options.database)
     for fmt in options.format or FORMATS:

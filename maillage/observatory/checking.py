@@ -36,7 +36,7 @@ from maillage.accounts import perms
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 
-from . import anomalies
+from . import aggregates, anomalies
 from .answers import is_empty, parse_answer
 from .models import AnswerCorrection, Campaign, Flag, FlagStatus, Response, ResponseEvent, ResponseStatus
 
@@ -384,14 +384,9 @@ def validate_response(response: Response, *, acting_user, request=None) -> Respo
     return event
 
 
-def refresh_aggregates(year: int) -> bool:
-    """Recompute the year's aggregates when the module that keeps them is there."""
-    try:
-        from maillage.observatory.aggregates import refresh_year
-    except ImportError:  # TODO: remove once maillage.observatory.aggregates is merged
-        return False
-    refresh_year(year)
-    return True
+def refresh_aggregates(year: int) -> None:
+    """Recompute the year's public figures once the validation is committed."""
+    aggregates.refresh_year(year)
 
 
 # --- Corrections and cleaning rules -------------------------------------------------------------------------

@@ -516,7 +516,7 @@ def _anomaly_targets(structures, profiles, seed: int, last_year: int, index: int
             return Dice(f"{seed}/observatory/{structure.pk}/{last_year - 1}/status").chance(profile.propensity)
 
         by_department = {key: [s for s in group if answered_before(s)] for key, group in by_department.items()}
-    ordered = sorted(by_department.values(), key=len, reverse=True)
+    ordered = sorted((group for group in by_department.values() if group), key=len, reverse=True)
     everywhere = [s for group in ordered for s in group]
     dice = Dice(f"{seed}/observatory/anomalies")
     targets: dict[int, str] = {}

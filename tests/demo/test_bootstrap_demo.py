@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from maillage.actions.models import Action
 from maillage.demo.management.commands import bootstrap_demo
+from maillage.observatory.models import Response, ResponseStatus
 from maillage.structures.models import Structure
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,8 @@ def test_first_run_seeds_and_creates_the_admin_once(run_command):
     out, err = run_command("bootstrap_demo")
     assert err == ""
     assert Structure.objects.count() == 8 and Action.objects.count() == 40
+    assert Response.objects.filter(status=ResponseStatus.VALIDATED).exists()
+    assert "Observatoire créé" in out
     found = PASSWORD_LINE.findall(out)
     assert len(found) == 1
     admin = get_user_model().objects.get(email="admin@maillage.local")

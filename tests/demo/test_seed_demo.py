@@ -9,6 +9,7 @@ from django.db import transaction
 
 from maillage.actions.models import LIST_RELATIONS, Action, ActionFile, ActionState
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS, structure_record
+from maillage.observatory.models import Aggregate, Response, ResponseStatus
 from maillage.referentials.models import CLOSED_LISTS
 from maillage.referentials.seed_data import CLOSED_LIST_VALUES
 from maillage.search.services import search_action_ids
@@ -137,3 +138,18 @@ def test_a_database_with_data_is_refused(run_command):
     with pytest.raises(CommandError, match="la base contient déjà 5 structure\\(s\\) et 10 fiche\\(s\\) action"):
         seed(run_command, structures=5, actions=10)
     assert Action.objects.count() == 10
+
+
+def test_observatory_answers_come_with_the_demo(run_command):
+    out, _ = seed(run_command, structures=40, actions=20)
+    validated = Response.objects.filter(status=ResponseStatus.VALIDATED)
+    years = sorted(set(validated.values_list("questionnaire__campaign__year", flat=True)))
+    assert len(years) == 5 and years[-1] - years[0] == 4
+    assert validated.values("structure").distinct().count() > 20
+    assert Aggregate.objects.filter(year=years[-1]).exists()
+    assert re.search(rf"Observatoire créé en [\d,]+ s : {validated.count()} questionnaires validés de {years[0]}", out)
+
+
+def test_observatory_can_be_left_out(run_command):
+    run_command("seed_demo", "--structures", "5", "--actions", "5", "--observatory-years", "0")
+    assert not Response.objects.exists()

@@ -21,7 +21,7 @@ YEARS = [2024, 2025]
 
 @pytest.fixture
 def demo(run_command):
-    run_command("seed_demo", "--structures", "400", "--actions", "20", "--seed", "7")
+    run_command("seed_demo", "--structures", "400", "--actions", "20", "--seed", "7", "--observatory-years", "0")
     return seed_observatory(years=2, seed=3, last_year=2025)
 
 
@@ -144,6 +144,12 @@ def test_last_closed_year(db):
 
 
 def test_command_output(run_command):
-    run_command("seed_demo", "--structures", "60", "--actions", "5")
+    run_command("seed_demo", "--structures", "60", "--actions", "5", "--observatory-years", "0")
     out, _ = run_command("seed_observatory", "--years", "2", "--last-year", "2025")
     assert "réponses validées" in out and "anomalie" in out and "Note :" in out
+
+
+def test_a_handful_of_structures_is_enough(run_command):
+    run_command("seed_demo", "--structures", "5", "--actions", "5", "--observatory-years", "0")
+    result = seed_observatory(years=2, seed=1, last_year=2025)
+    assert sum(result.responses.values()) + len(result.anomalies) == Response.objects.count() > 0

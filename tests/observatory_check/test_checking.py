@@ -5,7 +5,17 @@ from django.core import mail
 
 from maillage.audit.models import AuditEvent
 from maillage.observatory import checking
-from maillage.observatory.models import AnswerCorrection, Flag, FlagStatus, Response, ResponseEvent, ResponseStatus
+from maillage.observatory.aggregates import ALL
+from maillage.observatory.models import (
+    Aggregate,
+    AggregateScope,
+    AnswerCorrection,
+    Flag,
+    FlagStatus,
+    Response,
+    ResponseEvent,
+    ResponseStatus,
+)
 
 
 def kinds(flags) -> set:
@@ -216,11 +226,14 @@ def test_validation_once_flags_are_settled(campaign, world, monkeypatch, django_
         checking.validate_response(response, acting_user=correspondent)
 
 
-def test_refresh_aggregates_is_guarded():
-    try:
-        import maillage.observatory.aggregates  # noqa: F401
-    except ImportError:
-        assert checking.refresh_aggregates(2025) is False
+@pytest.mark.django_db
+def test_validation_refreshes_the_public_figures(campaign, world, django_capture_on_commit_callbacks):
+    response = campaign[0]
+    assert not Aggregate.objects.filter(year=2025).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        checking.validate_response(response, acting_user=world.users["correspondent"])
+    answered = Aggregate.objects.get(year=2025, scope=AggregateScope.NATION, code="REPONSES", group=ALL)
+    assert answered.structure_count >= 1
 
 
 def test_values_are_stored_as_exact_json():

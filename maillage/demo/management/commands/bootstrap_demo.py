@@ -6,7 +6,14 @@ from maillage.actions.models import Action
 from maillage.demo.services import ADMIN_EMAIL, DemoError, ensure_admin, load_demo
 from maillage.structures.models import Structure
 
-from .seed_demo import DEFAULT_ACTIONS, DEFAULT_SEED, DEFAULT_STRUCTURES, summary
+from .seed_demo import (
+    DEFAULT_ACTIONS,
+    DEFAULT_OBSERVATORY_YEARS,
+    DEFAULT_SEED,
+    DEFAULT_STRUCTURES,
+    seed_answers,
+    summary,
+)
 
 
 class Command(BaseCommand):
@@ -41,3 +48,4 @@ class Command(BaseCommand):
         except DemoError as error:
             raise CommandError(f"Données de démonstration non créées : {error}.") from None
         self.stdout.write(summary(result, time.perf_counter() - started))
+        self.stdout.write(seed_answers(DEFAULT_OBSERVATORY_YEARS, DEFAULT_SEED))

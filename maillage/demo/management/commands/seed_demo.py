@@ -5,11 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from maillage.demo.generator import DEFAULT_LAST_YEAR
 from maillage.demo.services import DemoError, DemoResult, load_demo
+from maillage.observatory.demo import ObservatoryDemoError, seed_observatory
 
 DEFAULT_STRUCTURES = 300
 DEFAULT_ACTIONS = 3000
 DEFAULT_SEED = 2026
-COUNT_OPTIONS = (("structures", "--structures"), ("actions", "--actions"))
+DEFAULT_OBSERVATORY_YEARS = 5
+COUNT_OPTIONS = (("structures", "--structures"), ("actions", "--actions"), ("observatory_years", "--observatory-years"))
 
 
 def whole_number(text: str) -> int:
@@ -47,6 +49,12 @@ class Command(BaseCommand):
             default=DEFAULT_LAST_YEAR,
             help=f"année de la dernière campagne ({DEFAULT_LAST_YEAR}) ; les fiches couvrent les six dernières",
         )
+        parser.add_argument(
+            "--observatory-years",
+            type=whole_number,
+            default=DEFAULT_OBSERVATORY_YEARS,
+            help=f"années de réponses à l'observatoire inventées ({DEFAULT_OBSERVATORY_YEARS}, 0 pour aucune)",
+        )
 
     def handle(self, *args, **options):
         check_options(options)
@@ -61,6 +69,8 @@ class Command(BaseCommand):
         except DemoError as error:
             raise CommandError(f"Données de démonstration non créées : {error}.") from None
         self.stdout.write(summary(result, time.perf_counter() - started))
+        if options["observatory_years"] and result.structures:
+            self.stdout.write(seed_answers(options["observatory_years"], options["seed"]))
 
 
 def check_options(options: dict) -> None:
@@ -80,4 +90,19 @@ def summary(result: DemoResult, seconds: float) -> str:
         f"Données de démonstration créées en {duration} s : {result.structures} structures, "
         f"{report.created} fiches actions publiées ({report.duplicates} doublons ignorés, "
         f"{report.flagged} « doublons probables »)."
+    )
+
+
+def seed_answers(years: int, seed: int) -> str:
+    """Invent the observatory answers of the structures just created; a French summary of what was done."""
+    started = time.perf_counter()
+    try:
+        result = seed_observatory(years=years, seed=seed)
+    except ObservatoryDemoError as error:
+        raise CommandError(f"Réponses de l'observatoire non créées : {error}") from None
+    validated = sum(result.responses.values())
+    duration = f"{time.perf_counter() - started:.1f}".replace(".", ",")
+    return (
+        f"Observatoire créé en {duration} s : {validated} questionnaires validés de {result.years[0]} à "
+        f"{result.years[-1]}, {len(result.anomalies)} transmis avec une anomalie à vérifier."
     )

@@ -77,7 +77,13 @@ class Command(BaseCommand):
                     "utilisez une base vide (DATABASE_URL) pour que la commande la remplisse."
                 )
             self.stdout.write(f"Génération de {options['actions']} fiches…")
-            call_command("seed_demo", actions=options["actions"], structures=options["structures"], stdout=self.stdout)
+            call_command(
+                "seed_demo",
+                actions=options["actions"],
+                structures=options["structures"],
+                observatory_years=0,
+                stdout=self.stdout,
+            )
         with override_settings(API_RATE_LIMIT_PER_MINUTE=0, ALLOWED_HOSTS=["*"]):
             self.run(options["rounds"])
 
