@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: install run test test-postgres quality format bench bench-search bench-exports clean
+.PHONY: install run test test-postgres quality format bench bench-search bench-exports bench-observatory clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python -m maillage.demo.bench $(BENCH_ARGS)
 	$(MAKE) bench-search
 	$(MAKE) bench-exports
+	$(MAKE) bench-observatory
 
 # Search latency on 100,000 generated sheets, in a scratch SQLite database kept between runs.
 BENCH_SEARCH_DB ?= var/bench-search.sqlite3
@@ -48,6 +49,14 @@ bench-search: install
 # Web exports (CSV, XLSX, JSON) of 100,000 generated sheets through the view.
 bench-exports: install
 	$(BIN)/python -m maillage.demo.bench_exports --database $(abspath var/bench-exports.sqlite3) $(BENCH_EXPORTS_ARGS)
+
+# Observatory reports and PDF on 4,000 generated structures × 5 years of answers (database kept between runs).
+BENCH_OBSERVATORY_DB ?= var/bench-observatory.sqlite3
+bench-observatory: install
+	test -f $(BENCH_OBSERVATORY_DB) || { \
+		DATABASE_URL=sqlite:///$(abspath $(BENCH_OBSERVATORY_DB)) $(BIN)/maillage migrate --noinput -v0 && \
+		DATABASE_URL=sqlite:///$(abspath $(BENCH_OBSERVATORY_DB)) $(BIN)/maillage seed_demo --structures 4000 --actions 0; }
+	DATABASE_URL=sqlite:///$(abspath $(BENCH_OBSERVATORY_DB)) $(BIN)/maillage bench_observatory $(BENCH_OBSERVATORY_ARGS)
 
 clean:
 	rm -rf $(VENV) var/maillage.sqlite3* .pytest_cache .ruff_cache

@@ -1,9 +1,11 @@
 """Aggregates equal the direct computation for each scope and group; merges are exact; only validated answers count;
 refresh is idempotent; reading a territory's figures is one query."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.core.management.base import CommandError
 
 from maillage.observatory import aggregates
 from maillage.observatory.aggregates import StoredSummary, merge_all, territory_figures
@@ -195,3 +197,19 @@ def test_refresh_command(small_world, run_command):
 
     with pytest.raises(CommandError, match="Pas de campagne 1990"):
         run_command("refresh_aggregates", "--year", "1990")
+
+
+def test_bench_command_times_figures_pages_and_pdf(small_world, run_command):
+    out, _ = run_command("bench_observatory", "--repeat", "2", "--pdf-repeat", "1")
+    assert re.search(r"refresh_aggregates : \d+ agrégats pour 1 années", out)
+    for place in ("France", "région 93", "département 13"):
+        assert re.search(rf"chiffres clés {place} \(1 ans, une requête\) : médiane [\d.]+ ms, p95", out)
+        assert re.search(rf"page {place} à froid : médiane [\d.]+ ms, p95 [\d.]+ ms ; en cache : médiane", out)
+        assert re.search(rf"plaquette PDF {place} : médiane [\d.]+ ms, p95 [\d.]+ ms, \d+ Kio, \d+ pages\.", out)
+
+
+def test_bench_command_needs_aggregates(db, run_command):
+    with pytest.raises(CommandError, match="Aucun agrégat"):
+        run_command("bench_observatory", "--no-refresh")
+    with pytest.raises(CommandError, match="--repeat"):
+        run_command("bench_observatory", "--repeat", "0")

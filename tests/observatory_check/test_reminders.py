@@ -9,10 +9,10 @@ def test_reminders_go_to_late_structures_once(campaign, world, run_command):
     a = campaign[0]
     Response.objects.filter(pk=a.pk).update(status=ResponseStatus.IN_PROGRESS)
     out, _ = run_command("send_questionnaire_reminders", "--annee", "2025")
-    # structure A (in progress, two members) and structure B (not started, contact address); the others answered
+    # A (in progress, two members), B and the Rhône centre (not started, contact address); the others answered
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert "admin_a@maillage.test" in recipients and "member_a@maillage.test" in recipients
-    assert "2 structure(s) relancée(s)" in out
+    assert "3 structure(s) relancée(s)" in out
     b = Response.objects.get(structure=world.structure_b)  # created, not started
     assert b.status == ResponseStatus.NOT_STARTED and b.events.get().comment == "Relance par e-mail"
     assert "votre réponse est attendue" in mail.outbox[0].subject

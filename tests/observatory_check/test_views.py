@@ -75,11 +75,10 @@ def test_response_pages_permissions(client, world, campaign, role):
 @pytest.mark.django_db
 def test_dashboard_counts_filters_and_list(client, world, campaign):
     log_in(client, world.users["correspondent"])
-    make_structure("Centre du Rhône", "69")  # outside the correspondent's departments
     checking.raise_flags(flagged(campaign)[0])
     page = client.get(reverse("observatory_check:dashboard"))
     body = page.content.decode()
-    assert "Centre du Rhône" not in body
+    assert world.structure_69.name not in body  # outside the correspondent's departments
     totals = {value: count for value, _, count in page.context["totals"]}
     assert totals == {"not_started": 1, "in_progress": 0, "submitted": 1, "returned": 0, "validated": 9}
     [a] = [s for s in page.context["page"].object_list if s.pk == world.structure_a.pk]
@@ -94,9 +93,8 @@ def test_dashboard_counts_filters_and_list(client, world, campaign):
 @pytest.mark.django_db
 def test_national_admin_sees_every_department(client, world, campaign):
     log_in(client, world.users["national_admin"])
-    make_structure("Centre du Rhône", "69")
     page = client.get(reverse("observatory_check:dashboard"), {"departement": "69"})
-    assert [s.name for s in page.context["page"].object_list] == ["Centre du Rhône"]
+    assert [s.name for s in page.context["page"].object_list] == [world.structure_69.name]
 
 
 @pytest.mark.django_db

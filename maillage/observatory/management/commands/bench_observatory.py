@@ -1,7 +1,23 @@
-import statistics
-import time
+"""`maillage bench_observatory`: how long the observatory's reads take on the data in the database.
 
+Measures (after `seed_demo --structures 4000`, which invents 5 years of answers): the recomputation of the
+aggregates, the reading of the key figures, then the public report pages and the PDF "plaquettes" through the
+real views (URL routing, templates, middleware), for France, the busiest region and the busiest department.
+Pages are timed twice: "à froid" with the report cache emptied before each request (the first view after a
+validation), and "en cache".
+"""
+
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from maillage.observatory.aggregates import ALL, refresh_all, territory_figures
 from maillage.observatory.models import Aggregate, AggregateScope
@@ -12,17 +28,35 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
+def timed(action: Callable[[], object], repeat: int, before: Callable[[], object] = lambda: None) -> list[float]:
+    """Milliseconds of each of `repeat` calls of `action`, `before` run (untimed) ahead of each."""
+    samples = []
+    for _ in range(repeat):
+        before()
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def spread(samples: list[float]) -> str:
+    return f"médiane {statistics.median(samples):.1f} ms, p95 {percentile(samples, 0.95):.1f} ms"
+
+
 class Command(BaseCommand):
     help = (
-        "Mesure le recalcul des agrégats et la lecture des chiffres clés (France, une région, un département, "
-        "5 ans) depuis les agrégats : médiane et 95e centile sur des lectures répétées."
+        "Mesure le recalcul des agrégats, la lecture des chiffres clés, puis les pages publiques de l'observatoire "
+        "et les plaquettes PDF (France, la plus grande région, le plus grand département) : médiane et 95e centile."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--repeat", type=int, default=50, help="lectures par territoire (50)")
+        parser.add_argument("--repeat", type=int, default=50, help="lectures et pages par territoire (50)")
+        parser.add_argument("--pdf-repeat", type=int, default=3, help="plaquettes PDF par territoire (3)")
         parser.add_argument("--no-refresh", action="store_true", help="ne pas mesurer le recalcul")
 
-    def handle(self, *args, repeat, no_refresh, **options):
+    def handle(self, *args, repeat, pdf_repeat, no_refresh, **options):
+        if repeat < 1 or pdf_repeat < 0:
+            raise CommandError("--repeat attend un entier positif et --pdf-repeat un entier positif ou nul.")
         if not no_refresh:
             started = time.perf_counter()
             counts = refresh_all()
@@ -32,30 +66,65 @@ class Command(BaseCommand):
             )
         years = sorted(set(Aggregate.objects.values_list("year", flat=True)))[-5:]
         if not years:
-            raise CommandError("Aucun agrégat : lancez « maillage seed_observatory » d'abord.")
-        busiest = (
-            Aggregate.objects.filter(scope=AggregateScope.DEPARTMENT, code="REPONSES", group=ALL, year=years[-1])
-            .order_by("-structure_count")
-            .values_list("scope_code", flat=True)
-            .first()
-        )
-        region = (
-            Aggregate.objects.filter(scope=AggregateScope.REGION, code="REPONSES", group=ALL, year=years[-1])
-            .order_by("-structure_count")
-            .values_list("scope_code", flat=True)
-            .first()
-        )
-        for label, scope, code in (
-            ("France", AggregateScope.NATION, ""),
-            (f"région {region}", AggregateScope.REGION, region),
-            (f"département {busiest}", AggregateScope.DEPARTMENT, busiest),
-        ):
-            samples = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                figures = territory_figures(scope, code, years)
-                samples.append((time.perf_counter() - started) * 1000)
-            self.stdout.write(
-                f"{label} : {len(figures)} indicateurs × {len(years)} ans, médiane "
-                f"{statistics.median(samples):.1f} ms, p95 {percentile(samples, 0.95):.1f} ms (une requête)."
-            )
+            raise CommandError("Aucun agrégat : lancez « maillage seed_demo » (ou « seed_observatory ») d'abord.")
+        places = self.busiest_places(years[-1])
+        for label, scope, code, _ in places:
+            samples = timed(lambda scope=scope, code=code: territory_figures(scope, code, years), repeat)
+            self.stdout.write(f"chiffres clés {label} ({len(years)} ans, une requête) : {spread(samples)}.")
+        with override_settings(ALLOWED_HOSTS=["*"]):
+            self.bench_pages(places, repeat, pdf_repeat)
+
+    def busiest_places(self, year: int) -> list[tuple[str, str, str, str]]:
+        """(label, scope, code, page URL) of France, the region and the department with the most answers."""
+
+        def busiest(scope: str) -> str:
+            rows = Aggregate.objects.filter(scope=scope, code="REPONSES", group=ALL, year=year)
+            return rows.order_by("-structure_count").values_list("scope_code", flat=True).first()
+
+        region, department = busiest(AggregateScope.REGION), busiest(AggregateScope.DEPARTMENT)
+        return [
+            ("France", AggregateScope.NATION, "", reverse("observatory:nation")),
+            (f"région {region}", AggregateScope.REGION, region, reverse("observatory:region", args=[region])),
+            (
+                f"département {department}",
+                AggregateScope.DEPARTMENT,
+                department,
+                reverse("observatory:departement", args=[department]),
+            ),
+        ]
+
+    def bench_pages(self, places: list, repeat: int, pdf_repeat: int) -> None:
+        client = Client()
+        for label, _, _, url in places:
+            self.fetch(client, url)  # warms the templates and the connection
+            cold = timed(lambda url=url: self.fetch(client, url), repeat, before=cache.clear)
+            warm = timed(lambda url=url: self.fetch(client, url), repeat)
+            self.stdout.write(f"page {label} à froid : {spread(cold)} ; en cache : {spread(warm)}.")
+        for label, _, _, url in places if pdf_repeat else ():
+            self.bench_pdf(client, label, url + "plaquette.pdf", pdf_repeat)
+
+    def bench_pdf(self, client: Client, label: str, url: str, repeat: int) -> None:
+        files: list[bytes] = []
+        samples = timed(lambda: files.append(self.fetch(client, url)), repeat, before=cache.clear)
+        size, pages = len(files[-1]) / 1024, page_count(files[-1])
+        self.stdout.write(f"plaquette PDF {label} : {spread(samples)}, {size:.0f} Kio, {pages} pages.")
+
+    @staticmethod
+    def fetch(client: Client, url: str) -> bytes:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise CommandError(f"{url} a répondu {response.status_code}.")
+        return response.content
+
+
+def page_count(data: bytes) -> str:
+    """The page count read by `pdfinfo` (poppler-utils), or « ? » when it is not installed."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plaquette.pdf"
+        path.write_bytes(data)
+        try:
+            output = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return "?"
+    pages = [line.split()[-1] for line in output.splitlines() if line.startswith("Pages:")]
+    return pages[0] if pages else "?"
