@@ -195,7 +195,8 @@ FIELDS = ("year", "scope", "scope_code", "group", "code", "structure_count", "su
 def _write(year: int, figures: Mapping[tuple[str, str, str], Mapping[str, Summary]]) -> int:
     """Replace the year's rows (one transaction); rows are written as tuples (``exchange.bulk.insert_rows``):
     ``bulk_create`` would spend most of the time preparing 30,000 model instances."""
-    now = db_datetime(timezone.now())
+    moment = timezone.now()
+    now = db_datetime(moment)
     rows = [
         (year, scope, scope_code, group, code, summary.answered, json.dumps(summary_json(summary)), now)
         for (scope, scope_code, group), summaries in figures.items()
@@ -206,6 +207,8 @@ def _write(year: int, figures: Mapping[tuple[str, str, str], Mapping[str, Summar
         Aggregate.objects.filter(year=year).delete()
         for start in range(0, len(rows), BATCH):
             insert_rows(Aggregate, FIELDS, rows[start : start + BATCH])
+        # One row to read for the reports' cache version, rather than the latest of 50,000 aggregates.
+        Campaign.objects.filter(year=year).update(aggregates_computed_at=moment)
     return len(rows)
 
 

@@ -16,6 +16,10 @@ class Campaign(models.Model):
     opens_on = models.DateField("ouverture")
     closes_on = models.DateField("clôture")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
+    aggregates_computed_at = models.DateTimeField(
+        "chiffres clés calculés le", null=True, blank=True, editable=False,
+        help_text="Dernier calcul des agrégats de l'année : la version des rapports mis en cache.",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "campagne"

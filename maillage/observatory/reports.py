@@ -34,7 +34,7 @@ from maillage.accounts import perms
 from maillage.observatory import indicators
 from maillage.observatory.aggregates import StoredSummary, kind_group, territory_group
 from maillage.observatory.charts import BarChart, DataTable, EvolutionChart, GroupPosition, PositionChart, format_value
-from maillage.observatory.models import Aggregate, AggregateScope, Response, ResponseStatus
+from maillage.observatory.models import Aggregate, AggregateScope, Campaign, Response, ResponseStatus
 from maillage.observatory.secrecy import SECRET, SECRET_NOTE, Cell, is_primary_secret, protect_row
 from maillage.referentials.models import Department, Region
 
@@ -189,7 +189,7 @@ class Report:
 def report_version(place: Territory, year: int) -> datetime.datetime | None:
     """When the aggregates of the years shown were last computed (None: no aggregate)."""
     first = year - EVOLUTION_YEARS + 1
-    return Aggregate.objects.filter(year__range=(first, year)).aggregate(latest=Max("computed_at"))["latest"]
+    return Campaign.objects.filter(year__range=(first, year)).aggregate(latest=Max("aggregates_computed_at"))["latest"]
 
 
 def territory_report(place: Territory, year: int, *, use_cache: bool = True) -> Report:

@@ -213,3 +213,13 @@ def test_bench_command_needs_aggregates(db, run_command):
         run_command("bench_observatory", "--no-refresh")
     with pytest.raises(CommandError, match="--repeat"):
         run_command("bench_observatory", "--repeat", "0")
+
+
+def test_refresh_stamps_the_campaign_for_the_reports_cache(small_world):
+    from maillage.observatory.models import Campaign
+
+    assert Campaign.objects.get(year=2025).aggregates_computed_at is None
+    aggregates.refresh_year(2025)
+    first = Campaign.objects.get(year=2025).aggregates_computed_at
+    aggregates.refresh_year(2025)
+    assert first is not None and Campaign.objects.get(year=2025).aggregates_computed_at > first
