@@ -18,6 +18,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 from django.db import connections
 from playwright.sync_api import sync_playwright
@@ -99,6 +100,12 @@ def new_page(browser):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core, injected into pages to check their accessibility (`pages.blocking_violations`)."""
+    return Axe()
 
 
 @dataclass(frozen=True)

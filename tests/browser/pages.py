@@ -3,9 +3,13 @@
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 RESULT_LINKS = ".result-list li.result h3 a"
+PASSWORD = "Une phrase de passe solide 2026"
+BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 def result_titles(page: Page) -> list[str]:
@@ -39,3 +43,48 @@ def facet_checkbox(page: Page, name: str, label: str):
 
 def query_pairs(url: str) -> list[tuple[str, str]]:
     return [(key, value) for key, value in parse_qsl(urlsplit(url).query) if value]
+
+
+def submit(page: Page, button) -> None:
+    """Click a form's button and wait for the answer page."""
+    with page.expect_navigation():
+        button.click()
+
+
+def log_in(page: Page, site, email: str, password: str = PASSWORD) -> None:
+    page.goto(site("/connexion/"))
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    submit(page, page.get_by_role("button", name="Se connecter"))
+
+
+def second_factor(page: Page, device: TOTPDevice) -> None:
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    page.get_by_label("Code à 6 chiffres affiché par l'application").fill(code)
+    submit(page, page.get_by_role("button", name=re.compile("Valider|Vérifier|Continuer")))
+
+
+def blocking_violations(axe, page: Page) -> list[dict]:
+    """The axe-core violations of the page that block a person (serious or critical)."""
+    violations = axe.run(page).response["violations"]
+    return [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}) : {violation['help']} — {violation['helpUrl']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {', '.join(map(str, node['target']))} : {node['html'][:160]}")
+            lines.append(f"      {node.get('failureSummary', '').replace(chr(10), ' ')}")
+    return "\n".join(lines)
+
+
+def page_widths(page: Page) -> dict:
+    """The page's scroll width against the window's, and the first elements that stick out (to say which)."""
+    return page.evaluate(
+        "({scroll: document.documentElement.scrollWidth, inner: window.innerWidth,"
+        " widest: [...document.querySelectorAll('body *')]"
+        "  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+        "  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' → ' + Math.round(e.getBoundingClientRect().right))})"
+    )

@@ -1,16 +1,15 @@
 """Accessibility of the public pages: axe-core, keyboard (skip link), and phone-size screens."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from maillage.actions.models import Action
 from maillage.structures.models import Structure
 
 from .conftest import PHONE
+from .pages import blocking_violations, describe, page_widths
 
 SHEET_TITLE = "Accompagnement à la parentalité"
 STRUCTURE_NAME = "CS SUSINI ST-JEROME (EX RENAUD"
-BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 def sheet_path() -> str:
@@ -32,27 +31,11 @@ PAGES = {
 }
 
 
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"- {violation['id']} ({violation['impact']}) : {violation['help']} — {violation['helpUrl']}")
-        for node in violation["nodes"][:5]:
-            lines.append(f"    {', '.join(map(str, node['target']))} : {node['html'][:160]}")
-            lines.append(f"      {node.get('failureSummary', '').replace(chr(10), ' ')}")
-    return "\n".join(lines)
-
-
-@pytest.fixture(scope="session")
-def axe():
-    return Axe()
-
-
 @pytest.mark.parametrize("name", PAGES)
 def test_axe_finds_no_serious_violation(site, page, axe, name):
     response = page.goto(site(PAGES[name]()))
     assert response.status == 200
-    violations = axe.run(page).response["violations"]
-    blocking = [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
+    blocking = blocking_violations(axe, page)
     assert not blocking, f"{name} ({page.url}) :\n{describe(blocking)}"
 
 
@@ -80,11 +63,6 @@ def test_phone_screen_has_no_horizontal_scroll(site, new_page, tmp_path, name):
     screenshot = tmp_path / f"{name.replace(' ', '-')}-360x740.png"
     page.screenshot(path=screenshot, full_page=True)
     assert screenshot.stat().st_size > 0
-    widths = page.evaluate(
-        "({scroll: document.documentElement.scrollWidth, inner: window.innerWidth,"
-        " widest: [...document.querySelectorAll('body *')]"
-        "  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
-        "  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' → ' + Math.round(e.getBoundingClientRect().right))})"
-    )
+    widths = page_widths(page)
     assert widths["inner"] == PHONE["width"]
     assert widths["scroll"] <= widths["inner"], f"{name} : défilement horizontal ({screenshot}) : {widths}"

@@ -8,7 +8,6 @@ fixes it and submits again; the correspondent publishes it; the public finds it 
 import re
 
 from django.core import mail
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from maillage.accounts.models import CorrespondentScope, Membership, User
@@ -16,28 +15,10 @@ from maillage.actions.models import Action, ActionState
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 
-PASSWORD = "Une phrase de passe solide 2026"
+from .pages import PASSWORD, log_in, second_factor, submit
+
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 TITLE = "Cuisine partagée des voisins"
-
-
-def submit(page, button) -> None:
-    """Click a form's button and wait for the answer page."""
-    with page.expect_navigation():
-        button.click()
-
-
-def log_in(page, site, email: str, password: str = PASSWORD) -> None:
-    page.goto(site("/connexion/"))
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    submit(page, page.get_by_role("button", name="Se connecter"))
-
-
-def second_factor(page, device: TOTPDevice) -> None:
-    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-    page.get_by_label("Code à 6 chiffres affiché par l'application").fill(code)
-    submit(page, page.get_by_role("button", name=re.compile("Valider|Vérifier|Continuer")))
 
 
 def test_invite_write_return_fix_publish_find(site, new_page, tmp_path, settings):
