@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("maillage.www.contribute_urls")),
     path("", include("maillage.www.moderation_urls")),
     path("", include("maillage.www.structure_admin_urls")),
+    path("", include("maillage.www.observatory_import_urls")),
     path("", include("maillage.www.observatory_fill_urls")),
     path("", include("maillage.www.observatory_check_urls")),
     path("", include("maillage.www.observatory_urls")),

@@ -1,4 +1,7 @@
-"""Streaming writers shared by the exports: JSON arrays and Excel-friendly CSV, one item at a time."""
+"""Streaming writers shared by the exports: JSON arrays and Excel-friendly CSV, one item at a time.
+
+Excel workbooks are streamed by `streamed_xlsx`.
+"""
 
 import csv
 import json
@@ -6,6 +9,9 @@ from collections.abc import Iterable, Iterator
 
 CSV_BOM = "\ufeff"
 LIST_SEPARATOR = " | "
+CHUNK_BYTES = 64 * 1024
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def json_array_chunks(items: Iterable[dict]) -> Iterator[str]:
@@ -45,3 +51,24 @@ def _cell(value) -> str:
     if isinstance(value, bool):
         return "Oui" if value else "Non"
     return str(value)
+
+
+def neutralise_formula(value):
+    """A text a spreadsheet would run as a formula, made plain text by a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def encoded(texts: Iterable[str], chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """UTF-8 chunks of about `chunk_bytes`: few large writes rather than one per line."""
+    buffer: list[str] = []
+    size = 0
+    for text in texts:
+        buffer.append(text)
+        size += len(text)
+        if size >= chunk_bytes:
+            yield "".join(buffer).encode()
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer).encode()

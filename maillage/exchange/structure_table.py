@@ -83,9 +83,14 @@ def department_codes() -> dict[str, str]:
     return codes
 
 
+def spreadsheet_rows(path: Path | str, name: str) -> Iterator[tuple[int, list]]:
+    """(line number, cells) of a UTF-8 CSV or an XLSX file (told apart by content), header row first."""
+    return _xlsx_rows(path, name) if is_xlsx(path) else _csv_rows(path, name)
+
+
 def read_structure_table(path: Path | str, name: str, departments: dict[str, str]) -> Iterator[ParsedStructure]:
     """Parse the table: first a header-only `ParsedStructure` (its warnings), then one per filled row."""
-    rows = _xlsx_rows(path, name) if is_xlsx(path) else _csv_rows(path, name)
+    rows = spreadsheet_rows(path, name)
     header_line, header = next(rows, (1, None))
     if header is None:
         raise ImportFileError(name, None, "le fichier est vide")

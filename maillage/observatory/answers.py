@@ -225,3 +225,23 @@ def format_number(value) -> str:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     return sign + " ".join(groups) + ("," + fraction if fraction else "")
+
+
+def to_json(value):
+    """A typed answer (or flag value) as stored in JSON: whole numbers as numbers, other decimals as exact text
+    without trailing zeros, dates in ISO form, tuples as lists, mappings recursively.
+
+    No trailing zeros: the stored text is read back by `parse_answer`, and "1.250" would read as 1250 for an
+    amount in euros (a dot followed by three digits groups thousands); "1.25" cannot be taken for that.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    raise TypeError(f"unexpected answer type {type(value)!r}")

@@ -37,7 +37,7 @@ from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 
 from . import aggregates, anomalies
-from .answers import is_empty, parse_answer
+from .answers import is_empty, parse_answer, to_json
 from .models import AnswerCorrection, Campaign, Flag, FlagStatus, Response, ResponseEvent, ResponseStatus
 
 logger = logging.getLogger(__name__)
@@ -237,19 +237,6 @@ def compute_flags(response: Response) -> list[anomalies.Flag]:
     return sorted(flags, key=lambda f: (order.index(f.kind), f.codes))
 
 
-def _json(value):
-    """A value as JSON: Decimal as a string (exact), dates in ISO form, tuples as lists."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    return value
-
-
 @transaction.atomic
 def raise_flags(response: Response) -> list[Flag]:
     """Store the flags of a transmitted response; call it when the response is submitted (and from the button).
@@ -266,14 +253,18 @@ def raise_flags(response: Response) -> list[Flag]:
                 stored.status, stored.decided_at, stored.decided_by = FlagStatus.RESOLVED, now, None
                 stored.save(update_fields=["status", "decided_at", "decided_by"])
             continue
-        stored.values, stored.explanation = _json(flag.values), flag.explanation
+        stored.values, stored.explanation = to_json(flag.values), flag.explanation
         if stored.status in (FlagStatus.SENT_BACK, FlagStatus.RESOLVED):
             stored.status = FlagStatus.OPEN
         stored.save(update_fields=["values", "explanation", "status"])
         kept.append(stored)
     created = Flag.objects.bulk_create(
         Flag(
-            response=response, kind=f.kind.value, codes=list(f.codes), values=_json(f.values), explanation=f.explanation
+            response=response,
+            kind=f.kind.value,
+            codes=list(f.codes),
+            values=to_json(f.values),
+            explanation=f.explanation,
         )  # fmt: skip
         for f in found.values()
     )
@@ -410,7 +401,7 @@ def correct_answer(response: Response, code: str, raw, *, acting_user, reason: s
         raise CheckError(f"Valeur illisible : {problem}.", "value")
     if not reason:
         raise CheckError("Dites pourquoi la valeur est corrigée : la raison est obligatoire.", "reason")
-    new_value = _json(value)
+    new_value = to_json(value)
     old_value = response.answers.get(code)
     if _same(question, old_value, new_value):
         raise CheckError("La nouvelle valeur est identique à la réponse actuelle.", "value")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +22,7 @@ from maillage.accounts import perms
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 
-from .answers import is_empty, parse_answer
+from .answers import is_empty, parse_answer, to_json
 from .definitions import Questionnaire as Definition
 from .definitions import Section
 from .models import AnswerCorrection, Campaign, Questionnaire, Response, ResponseEvent, ResponseStatus
@@ -109,21 +108,6 @@ def resume_section(definition: Definition, result: Result) -> Section:
 
 
 # --- stored values --------------------------------------------------------------------------------------------
-
-
-def to_json(value):
-    """A typed answer as JSON: Decimal → int or exact text, date → ISO text, tuple → list, grids recursively."""
-    if isinstance(value, bool) or value is None or isinstance(value, int | str):
-        return value
-    if isinstance(value, Decimal):  # exact: a string when not whole (as `checking` stores corrections)
-        return int(value) if value == value.to_integral_value() else str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [to_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
-    raise TypeError(f"unexpected answer type {type(value)!r}")
 
 
 def _stored_answers(definition: Definition, answers: dict, result: Result) -> dict:

@@ -1,8 +1,11 @@
-"""The correspondents' check of the observatory questionnaires: campaign dashboard and one structure's answers.
+"""The correspondents' check of the observatory questionnaires: campaign dashboard, answers export, and one
+structure's answers.
 
 Correspondents see their departments, national administrators everything; a structure outside the person's
 scope is not found (404), a person who checks nothing is refused (403). Decisions go through
 `maillage.observatory.checking`; a refused one comes back as the page with the French message next to its field.
+The export (`observatory.answer_export`) gives the dashboard's list with its filters; a filter it cannot apply
+(a department outside the person's scope included) is refused with a French message (400), never ignored.
 """
 
 from django import forms
@@ -10,19 +13,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST, require_safe
 
 from maillage.accounts import perms
 from maillage.actions.moderation import is_moderator, moderated_departments
-from maillage.observatory import checking
+from maillage.audit.models import AuditAction
+from maillage.audit.services import log_event
+from maillage.observatory import answer_export, checking
 from maillage.observatory.answers import format_number, parse_answer
 from maillage.observatory.models import Campaign, Flag, FlagStatus, Response, ResponseStatus
 from maillage.structures.models import Structure
 
 PAGE_SIZE = 20
+EXPORT_LINKS = (("csv", "CSV", "tableur, séparateur point-virgule"), ("xlsx", "Excel", "XLSX"))
 FORM_FIELDS = ("form", "flag_id", "comment", "code", "value", "reason")
 ERROR_KEYS = ("general", "comment", "code", "value", "reason")
 
@@ -76,8 +84,71 @@ def dashboard(request):
             "departments": [(d, [d.counts[value] for value, _ in ResponseStatus.choices]) for d in departments],
             "page": page,
             "query": query.urlencode(),
+            "exports": _export_links(campaign, department, form.value("etat")),
         }
     return render(request, "observatory_check/dashboard.html", context)
+
+
+def _export_links(campaign, department, status) -> list[tuple[str, str, str]]:
+    """Links to the export of the list shown (the filters applied, not those typed: an invalid one is not)."""
+    params = {"annee": campaign.year, "etat": status or "", "departement": department.code if department else ""}
+    suffix = "?" + urlencode({key: value for key, value in params.items() if value})
+    return [
+        (label, reverse("observatory_check:export", kwargs={"fmt": fmt}) + suffix, help_text)
+        for fmt, label, help_text in EXPORT_LINKS
+    ]
+
+
+@login_required
+@require_safe
+def export(request, fmt: str):
+    """The answers of the dashboard's list (same filters) as a CSV or XLSX file, streamed; logged in the audit."""
+    _require_checker(request.user)
+    export_format = answer_export.FORMATS.get(fmt)
+    if export_format is None:
+        return _refused(f"Format « {fmt} » inconnu : choisissez csv ou xlsx.")
+    campaigns = list(Campaign.objects.all())
+    data = request.GET.copy()
+    data.pop("page", None)  # a page of the dashboard: the export gives the whole list
+    form = DashboardForm(data, user=request.user, campaigns=campaigns)
+    if not form.is_valid():
+        return _refused(_form_errors(form))
+    year = form.cleaned_data["annee"]
+    campaign = next((c for c in campaigns if c.year == year), campaigns[0] if campaigns else None)
+    if campaign is None:
+        raise Http404("Aucune campagne n'a encore été ouverte.")
+    department, status = form.cleaned_data["departement"], form.cleaned_data["etat"] or None
+    chunks = iter(())  # a HEAD (link checkers) gets the headers without reading the answers
+    if request.method == "GET":
+        prepared = answer_export.prepare(
+            request.user, campaign, department_id=department.pk if department else None, status=status
+        )
+        log_event(
+            AuditAction.EXPORT_PERSONAL_DATA, request=request, target=campaign, export="observatory_answers",
+            format=fmt, department=department.code if department else "", status=status or "",
+            structures=len(prepared.structure_ids),
+        )  # fmt: skip
+        chunks = export_format.chunks(prepared)
+    where = f"-{department.code}" if department else ""
+    name = f"observatoire-reponses-{campaign.year}{where}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    response = StreamingHttpResponse(chunks, content_type=export_format.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Accel-Buffering"] = "no"  # proxies (nginx) would hold the file back until it is complete
+    return response
+
+
+def _form_errors(form) -> str:
+    """« Label : message. » for each refused filter."""
+    fields = form.fields
+    return " ".join(
+        f"{fields[name].label if name in fields else 'Filtres'} : {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    )
+
+
+def _refused(message: str) -> HttpResponse:
+    """Plain text, as the action exports: the link is followed to download a file."""
+    return HttpResponse(f"Export impossible. {message}\n", status=400, content_type="text/plain; charset=utf-8")
 
 
 def _checked(request, year: int, structure_id: int):

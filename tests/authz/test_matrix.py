@@ -187,6 +187,8 @@ MATRIX = [
     ),
     ("observatory_fill:submit", {"year": "open_year", "structure_id": "a"}, "", "post", MEMBERS_A),
     ("observatory_check:dashboard", {}, "", "get", MODERATORS),
+    ("observatory_check:export", {"fmt": "csv"}, "", "get", MODERATORS),
+    ("observatory_check:export", {"fmt": "xlsx"}, "annee={past_year}", "get", MODERATORS),
     ("observatory_check:response", {"year": "past_year", "structure_id": "a"}, "", "get", MODERATORS_13),
     (
         "observatory_check:flag-comment",
@@ -211,6 +213,9 @@ MATRIX = [
     ("observatory:departement", {"code": "13"}, "", "get", EVERYONE),
     ("observatory:export-xlsx", {}, "", "get", EVERYONE),
     ("observatory:situate", {"pk": "a"}, "", "get", EDITORS_A),
+    # Observatory: import of past campaigns' answers (national administrators only)
+    ("observatory_import:upload", {}, "", "get", NATIONAL),
+    ("observatory_import:confirm", {}, "", "post", NATIONAL),
     # Administration: national administrators only (none of the others is staff)
     ("admin:index", {}, "", "get", NATIONAL),
     ("admin:actions_action_changelist", {}, "", "get", NATIONAL),
@@ -218,7 +223,7 @@ MATRIX = [
     ("admin:accounts_user_changelist", {}, "", "get", NATIONAL),
 ]
 # Rows where an allowed person may also get 404 (nothing to confirm), so denial must be 403 there.
-NOTHING_TO_CONFIRM = {"structure_admin:import-confirm"}
+NOTHING_TO_CONFIRM = {"structure_admin:import-confirm", "observatory_import:confirm"}
 # URLs that need no role check: their own tests cover them (login, tokens in the URL, logout).
 NOT_ROLE_BOUND = {
     "account:login", "account:logout", "account:two-factor-verify", "account:two-factor-setup",

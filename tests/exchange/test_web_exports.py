@@ -18,15 +18,8 @@ from maillage.actions.models import Action, ActionKeyword, ActionState
 from maillage.exchange import web_exports
 from maillage.exchange.records import CONTENT_KEYS
 from maillage.exchange.services import import_actions
-from maillage.exchange.web_exports import (
-    COLUMNS,
-    EXCEL_CELL_LIMIT,
-    TRUNCATION_MARKER,
-    csv_chunks,
-    json_chunks,
-    records_for_ids,
-    xlsx_chunks,
-)
+from maillage.exchange.streamed_xlsx import EXCEL_CELL_LIMIT, TRUNCATION_MARKER
+from maillage.exchange.web_exports import COLUMNS, csv_chunks, json_chunks, records_for_ids, xlsx_chunks
 from maillage.referentials.models import Department, Keyword
 from maillage.structures.models import Structure, StructureKind
 

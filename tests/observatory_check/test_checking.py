@@ -6,6 +6,7 @@ from django.core import mail
 from maillage.audit.models import AuditEvent
 from maillage.observatory import checking
 from maillage.observatory.aggregates import ALL
+from maillage.observatory.answers import to_json
 from maillage.observatory.models import (
     Aggregate,
     AggregateScope,
@@ -237,4 +238,4 @@ def test_validation_refreshes_the_public_figures(campaign, world, django_capture
 
 
 def test_values_are_stored_as_exact_json():
-    assert checking._json({"a": Decimal("12.50"), "b": (Decimal(3), None)}) == {"a": "12.50", "b": [3, None]}
+    assert to_json({"a": Decimal("12.50"), "b": (Decimal(3), None)}) == {"a": "12.5", "b": [3, None]}

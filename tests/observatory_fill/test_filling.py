@@ -1,6 +1,7 @@
 """The filling services: saving sections through `validate`, last year's answers, submission, states, corrections."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -90,7 +91,7 @@ def test_every_type_is_saved(response, world):
     assert answers["PRJ_DATE_PREMIER_AGREMENT"] == "2010-03-05"
     assert answers["PRJ_PREOCCUPATION_TERRITOIRE"] == "Isolement"
     assert answers["ID_AUTRE_FEDERATION"] == "Fédération X"
-    assert answers["FIN_CHARGES_TOTAL"] == "450000.50"
+    assert answers["FIN_CHARGES_TOTAL"] == "450000.5"
     assert answers["FIN_PRODUITS_FINANCEURS"] == {"caf_ps": {"montant": 100000}}
     assert answers["PART_PARTENAIRES"] == {"commune": {"partenariat": True, "convention": False, "role": "financement"}}
 
@@ -194,3 +195,12 @@ def test_only_members_fill_in(response, world):
     for role in ("correspondent", "national_admin", "member_b"):
         with pytest.raises(filling.FillingRefused):
             save(response, "RH", {"RH_SALARIES": "20"}, world.users[role])
+
+
+def test_amount_with_three_decimals_typed_reads_back_the_same(response, world):
+    """« 1,250 » € is 1.25 €: stored as "1.25", not "1.250", which would read back as 1 250 €."""
+    answers = {"FIN_CHARGES_TOTAL": "400 000", "FIN_PRODUITS_TOTAL": "400 001,25", "FIN_RESULTAT": "1,250"}
+    outcome = save(response, "FINANCES", answers, world.users["member_a"])
+    stored = Response.objects.get(pk=outcome.response.pk)
+    assert stored.answers["FIN_RESULTAT"] == "1.25"
+    assert filling.check(stored).values["FIN_RESULTAT"] == Decimal("1.25")
