@@ -6,5 +6,6 @@ from . import perms
 def roles(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"is_moderator": False}
-    return {"is_moderator": perms.is_national_admin(user) or perms.is_correspondent(user)}
+        return {"is_moderator": False, "is_national_admin": False}
+    national = perms.is_national_admin(user)
+    return {"is_moderator": national or perms.is_correspondent(user), "is_national_admin": national}

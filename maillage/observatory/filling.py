@@ -25,7 +25,7 @@ from maillage.audit.services import log_event
 from .answers import is_empty, parse_answer, to_json
 from .definitions import Questionnaire as Definition
 from .definitions import Section
-from .models import AnswerCorrection, Campaign, Questionnaire, Response, ResponseEvent, ResponseStatus
+from .models import AnswerCorrection, Campaign, FlagStatus, Questionnaire, Response, ResponseEvent, ResponseStatus
 from .validation import Result, validate
 
 EDITABLE_STATUSES = (ResponseStatus.NOT_STARTED, ResponseStatus.IN_PROGRESS, ResponseStatus.RETURNED)
@@ -80,6 +80,28 @@ def previous_response(response: Response) -> Response | None:
         .select_related("questionnaire")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class PointToReview:
+    """A flag the correspondent sent back with the questionnaire, and the sections holding its questions."""
+
+    explanation: str
+    comment: str
+    sections: tuple[Section, ...]
+
+
+def points_to_review(response: Response, definition: Definition) -> list[PointToReview]:
+    """What the correspondent asked to look at again, while the questionnaire is back with the structure."""
+    if not response.pk or response.status != ResponseStatus.RETURNED:
+        return []
+    section_of = {q.code: section for section in definition.sections for q in section.questions}
+    points = []
+    for flag in response.flags.filter(status=FlagStatus.SENT_BACK).order_by("pk"):
+        codes = {section_of[code.split(".")[0]].code for code in flag.codes if code.split(".")[0] in section_of}
+        ordered = tuple(s for s in definition.sections if s.code in codes)
+        points.append(PointToReview(flag.explanation, flag.comment, ordered))
+    return points
 
 
 def check(response: Response) -> Result:

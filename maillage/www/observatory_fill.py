@@ -117,6 +117,7 @@ def summary(request, year: int, structure_id: int):
         "resume": filling.resume_section(ctx.definition, result),
         "previous_status": previous.get_status_display() if previous else "",
         "events": events,
+        "points": filling.points_to_review(ctx.response, ctx.definition),
     })  # fmt: skip
 
 
@@ -144,6 +145,7 @@ def section_page(request, year: int, structure_id: int, section: str):
         "position": list(ctx.definition.sections).index(current) + 1,
         "section_count": len(ctx.definition.sections),
         "campaign_closed": ctx.campaign.closes_on < timezone.localdate(),
+        "points": [p for p in filling.points_to_review(ctx.response, ctx.definition) if current in p.sections],
     })  # fmt: skip
 
 

@@ -185,3 +185,14 @@ def test_not_started_structure_page(client, world, campaign):
     page = client.post(reverse("observatory_check:validate", args=[2025, world.structure_b.pk]))
     assert page.status_code == 404
     assert client.get(reverse("observatory_check:response", args=[2031, world.structure_b.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["correspondent", "national_admin"])
+def test_moderation_tabs_lead_to_the_observatory(world, role):
+    client = world.client(role)
+    queue = client.get(reverse("moderation:queue")).content.decode()
+    assert f'href="{reverse("observatory_check:dashboard")}"' in queue
+    dashboard = client.get(reverse("observatory_check:dashboard")).content.decode()
+    assert 'aria-current="page" href="/moderation/observatoire/"' in dashboard
+    assert (f'href="{reverse("observatory_import:upload")}"' in dashboard) is (role == "national_admin")

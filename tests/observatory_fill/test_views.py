@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.observatory import filling
-from maillage.observatory.models import Response, ResponseStatus
+from maillage.observatory.models import Flag, FlagStatus, Response, ResponseStatus
 from tests.logins import log_in
 
 from .conftest import COMPLETE_CSX, ROLES, open_campaign, section_url, summary_url
@@ -297,3 +297,25 @@ def test_values_shown_in_french():
     assert display_value("date", "2010-03-05") == "05/03/2010"
     assert input_text("decimal", "12.5") == "12,5" and input_text("integer", "douze") == "douze"
     assert input_text("boolean", False) == "non"
+
+
+def test_returned_questionnaire_shows_the_points_to_review(world, campaign):
+    response = filling.response_for(filling.questionnaire_for(campaign, world.structure_a), world.structure_a)
+    response.answers, response.status = dict(COMPLETE_CSX), ResponseStatus.RETURNED
+    response.save()
+    Flag.objects.create(response=response, kind="impossible_ratio", codes=["RH_ETP_TOTAL", "RH_SALARIES"],
+                        explanation="Plus d'ETP que de salariés.", comment="<b>Vérifiez</b> les ETP",
+                        status=FlagStatus.SENT_BACK)  # fmt: skip
+    Flag.objects.create(response=response, kind="jump", codes=["FIN_CHARGES_TOTAL"], explanation="Budget ×10",
+                        status=FlagStatus.ACCEPTED)  # fmt: skip
+    client = world.client("member_a")
+    page = client.get(summary_url(campaign, world.structure_a)).content.decode()
+    assert "Points à revoir" in page and "Plus d&#x27;ETP que de salariés." in page
+    assert "&lt;b&gt;Vérifiez&lt;/b&gt; les ETP" in page and "<b>Vérifiez" not in page
+    assert f'href="{section_url(campaign, world.structure_a, "RH")}"' in page
+    assert "Budget ×10" not in page  # accepted by the correspondent: nothing to do
+    assert "Plus d&#x27;ETP" in client.get(section_url(campaign, world.structure_a, "RH")).content.decode()
+    assert "Plus d&#x27;ETP" not in client.get(section_url(campaign, world.structure_a, "FINANCES")).content.decode()
+    response.status = ResponseStatus.SUBMITTED
+    response.save()
+    assert "Points à revoir" not in client.get(summary_url(campaign, world.structure_a)).content.decode()
