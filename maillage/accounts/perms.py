@@ -8,7 +8,11 @@ what belongs to their departments. National administrators may do everything.
 from django.db.models import Q
 
 from maillage.actions.models import Action, ActionState
+from maillage.observatory.models import Response, ResponseStatus
 from maillage.structures.models import Structure
+
+# A questionnaire the structure may still change: until it is transmitted, or once it is sent back.
+EDITABLE_RESPONSE_STATUSES = (ResponseStatus.NOT_STARTED, ResponseStatus.IN_PROGRESS, ResponseStatus.RETURNED)
 
 
 def is_national_admin(user) -> bool:
@@ -93,3 +97,27 @@ def moderated_actions(user, queryset=None):
     if is_national_admin(user):
         return queryset
     return queryset.filter(structure__department_id__in=department_ids(user))
+
+
+def can_create_structure(user) -> bool:
+    return is_national_admin(user) or is_correspondent(user)
+
+
+def can_assign_members(user, structure: Structure) -> bool:
+    """Attach an existing account to a structure: its correspondents and national administrators."""
+    return can_moderate_department(user, structure.department_id)
+
+
+def can_import(user) -> bool:
+    return is_national_admin(user) or is_correspondent(user)
+
+
+def can_view_observatory_answers(user, structure: Structure) -> bool:
+    """A structure's questionnaires and its « se situer » comparison: its members, its department's
+    correspondents and national administrators."""
+    return structure.pk in structure_ids(user) or can_moderate_department(user, structure.department_id)
+
+
+def can_fill_response(user, response: Response) -> bool:
+    """Only the structure's members fill it in, and only while it has not been transmitted (or was returned)."""
+    return response.structure_id in structure_ids(user) and response.status in EDITABLE_RESPONSE_STATUSES

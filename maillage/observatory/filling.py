@@ -28,7 +28,6 @@ from .definitions import Section
 from .models import AnswerCorrection, Campaign, FlagStatus, Questionnaire, Response, ResponseEvent, ResponseStatus
 from .validation import Result, validate
 
-EDITABLE_STATUSES = (ResponseStatus.NOT_STARTED, ResponseStatus.IN_PROGRESS, ResponseStatus.RETURNED)
 MEMBER_CORRECTION_REASON = "Modifiée par la structure après le renvoi du questionnaire."
 
 
@@ -37,16 +36,6 @@ class FillingRefused(Exception):
 
 
 # --- who may do what ---------------------------------------------------------------------------------------
-
-
-def can_view_response(user, structure) -> bool:
-    """Members of the structure, its correspondents and national administrators see its questionnaire."""
-    return structure.pk in perms.structure_ids(user) or perms.can_moderate_department(user, structure.department_id)
-
-
-def can_fill_response(user, response: Response) -> bool:
-    """Only the structure's members fill it in, and only while it has not been transmitted (or was returned)."""
-    return response.structure_id in perms.structure_ids(user) and response.status in EDITABLE_STATUSES
 
 
 def campaign_has_opened(campaign: Campaign, today: datetime.date | None = None) -> bool:
@@ -160,7 +149,7 @@ class SaveOutcome:
 def save_section(response: Response, section_code: str, raw_answers: dict, confirmations: dict, *,
                  acting_user, request=None) -> SaveOutcome:  # fmt: skip
     """Replace the answers of one section (blank inputs remove answers) and the justifications posted with it."""
-    if not can_fill_response(acting_user, response):
+    if not perms.can_fill_response(acting_user, response):
         raise FillingRefused("Ce questionnaire ne peut pas être modifié.")
     definition = response.questionnaire.definition()
     section = _section(definition, section_code)
@@ -181,7 +170,7 @@ def save_section(response: Response, section_code: str, raw_answers: dict, confi
 @transaction.atomic
 def copy_last_year(response: Response, section_code: str, *, acting_user, request=None) -> int:
     """Copy last year's answers of a section into the questions still unanswered; returns how many were copied."""
-    if not can_fill_response(acting_user, response):
+    if not perms.can_fill_response(acting_user, response):
         raise FillingRefused("Ce questionnaire ne peut pas être modifié.")
     previous = previous_response(response)
     if previous is None:
@@ -207,7 +196,7 @@ def copy_last_year(response: Response, section_code: str, *, acting_user, reques
 @transaction.atomic
 def submit(response: Response, *, acting_user, request=None) -> Result:
     """Transmit the questionnaire: only when nothing blocks (`can_submit`)."""
-    if not can_fill_response(acting_user, response) or response.pk is None:
+    if not perms.can_fill_response(acting_user, response) or response.pk is None:
         raise FillingRefused("Ce questionnaire ne peut pas être transmis.")
     response = _locked(response)
     result = check(response)

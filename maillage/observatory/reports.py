@@ -30,7 +30,6 @@ from django.core.cache import cache
 from django.db.models import Max, Q
 from django.db.models.fields.json import KeyTransform
 
-from maillage.accounts import perms
 from maillage.observatory import indicators
 from maillage.observatory.aggregates import StoredSummary, kind_group, territory_group
 from maillage.observatory.charts import BarChart, DataTable, EvolutionChart, GroupPosition, PositionChart, format_value
@@ -397,11 +396,6 @@ def _any_secret(figures: list[Figure], charts: list[ReportChart], children: list
 
 
 # --- se situer --------------------------------------------------------------------------------------------------------
-
-
-def can_situate(user, structure) -> bool:
-    """A structure's comparison: its members, its department's correspondents, national administrators."""
-    return structure.pk in perms.structure_ids(user) or perms.can_moderate_department(user, structure.department_id)
 
 
 @dataclass

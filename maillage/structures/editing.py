@@ -59,19 +59,6 @@ class MembershipError(Exception):
 # Permission predicates of this area, built on `accounts.perms` (to be moved there).
 
 
-def can_create_structure(user) -> bool:
-    return perms.is_national_admin(user) or perms.is_correspondent(user)
-
-
-def can_assign_members(user, structure: Structure) -> bool:
-    """Attach an existing account to a structure: its correspondents and national administrators."""
-    return perms.can_moderate_department(user, structure.department_id)
-
-
-def can_import(user) -> bool:
-    return perms.is_national_admin(user) or perms.is_correspondent(user)
-
-
 def departments_for(user):
     """Departments where the person may create (or move) structures."""
     if perms.is_national_admin(user):

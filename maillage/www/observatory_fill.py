@@ -35,7 +35,7 @@ class Context:
 
 def _load(request, year: int, structure_id: int) -> Context:
     structure = Structure.objects.select_related("department").filter(pk=structure_id).first()
-    if structure is None or not filling.can_view_response(request.user, structure):
+    if structure is None or not perms.can_view_observatory_answers(request.user, structure):
         raise Http404("Structure introuvable.")
     campaign = Campaign.objects.filter(year=year).first()
     if campaign is None or not filling.campaign_has_opened(campaign):
@@ -44,7 +44,7 @@ def _load(request, year: int, structure_id: int) -> Context:
     if questionnaire is None:
         raise Http404("Pas de questionnaire pour cette structure dans cette campagne.")
     response = filling.response_for(questionnaire, structure)
-    editable = filling.can_fill_response(request.user, response)
+    editable = perms.can_fill_response(request.user, response)
     return Context(structure, campaign, response, questionnaire.definition(), editable)
 
 

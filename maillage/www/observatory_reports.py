@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from maillage.accounts import perms
 from maillage.observatory import indicators, reports
 from maillage.observatory.charts import chart_svg, data_table, table_csv
 from maillage.observatory.models import AggregateScope
@@ -174,7 +175,7 @@ def export_xlsx(request):
 @login_required
 def situate(request, pk: int):
     structure = Structure.objects.select_related("department__region").filter(pk=pk).first()
-    if structure is None or not reports.can_situate(request.user, structure):
+    if structure is None or not perms.can_view_observatory_answers(request.user, structure):
         raise Http404("Structure inconnue.")
     situation = reports.situate(structure)
     comparisons = []

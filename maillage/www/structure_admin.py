@@ -31,9 +31,6 @@ from maillage.structures.editing import (
     MembershipError,
     StructureConflict,
     assign_member,
-    can_assign_members,
-    can_create_structure,
-    can_import,
     create_structure,
     remove_member,
     save_structure,
@@ -91,7 +88,7 @@ def structure_edit(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def structure_create(request):
-    if not can_create_structure(request.user):
+    if not perms.can_create_structure(request.user):
         raise PermissionDenied
     form = StructureForm(request.POST if request.method == "POST" else None, instance=Structure(), user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -113,7 +110,7 @@ def structure_members(request, pk: int):
     structure = get_object_or_404(Structure.objects.select_related("department"), pk=pk)
     if not perms.can_manage_members(request.user, structure):
         raise PermissionDenied
-    may_assign = can_assign_members(request.user, structure)
+    may_assign = perms.can_assign_members(request.user, structure)
     form = MemberForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -207,7 +204,7 @@ class ImportForm(AccessibleFormMixin, forms.Form):
 
 
 def _require_importer(request) -> None:
-    if not can_import(request.user):
+    if not perms.can_import(request.user):
         raise PermissionDenied
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from maillage.accounts import perms
 from maillage.audit.models import AuditEvent
 from maillage.observatory import filling
 from maillage.observatory.models import AnswerCorrection, Response, ResponseEvent, ResponseStatus
@@ -172,13 +173,13 @@ def test_submit_then_return_then_resubmit(response, world):
     filling.submit(response, acting_user=member)
     response.refresh_from_db()
     assert response.status == ResponseStatus.SUBMITTED and response.submitted_at is not None
-    assert not filling.can_fill_response(member, response)
+    assert not perms.can_fill_response(member, response)
     with pytest.raises(filling.FillingRefused):
         save(response, "RH", {"RH_SALARIES": "21"}, member)
     filling.change_status(
         response, ResponseStatus.RETURNED, acting_user=world.users["correspondent"], comment="Vérifiez les ETP"
     )
-    assert filling.can_fill_response(member, response)
+    assert perms.can_fill_response(member, response)
     save(response, "RH", {"RH_SALARIES": "21", "RH_ETP_TOTAL": "12"}, member)
     save(response, "RH", {"RH_SALARIES": "22", "RH_ETP_TOTAL": "12"}, member)  # same correction, updated
     [correction] = AnswerCorrection.objects.filter(response=response)
