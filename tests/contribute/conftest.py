@@ -2,9 +2,7 @@
 
 import pytest
 
-from maillage.accounts.models import CorrespondentScope, Membership, User
-from maillage.referentials.models import Department
-from tests.factories import make_structure
+from tests.authz.conftest import world  # noqa: F401 (the seven roles, shared)
 from tests.logins import verify_second_factor
 
 ROLES = ("anonymous", "member", "structure_admin", "other_member", "correspondent", "far_correspondent",
@@ -21,31 +19,19 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def people(db):
-    structure = make_structure("Centre social des Lilas", "13")
-    other_structure = make_structure("Centre social du Port", "13")
-    member = User.objects.create_user("membre@lilas.test")
-    Membership.objects.create(user=member, structure=structure)
-    structure_admin = User.objects.create_user("admin@lilas.test")
-    Membership.objects.create(user=structure_admin, structure=structure, is_admin=True)
-    other_member = User.objects.create_user("membre@port.test")
-    Membership.objects.create(user=other_member, structure=other_structure)
-    correspondent = User.objects.create_user("caf13@caf.test")
-    CorrespondentScope.objects.create(user=correspondent, department=Department.objects.get(code="13"),
-                                      organisation="caf")  # fmt: skip
-    far = User.objects.create_user("caf69@caf.test")
-    CorrespondentScope.objects.create(user=far, department=Department.objects.get(code="69"), organisation="caf")
-    national = User.objects.create_user("national@maillage.test", is_national_admin=True)
+def people(world):  # noqa: F811
+    """The seven roles of `tests/authz/conftest.py` under the names these tests use."""
+    users = world.users
     return {
-        "structure": structure,
-        "other_structure": other_structure,
+        "structure": world.structure_a,
+        "other_structure": world.structure_b,
         "anonymous": None,
-        "member": member,
-        "structure_admin": structure_admin,
-        "other_member": other_member,
-        "correspondent": correspondent,
-        "far_correspondent": far,
-        "national_admin": national,
+        "member": users["member_a"],
+        "structure_admin": users["admin_a"],
+        "other_member": users["member_b"],
+        "correspondent": users["correspondent"],
+        "far_correspondent": users["other_correspondent"],
+        "national_admin": users["national_admin"],
     }
 
 

@@ -60,7 +60,7 @@ def test_approval_applies_the_revision_and_keeps_the_old_version(
     assert revision.data["summary"] == "Version publiée" and revision.changed_by == people["correspondent"]
     client.logout()
     assert "Nouvelle version" in client.get(published.get_absolute_url()).content.decode()
-    assert mail.outbox[-1].to == ["membre@lilas.test"] and "validée" in mail.outbox[-1].subject
+    assert mail.outbox[-1].to == [people["member"].email] and "validée" in mail.outbox[-1].subject
     with pytest.raises(editing.EditConflict, match="déjà été traitée"):
         editing.approve_pending_revision(pending, people["correspondent"])
 
