@@ -16,8 +16,7 @@ Statistical secrecy (`secrecy.py`) is applied here, before anything reaches a pa
 The whole report is cached per (territory, year, latest `computed_at` of the aggregates of the years shown):
 recomputing aggregates changes the key, so a page never shows stale figures.
 
-"Se situer" (`situate`) compares one structure's last validated response with the quartiles of its department,
-its region, the structures of the same kind and territory type, and the nation.
+"Se situer" (one structure against the quartiles of its groups) is in `situation.py`.
 """
 
 from __future__ import annotations
@@ -31,9 +30,9 @@ from django.db.models import Max, Q
 from django.db.models.fields.json import KeyTransform
 
 from maillage.observatory import indicators
-from maillage.observatory.aggregates import StoredSummary, kind_group, territory_group
-from maillage.observatory.charts import BarChart, DataTable, EvolutionChart, GroupPosition, PositionChart, format_value
-from maillage.observatory.models import Aggregate, AggregateScope, Campaign, Response, ResponseStatus
+from maillage.observatory.aggregates import StoredSummary, kind_group
+from maillage.observatory.charts import BarChart, DataTable, EvolutionChart, format_value
+from maillage.observatory.models import Aggregate, AggregateScope, Campaign
 from maillage.observatory.secrecy import SECRET, SECRET_NOTE, Cell, is_primary_secret, protect_row
 from maillage.referentials.models import Department, Region
 
@@ -233,7 +232,8 @@ def build_report(place: Territory, year: int) -> Report:
     return report
 
 
-def _stats_rows(query) -> list[tuple]:
+def stats_rows(query) -> list[tuple]:
+    """Aggregate rows with their ready-made figures (`summary["stats"]`) alongside."""
     return query.annotate(stats=KeyTransform("stats", "summary"))
 
 
@@ -244,7 +244,7 @@ def _load_rows(place: Territory, year: int) -> Rows:
     query = Aggregate.objects.filter(scope=place.scope, scope_code=place.code).filter(
         Q(year=year, group__in=(ALL, *KIND_GROUPS)) | Q(year__range=(first, year - 1), group=ALL)
     )
-    rows = _stats_rows(query).values_list("year", "group", "code", "stats")
+    rows = stats_rows(query).values_list("year", "group", "code", "stats")
     return {(y, group, code): StoredSummary.from_stats(stats) for y, group, code, stats in rows if stats}
 
 
@@ -355,7 +355,7 @@ def _children(place: Territory, year: int, current: dict) -> list[dict]:
     query = Aggregate.objects.filter(scope=place.child_scope, scope_code__in=list(names), year=year, group=ALL,
                                      code__in=[STRUCTURES_CODE, *CHILD_COLUMNS])  # fmt: skip
     rows: dict[str, dict[str, StoredSummary]] = {code: {} for code in names}
-    for scope_code, code, stats in _stats_rows(query).values_list("scope_code", "code", "stats"):
+    for scope_code, code, stats in stats_rows(query).values_list("scope_code", "code", "stats"):
         if stats:
             rows[scope_code][code] = StoredSummary.from_stats(stats)
     columns: dict[str, dict] = {}
@@ -393,105 +393,6 @@ def _any_secret(figures: list[Figure], charts: list[ReportChart], children: list
         if any(v is SECRET for _, v in values):
             return True
     return any(v is SECRET for row in children for _, v in row["values"])
-
-
-# --- se situer --------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Comparison:
-    indicator: indicators.Indicator
-    value: Any
-    chart: PositionChart
-
-
-@dataclass
-class Situation:
-    structure: Any
-    year: int | None
-    comparisons: list[Comparison]
-    groups: list[str] = field(default_factory=list)
-
-
-def last_validated_response(structure) -> Response | None:
-    return (
-        Response.objects.filter(structure=structure, status=ResponseStatus.VALIDATED)
-        .select_related("questionnaire__campaign")
-        .order_by("-questionnaire__campaign__year")
-        .first()
-    )
-
-
-def facts_of(structure) -> indicators.StructureFacts:
-    department = structure.department
-    return indicators.StructureFacts(
-        structure.pk, structure.kind or "", department.code if department else "",
-        department.region.code if department else "",
-        indicators.territory_code(structure.territory_type.label if structure.territory_type_id else None),
-        indicators.priority_code(structure.priority_geography.label if structure.priority_geography_id else None),
-    )  # fmt: skip
-
-
-def situate(structure) -> Situation:
-    """Each numeric key figure (means and totals) of the structure's last validated response against the median
-    and quartiles of its department, its region, the structures of the same kind and territory type, the nation."""
-    response = last_validated_response(structure)
-    if response is None:
-        return Situation(structure, None, [])
-    year = response.questionnaire.campaign.year
-    facts = facts_of(structure)
-    groups = _comparison_groups(structure, facts)
-    rows = _comparison_rows(groups, year)
-    comparisons = []
-    for item in indicators.INDICATORS:
-        if not has_quartiles(item):
-            continue
-        value = item.compute(facts, response.answers or {})
-        if value is None:
-            continue
-        positions = []
-        for key, label in groups:
-            summary = rows.get((*key, item.code))
-            if summary is None or not summary.quartiles:
-                positions.append(GroupPosition(label, None, 0))
-            elif is_primary_secret(summary.answered):
-                positions.append(GroupPosition(label, SECRET, summary.answered))
-            else:
-                positions.append(GroupPosition(label, summary.quartiles, summary.answered))
-        chart = PositionChart(f"{item.label} : votre position ({year})",
-                              f"{item.label} de la structure, comparé à la médiane et aux quartiles de chaque groupe.",
-                              value, positions, unit=unit_of(item), decimals=decimals_of(item))  # fmt: skip
-        comparisons.append(Comparison(item, value, chart))
-    return Situation(structure, year, comparisons, [label for _, label in groups])
-
-
-def _comparison_groups(structure, facts: indicators.StructureFacts) -> list[tuple[tuple[str, str, str], str]]:
-    """((scope, scope_code, group), label) of the comparison groups, narrowest first."""
-    groups = []
-    department = structure.department
-    if department is not None:
-        groups.append(((AggregateScope.DEPARTMENT, department.code, ALL), f"Département : {department.name}"))
-        groups.append(((AggregateScope.REGION, department.region.code, ALL), f"Région : {department.region.name}"))
-    if facts.kind and facts.territory:
-        kind_label = {"csx": "Centres sociaux", "evs": "Espaces de vie sociale"}[facts.kind]
-        territory_label = {"urbain": "en territoire urbain", "rural": "en territoire rural"}[facts.territory]
-        group = territory_group(facts.kind, facts.territory)
-        groups.append(((AggregateScope.NATION, "", group), f"{kind_label} {territory_label}"))
-    groups.append(((AggregateScope.NATION, "", ALL), "France"))
-    return groups
-
-
-def _comparison_rows(groups: list, year: int) -> dict[tuple[str, str, str, str], StoredSummary]:
-    """The figures of every comparison group in one query."""
-    condition = Q()
-    for (scope, scope_code, group), _ in groups:
-        condition |= Q(scope=scope, scope_code=scope_code, group=group)
-    query = _stats_rows(Aggregate.objects.filter(condition, year=year))
-    return {
-        (scope, scope_code, group, code): StoredSummary.from_stats(stats)
-        for scope, scope_code, group, code, stats in query.values_list("scope", "scope_code", "group", "code", "stats")
-        if stats
-    }
 
 
 # --- what pages and the PDF show ----------------------------------------------------------------------------------

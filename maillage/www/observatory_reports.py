@@ -1,6 +1,6 @@
 """The observatory's public reports (nation, regions, departments), their CSV tables, PDF "plaquettes" and XLSX
-export, and "se situer" for a structure's team. Figures come from `observatory.reports` (precomputed aggregates,
-secrecy applied); this module only picks the territory and year and renders.
+export, and "se situer" for a structure's team. Figures come from `observatory.reports` and `observatory.situation`
+(precomputed aggregates, secrecy applied); this module only picks the territory and year and renders.
 
 Public pages show validated aggregates only (aggregates are computed from validated responses). An unknown
 territory code or year answers 404. "Se situer" answers 404 to anyone but the structure's members, its
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from maillage.accounts import perms
-from maillage.observatory import indicators, reports
+from maillage.observatory import indicators, reports, situation
 from maillage.observatory.charts import chart_svg, data_table, table_csv
 from maillage.observatory.models import AggregateScope
 from maillage.observatory.secrecy import SECRET_NOTE
@@ -177,11 +177,11 @@ def situate(request, pk: int):
     structure = Structure.objects.select_related("department__region").filter(pk=pk).first()
     if structure is None or not perms.can_view_observatory_answers(request.user, structure):
         raise Http404("Structure inconnue.")
-    situation = reports.situate(structure)
+    situated = situation.situate(structure)
     comparisons = []
-    for item in situation.comparisons:
+    for item in situated.comparisons:
         comparisons.append({"label": item.indicator.label, "svg": mark_safe(chart_svg(item.chart, item.indicator.code)),
                             "table": data_table(item.chart), "code": item.indicator.code})  # fmt: skip
     return render(request, "observatory/situate.html", {
-        "structure": structure, "situation": situation, "comparisons": comparisons, "secret_note": SECRET_NOTE,
+        "structure": structure, "situation": situated, "comparisons": comparisons, "secret_note": SECRET_NOTE,
     })  # fmt: skip

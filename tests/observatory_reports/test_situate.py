@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from maillage.observatory import reports
 from maillage.observatory.models import Campaign, Questionnaire, Response, ResponseStatus
+from maillage.observatory.situation import situate
 from maillage.observatory.statistics import summarize
 from maillage.referentials.models import TerritoryType
 from tests.authz.conftest import ROLES, world  # noqa: F401
@@ -53,7 +53,7 @@ def test_situate_access(client, answered, role):
 
 
 def test_situate_values_match_direct_computation(answered):
-    situation = reports.situate(answered.structure_a)
+    situation = situate(answered.structure_a)
     assert situation.year == 2024
     etp = next(c for c in situation.comparisons if c.indicator.code == "ETP")
     assert str(etp.value) == "12.5"

@@ -278,15 +278,15 @@ def test_words_between_angle_brackets_are_found_on_both_backends(bank):
 
 
 def test_past_the_ranking_limit_title_matches_come_first_then_the_most_recent(bank, monkeypatch):
-    from maillage.search import backends
+    from maillage.search.backends import base
 
-    monkeypatch.setattr(backends, "RANK_ALL_LIMIT", 2)
+    monkeypatch.setattr(base, "RANK_ALL_LIMIT", 2)
     structure = make_structure("CS Potiers", "59")
     old = make_sheet("Atelier ancien", structure, summary="De la poterie.")
     titled = make_sheet("Poterie", structure)
     recent = make_sheet("Atelier récent", structure, experience="Poterie et céramique.")
     assert search("q=poterie").ids == [titled.pk, recent.pk, old.pk]
-    monkeypatch.setattr(backends, "RANK_TITLES_LIMIT", 0)
+    monkeypatch.setattr(base, "RANK_TITLES_LIMIT", 0)
     engine.clear_match_cache()
     assert search("q=poterie -céramique").ids == [titled.pk, old.pk]
 

@@ -1,0 +1,170 @@
+"""The PostgreSQL backend: a weighted tsvector per sheet (GIN-indexed) in the `maillage_french` configuration, a
+GIN expression index on the titles, and a lexicon of the words of titles and summaries for trigram suggestions."""
+
+from collections.abc import Sequence
+
+from django.db import connection
+
+from ..query import ParsedQuery, Term
+from ..source import INDEX_COLUMNS, source_select
+from . import base  # the ranking limits are read at call time (tests lower them)
+from .base import TermSetsBackend, id_ranges, titles_first
+
+PG_CONFIG = "maillage_french"
+# The vector of a title alone, as the GIN expression index of migration 0005 defines it.
+TITLE_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, translate(title, '<>', '  '))"
+# PostgreSQL counts sheets per word with one query each: only the first words of a sheet are weighed.
+MAX_FREQUENCY_WORDS = 12
+
+
+class PostgresBackend(TermSetsBackend):
+    table = "search_action_document"
+    lexicon = "search_lexicon"
+    # PostgreSQL has four weights: title A, keywords B, summary C, everything else D.
+    # `translate` hides angle brackets from PostgreSQL's parser, which would otherwise take `<b>` or
+    # `<script>` for tags and drop the words inside, where FTS5 indexes them.
+    vector = " || ".join(
+        f"setweight(to_tsvector('{PG_CONFIG}', translate({text}, '<>', '  ')), '{weight}')"
+        for text, weight in (
+            ("title", "A"),
+            ("keywords", "B"),
+            ("summary", "C"),
+            ("concat_ws(' ', " + ", ".join(INDEX_COLUMNS[3:]) + ")", "D"),
+        )
+    )
+
+    def index(self, ids: Sequence[int]) -> None:
+        """Add or refresh sheets in the index."""
+        select = source_select("postgresql")
+        with connection.cursor() as cursor:
+            for first, last in id_ranges(ids):
+                cursor.execute(
+                    f"INSERT INTO {self.table} (action_id, vector) "
+                    f"SELECT id, {self.vector} FROM ({select} WHERE a.id BETWEEN %s AND %s) source "
+                    "ON CONFLICT (action_id) DO UPDATE SET vector = EXCLUDED.vector",
+                    [first, last],
+                )
+                self._fill_lexicon(first, last)
+
+    def remove(self, ids: Sequence[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.table} WHERE action_id = ANY(%s)", [list(ids)])
+
+    def rebuild(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.table}")
+            cursor.execute(
+                f"INSERT INTO {self.table} (action_id, vector) "
+                f"SELECT id, {self.vector} FROM ({source_select('postgresql')}) source"
+            )
+            cursor.execute(f"DELETE FROM {self.lexicon}")
+        self._fill_lexicon()
+
+    def match(self, parsed: ParsedQuery, *, ranked: bool) -> list[int]:
+        """Ids of the indexed sheets matching the query, best first when `ranked` (ts_rank with the
+        weights; past `RANK_ALL_LIMIT` matches, title matches first, as `SQLiteBackend.match`)."""
+        with connection.cursor() as cursor:
+            matching = self._matching(cursor, parsed)
+            if not ranked:
+                return list(matching)
+            if len(matching) <= base.RANK_ALL_LIMIT:
+                # Ranked on the wanted words only (ts_rank gives odd weights to a negated part), reading
+                # the matching sheets' vectors by primary key.
+                wanted, params = self.tsquery(ParsedQuery(groups=parsed.groups))
+                cursor.execute(
+                    f"SELECT action_id FROM {self.table} WHERE action_id = ANY(%s) "
+                    f"ORDER BY ts_rank(vector, ({wanted})) DESC, action_id",
+                    [list(matching), *params],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            return titles_first(matching, self._title_matches(cursor, parsed))
+
+    def _term_ids(self, cursor, term: Term, first: int | None = None, last: int | None = None) -> list[int]:
+        query, params = self.tsquery(ParsedQuery(groups=((term,),)))
+        sql = f"SELECT action_id FROM {self.table} WHERE vector @@ ({query})"
+        if first is not None:
+            sql, params = sql + " AND action_id BETWEEN %s AND %s", [*params, first, last]
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+    def sample(self, parsed: ParsedQuery, limit: int) -> list[int]:
+        """Some indexed sheets matching the query, without reading every match."""
+        query, params = self.tsquery(parsed)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT action_id FROM {self.table}, (SELECT {query}) AS q(query) WHERE vector @@ q.query LIMIT %s",
+                [*params, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def _title_matches(self, cursor, parsed: ParsedQuery) -> list[int]:
+        """Sheets whose title holds any wanted word (GIN index on the titles' vectors): ranked, or most
+        recent first when they are too many to rank quickly."""
+        words, params = self.tsquery(ParsedQuery(groups=(tuple(t for group in parsed.groups for t in group),)))
+        source = f"FROM actions_action, (SELECT {words}) AS q(query) WHERE {TITLE_VECTOR} @@ q.query"
+        cursor.execute(f"SELECT id {source}", params)
+        titles = [row[0] for row in cursor.fetchall()]
+        if len(titles) > base.RANK_TITLES_LIMIT:
+            return sorted(titles, reverse=True)
+        cursor.execute(f"SELECT id {source} ORDER BY ts_rank({TITLE_VECTOR}, q.query) DESC, id", params)
+        return [row[0] for row in cursor.fetchall()]
+
+    def tsquery(self, parsed: ParsedQuery) -> tuple[str, list[str]]:
+        """The query as a tsquery expression, with the precedence of the parser: OR inside a group,
+        AND between groups (PostgreSQL's `websearch_to_tsquery` binds AND tighter than OR)."""
+        params: list[str] = []
+
+        def term(item: Term) -> str:
+            params.append(" ".join(item.words))
+            function = "phraseto_tsquery" if item.phrase else "plainto_tsquery"
+            return f"{function}('{PG_CONFIG}', %s)"
+
+        groups = ["(" + " || ".join(term(item) for item in group) + ")" for group in parsed.groups]
+        expression = " && ".join(groups)
+        for item in parsed.excluded:
+            expression = f"({expression} && !! {term(item)})"
+        return expression, params
+
+    def document_frequency(self, words: list[str]) -> dict[str, int]:
+        """How many sheets hold each of these folded words (or words of the same stem)."""
+        found = {}
+        with connection.cursor() as cursor:
+            for word in words[:MAX_FREQUENCY_WORDS]:
+                cursor.execute(
+                    f"SELECT count(*) FROM {self.table} WHERE vector @@ plainto_tsquery('{PG_CONFIG}', %s)", [word]
+                )
+                found[word] = cursor.fetchone()[0]
+        return found
+
+    def knows(self, word: str) -> bool:
+        """Whether sheets hold the word or a word of its stem: the lexicon answers for the words of titles
+        and summaries (a primary-key lookup), the index for the others."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {self.lexicon} WHERE word = %s)", [word])
+            return cursor.fetchone()[0] or bool(self._term_sheets(cursor, Term((word,))))
+
+    def close_words(self, word: str, limit: int = 5) -> list[str]:
+        """Words of the titles and summaries spelt like `word` (trigram similarity, GIN-indexed)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT word FROM {self.lexicon} WHERE word %% %s ORDER BY similarity(word, %s) DESC, word LIMIT %s",
+                [word, word, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def _fill_lexicon(self, first: int | None = None, last: int | None = None) -> None:
+        """Add the words of these sheets' titles and summaries (folded, not stemmed) to the lexicon.
+        Words are never removed: a suggestion is only made if it finds sheets."""
+        where = "" if first is None else f" WHERE id BETWEEN {int(first)} AND {int(last)}"
+        documents = f"SELECT to_tsvector('simple', unaccent(concat_ws(' ', title, summary))) FROM actions_action{where}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.lexicon} (word) SELECT word FROM ts_stat(%s) WHERE word ~ '^[a-z]+$' "
+                "ON CONFLICT DO NOTHING",
+                [documents],
+            )
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {self.table}")
+            return cursor.fetchone()[0]
