@@ -23,7 +23,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from maillage.observatory.charts import format_number, format_percent
+from maillage.observatory.formatting import format_number, format_percent
 from maillage.observatory.statistics import quantile, to_decimal
 
 Answers = Mapping[Hashable, Mapping[str, Any]]  # structure id → question code → value

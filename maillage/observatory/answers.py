@@ -18,6 +18,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from .definitions import GridColumn, Question
+from .formatting import format_exact
 
 TRUE_WORDS = {"oui", "o", "vrai", "true", "yes", "1", "x"}
 FALSE_WORDS = {"non", "n", "faux", "false", "no", "0"}
@@ -83,7 +84,7 @@ def to_number(raw, *, grouped_dots: bool) -> Decimal:
 def _integer(raw) -> int:
     number = to_number(raw, grouped_dots=True)
     if number != number.to_integral_value():
-        raise ValueError(f"nombre entier attendu, pas « {format_number(number)} »")
+        raise ValueError(f"nombre entier attendu, pas « {format_exact(number)} »")
     return int(number)
 
 
@@ -94,7 +95,7 @@ def _decimal(raw) -> Decimal:
 def _money(raw) -> Decimal:
     number = to_number(raw, grouped_dots=True)
     if number != number.quantize(Decimal("0.01")):
-        raise ValueError(f"montant en euros attendu, avec au plus deux décimales, pas « {format_number(number)} »")
+        raise ValueError(f"montant en euros attendu, avec au plus deux décimales, pas « {format_exact(number)} »")
     return number
 
 
@@ -209,22 +210,6 @@ def grid_cells(question: Question, grid: dict):
 
 def column_of(question: Question, code: str) -> GridColumn:
     return next(c for c in question.columns if c.code == code)
-
-
-def format_number(value) -> str:
-    """French display: 1 200,5."""
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    number = Decimal(value)
-    if number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
-    sign, text = ("-", str(-number)) if number < 0 else ("", str(number))
-    whole, _, fraction = text.partition(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return sign + " ".join(groups) + ("," + fraction if fraction else "")
 
 
 def to_json(value):

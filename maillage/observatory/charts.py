@@ -19,8 +19,9 @@ from typing import Any
 
 from django.utils.html import escape
 
+from maillage.observatory.formatting import NBSP, format_number, format_percent, format_value
 from maillage.observatory.secrecy import SECRET_MARK, SECRET_NOTE, is_secret
-from maillage.observatory.statistics import evolution, round_decimal
+from maillage.observatory.statistics import evolution
 
 BAR_COLOUR = "#1f5f99"  # dark blue, 6.7:1 on white
 ACCENT_COLOUR = "#a3400c"  # dark orange for "your structure", 5.9:1
@@ -28,53 +29,9 @@ TEXT_COLOUR = "#1b1b1b"
 MUTED_COLOUR = "#595959"  # axes, grid labels, secret marks: 7:1
 GRID_COLOUR = "#d0d0d0"  # decorative only
 BOX_FILL = "#dbe8f5"  # light fill inside a box outlined in BAR_COLOUR
-NBSP = "\u00a0"  # thousands separator and before % and €, as Django's French locale does
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
 WIDTH = 640
-
-
-# --- French number formatting ---------------------------------------------------------------------------------------
-
-
-def format_number(value: Any, decimals: int = 0) -> str:
-    """1234 → "1 234", 12.5 (1 decimal) → "12,5"; None → "—"; secret → "s"."""
-    if is_secret(value):
-        return SECRET_MARK
-    if value is None:
-        return "—"
-    rounded = round_decimal(value, decimals)
-    sign = "-" if rounded < 0 else ""
-    whole, _, fraction = f"{abs(rounded):f}".partition(".")
-    groups = []
-    while len(whole) > 3:
-        whole, groups = whole[:-3], [whole[-3:], *groups]
-    text = NBSP.join([whole, *groups])
-    return f"{sign}{text},{fraction}" if fraction else f"{sign}{text}"
-
-
-def format_percent(ratio: Any, decimals: int = 0, signed: bool = False) -> str:
-    """A ratio as a French percentage: 0.24 → "24 %"."""
-    if is_secret(ratio) or ratio is None:
-        return format_number(ratio)
-    text = format_number(Decimal(str(ratio)) * 100, decimals)
-    if signed and not text.startswith("-") and text.strip("0,") != "":
-        text = "+" + text
-    return f"{text}{NBSP}%"
-
-
-def format_euros(value: Any) -> str:
-    if is_secret(value) or value is None:
-        return format_number(value)
-    return f"{format_number(value)}{NBSP}€"
-
-
-def format_value(value: Any, unit: str = "number", decimals: int = 0) -> str:
-    if unit == "percent":
-        return format_percent(value, decimals)
-    if unit == "euro":
-        return format_euros(value)
-    return format_number(value, decimals)
 
 
 def contrast_ratio(colour: str, background: str = "#ffffff") -> float:

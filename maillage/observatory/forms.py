@@ -20,9 +20,9 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from .answers import format_number
 from .definitions import NUMERIC_TYPES, Condition, GridColumn, Question, Section
 from .definitions import Questionnaire as Definition
+from .formatting import format_exact
 from .validation import Issue, Result
 
 RADIO_LIMIT = 8  # single choices with more options use a drop-down list
@@ -87,7 +87,7 @@ def display_value(kind: str, value, options=()) -> str:
         return "oui" if value else "non"
     number = _number(kind, value)
     if number is not None:
-        return format_number(number)
+        return format_exact(number)
     if kind == "date" and isinstance(value, str):
         try:
             return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")

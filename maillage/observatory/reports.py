@@ -31,7 +31,8 @@ from django.db.models.fields.json import KeyTransform
 
 from maillage.observatory import indicators
 from maillage.observatory.aggregates import StoredSummary, kind_group
-from maillage.observatory.charts import BarChart, DataTable, EvolutionChart, format_value
+from maillage.observatory.charts import BarChart, DataTable, EvolutionChart
+from maillage.observatory.formatting import format_value
 from maillage.observatory.models import Aggregate, AggregateScope, Campaign
 from maillage.observatory.secrecy import SECRET, SECRET_NOTE, Cell, is_primary_secret, protect_row
 from maillage.referentials.models import Department, Region
@@ -41,7 +42,7 @@ ALL, CSX, EVS = "all", kind_group("csx"), kind_group("evs")
 KIND_GROUPS = (CSX, EVS)
 CACHE_SECONDS = 24 * 3600
 
-# How a figure is shown (`charts.format_value` units).
+# How a figure is shown (`formatting.format_value` units).
 NUMBER, EURO, PERCENT = "number", "euro", "percent"
 
 STRUCTURES_CODE = indicators.RESPONSE_INDICATOR

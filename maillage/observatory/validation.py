@@ -24,8 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .answers import format_number, grid_cells, is_empty, parse_answer
+from .answers import grid_cells, is_empty, parse_answer
 from .definitions import NUMERIC_TYPES, Question, Questionnaire, Ref, Rule
+from .formatting import format_exact
 
 OPERATOR_TEXT = {
     "==": "doit être égal à",
@@ -175,18 +176,18 @@ def _check_ranges(question: Question, value, errors: list, warnings: list) -> No
 
 
 def _check_range(code: str, where: str, value, spec, errors: list, warnings: list) -> None:
-    shown = format_number(value)
+    shown = format_exact(value)
     if spec.min is not None and value < spec.min:
-        message = f"{where} : {shown} est inférieur au minimum possible ({format_number(spec.min)})"
+        message = f"{where} : {shown} est inférieur au minimum possible ({format_exact(spec.min)})"
         errors.append(Issue(code, message, (code,)))
     elif spec.max is not None and value > spec.max:
-        message = f"{where} : {shown} dépasse le maximum possible ({format_number(spec.max)})"
+        message = f"{where} : {shown} dépasse le maximum possible ({format_exact(spec.max)})"
         errors.append(Issue(code, message, (code,)))
     elif spec.unlikely_min is not None and value < spec.unlikely_min:
-        usual = f"habituellement au moins {format_number(spec.unlikely_min)}"
+        usual = f"habituellement au moins {format_exact(spec.unlikely_min)}"
         warnings.append(Issue(code, f"{where} : {shown} paraît faible ({usual}) ; confirmez ou corrigez", (code,)))
     elif spec.unlikely_max is not None and value > spec.unlikely_max:
-        usual = f"habituellement au plus {format_number(spec.unlikely_max)}"
+        usual = f"habituellement au plus {format_exact(spec.unlikely_max)}"
         warnings.append(Issue(code, f"{where} : {shown} paraît élevé ({usual}) ; confirmez ou corrigez", (code,)))
 
 
@@ -199,7 +200,7 @@ def _check_rule(questionnaire: Questionnaire, rule: Rule, values: dict) -> Issue
         return None
     detail = f"{left[1]} {OPERATOR_TEXT[rule.operator]} {right[1]}"
     if rule.tolerance:
-        detail += f" (écart toléré : {format_number(rule.tolerance)})"
+        detail += f" (écart toléré : {format_exact(rule.tolerance)})"
     message = f"{rule.message} ({detail})" if rule.message else detail[0].upper() + detail[1:]
     return Issue(rule.code, message, rule.questions, rule.code)
 
@@ -226,14 +227,14 @@ def _side(questionnaire: Questionnaire, terms, values: dict) -> tuple[Decimal, s
             number = _ref_value(question, term, values.get(term.question))
             answered = answered or number is not None
             number = number or Decimal(0)
-            texts.append(f"{_ref_name(question, term)} = {format_number(number)}")
+            texts.append(f"{_ref_name(question, term)} = {format_exact(number)}")
         else:
             number = term
-            texts.append(format_number(number))
+            texts.append(format_exact(number))
         total += number
     if has_refs and not answered:
         return None
-    text = texts[0] if len(texts) == 1 else f"la somme de {', '.join(texts)}, soit {format_number(total)}"
+    text = texts[0] if len(texts) == 1 else f"la somme de {', '.join(texts)}, soit {format_exact(total)}"
     return total, text
 
 

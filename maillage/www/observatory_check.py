@@ -8,6 +8,8 @@ The export (`observatory.answer_export`) gives the dashboard's list with its fil
 (a department outside the person's scope included) is refused with a French message (400), never ignored.
 """
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,8 +26,9 @@ from maillage.accounts import perms
 from maillage.actions.moderation import is_moderator, moderated_departments
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
-from maillage.observatory import answer_export, checking
-from maillage.observatory.answers import format_number, parse_answer
+from maillage.observatory import answer_export, checking, reminders
+from maillage.observatory.answers import parse_answer
+from maillage.observatory.formatting import format_exact
 from maillage.observatory.models import Campaign, Flag, FlagStatus, Response, ResponseStatus
 from maillage.structures.models import Structure
 
@@ -87,6 +90,38 @@ def dashboard(request):
             "exports": _export_links(campaign, department, form.value("etat")),
         }
     return render(request, "observatory_check/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def remind(request):
+    """E-mail the late structures of the campaign (the person's departments, or the one chosen), at most once a
+    week each; back to the dashboard with what was done."""
+    _require_checker(request.user)
+    campaigns = list(Campaign.objects.all())
+    form = DashboardForm(request.POST, user=request.user, campaigns=campaigns)
+    if not form.is_valid() or not form.cleaned_data["annee"]:
+        messages.error(request, f"Relance impossible. {_form_errors(form) or 'Choisissez une campagne.'}")
+        return redirect("observatory_check:dashboard")
+    campaign = next(c for c in campaigns if c.year == form.cleaned_data["annee"])
+    department = form.cleaned_data["departement"]
+    since = timezone.now() - datetime.timedelta(days=reminders.RESEND_AFTER_DAYS)
+    outcome = reminders.remind_late(
+        campaign, since, user=request.user, department_id=department.pk if department else None
+    )
+    messages.success(request, _reminder_summary(outcome))
+    query = urlencode({"annee": campaign.year, **({"departement": department.code} if department else {})})
+    return redirect(reverse("observatory_check:dashboard") + f"?{query}")
+
+
+def _reminder_summary(outcome: reminders.Outcome) -> str:
+    parts = [f"{len(outcome.reminded)} structure(s) relancée(s) par e-mail"]
+    if outcome.without_address:
+        names = ", ".join(r.structure.name for r in outcome.without_address)
+        parts.append(f"{len(outcome.without_address)} sans adresse e-mail ({names})")
+    if outcome.skipped:
+        parts.append(f"{outcome.skipped} déjà relancée(s) depuis moins de {reminders.RESEND_AFTER_DAYS} jours")
+    return " ; ".join(parts) + "."
 
 
 def _export_links(campaign, department, status) -> list[tuple[str, str, str]]:
@@ -194,7 +229,7 @@ def _scalar(value) -> str:
         return "oui" if value else "non"
     if isinstance(value, str):
         return value
-    return format_number(value)
+    return format_exact(value)
 
 
 def _sections(definition, answers: dict) -> list:

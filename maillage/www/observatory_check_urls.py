@@ -6,6 +6,7 @@ app_name = "observatory_check"
 RESPONSE = "moderation/observatoire/<int:year>/<int:structure_id>/"
 urlpatterns = [
     path("moderation/observatoire/", views.dashboard, name="dashboard"),
+    path("moderation/observatoire/relancer/", views.remind, name="remind"),
     path("moderation/observatoire/export.<str:fmt>", views.export, name="export"),
     path(RESPONSE, views.response_detail, name="response"),
     path(f"{RESPONSE}signalements/<int:flag_id>/commenter/", views.flag_comment, name="flag-comment"),

@@ -189,6 +189,7 @@ MATRIX = [
     ("observatory_check:dashboard", {}, "", "get", MODERATORS),
     ("observatory_check:export", {"fmt": "csv"}, "", "get", MODERATORS),
     ("observatory_check:export", {"fmt": "xlsx"}, "annee={past_year}", "get", MODERATORS),
+    ("observatory_check:remind", {}, "annee={past_year}", "post", MODERATORS),
     ("observatory_check:response", {"year": "past_year", "structure_id": "a"}, "", "get", MODERATORS_13),
     (
         "observatory_check:flag-comment",

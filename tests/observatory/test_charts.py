@@ -7,7 +7,6 @@ from maillage.observatory.charts import (
     ACCENT_COLOUR,
     BAR_COLOUR,
     MUTED_COLOUR,
-    NBSP,
     TEXT_COLOUR,
     BarChart,
     EvolutionChart,
@@ -16,11 +15,9 @@ from maillage.observatory.charts import (
     chart_svg,
     contrast_ratio,
     data_table,
-    format_euros,
-    format_number,
-    format_percent,
     table_csv,
 )
+from maillage.observatory.formatting import NBSP, format_euros, format_number, format_percent
 from maillage.observatory.secrecy import SECRET, SECRET_NOTE
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.observatory.charts import format_number
+from maillage.observatory.formatting import format_number
 from maillage.observatory.models import Campaign
 
 pytestmark = pytest.mark.django_db

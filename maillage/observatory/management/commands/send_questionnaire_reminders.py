@@ -3,13 +3,10 @@
 from datetime import date, datetime, time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
-from maillage.observatory import checking
-from maillage.observatory.models import Campaign, Response, ResponseStatus
-
-LATE = (ResponseStatus.NOT_STARTED, ResponseStatus.IN_PROGRESS)
+from maillage.observatory import reminders
+from maillage.observatory.models import Campaign
 
 
 def french_date(text: str) -> date:
@@ -41,46 +38,11 @@ class Command(BaseCommand):
         if since > today:
             self.stdout.write(f"Rien à faire avant le {since:%d/%m/%Y}.")
             return
-        late = self.late_responses(campaign, create=not dry_run)
-        already = checking.reminded_since(
-            [r for r in late if r.pk], timezone.make_aware(datetime.combine(since, time()))
-        )
-        sent = 0
-        for response in late:
-            if response.pk in already:
-                continue
+        outcome = reminders.remind_late(campaign, timezone.make_aware(datetime.combine(since, time())), dry_run=dry_run)
+        for response in outcome.reminded:
             label = f"{response.structure.name} ({response.get_status_display()})"
-            if dry_run:
-                self.stdout.write(f"À relancer : {label}")
-                sent += 1
-                continue
-            with transaction.atomic():
-                if checking.send_reminder(response):
-                    self.stdout.write(f"Relancée : {label}")
-                    sent += 1
-                else:
-                    self.stderr.write(f"Aucune adresse e-mail : {label}")
+            self.stdout.write(f"À relancer : {label}" if dry_run else f"Relancée : {label}")
+        for response in outcome.without_address:
+            self.stderr.write(f"Aucune adresse e-mail : {response.structure.name} ({response.get_status_display()})")
         verb = "à relancer (essai à blanc, rien n'a été envoyé)" if dry_run else "relancée(s)"
-        self.stdout.write(f"Campagne {campaign.year} : {sent} structure(s) {verb}.")
-
-    def late_responses(self, campaign: Campaign, *, create: bool) -> list[Response]:
-        """The responses not transmitted; structures without one get an unsaved (dry run) or new empty one."""
-        questionnaires = {q.kind: q for q in campaign.questionnaires.all()}
-        structures = checking.with_status(checking.expected_structures(campaign), campaign)
-        structures = structures.filter(response_status__in=LATE).order_by("department__code", "name")
-        existing = {
-            r.structure_id: r
-            for r in Response.objects.filter(questionnaire__campaign=campaign, status__in=LATE).select_related(
-                "questionnaire__campaign"
-            )
-        }
-        late = []
-        for structure in structures:
-            response = existing.get(structure.pk)
-            if response is None:
-                response = Response(questionnaire=questionnaires[structure.kind], structure=structure)
-                if create:
-                    response.save()
-            response.structure = structure
-            late.append(response)
-        return late
+        self.stdout.write(f"Campagne {campaign.year} : {len(outcome.reminded)} structure(s) {verb}.")
