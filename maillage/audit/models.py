@@ -13,6 +13,7 @@ class AuditAction(models.TextChoices):
     ROLE_CHANGED = "role_changed", "changement de rôle"
     ACCESS_REQUEST = "access_request", "demande d'accès"
     TRANSITION = "transition", "changement d'état d'une fiche"
+    QUESTIONNAIRE_STATUS = "questionnaire_status", "changement d'état d'un questionnaire"
     SHEET_EDITED = "sheet_edited", "fiche modifiée"
     STRUCTURE_EDITED = "structure_edited", "structure modifiée"
     IMPORT = "import", "import"

@@ -1,8 +1,8 @@
 """The correspondents' coherence check of transmitted questionnaires: flags, decisions, corrections, validation.
 
 Every function here is a service: it takes the acting user, runs in one transaction, logs what it did
-(`ResponseEvent` for changes of state, `AnswerCorrection` for changed values, the audit log) and sends its e-mails
-on commit. Views only parse the request and call them.
+(changes of state through `states.move`, which writes the `ResponseEvent` and the audit log; `AnswerCorrection`
+for changed values) and sends its e-mails on commit. Views only parse the request and call them.
 
 Flags are computed by `anomalies.py` (pure functions) from the answers of the response's department for the same
 questionnaire (this year) and the structure's answers of last year; `raise_flags` stores them, keeping the
@@ -33,10 +33,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from maillage.accounts import perms
-from maillage.audit.models import AuditAction
-from maillage.audit.services import log_event
 
-from . import aggregates, anomalies
+from . import aggregates, anomalies, states
 from .answers import is_empty, parse_answer, to_json
 from .models import AnswerCorrection, Campaign, Flag, FlagStatus, Response, ResponseEvent, ResponseStatus
 
@@ -311,17 +309,6 @@ def accept_flag(flag: Flag, *, acting_user, justification: str) -> Flag:
 # --- Changes of state ----------------------------------------------------------------------------------------
 
 
-def _move(response: Response, target: str, *, acting_user, comment: str = "", request=None) -> ResponseEvent:
-    source = response.status
-    response.status = target
-    event = ResponseEvent.objects.create(
-        response=response, source=source, target=target, acting_user=acting_user, comment=comment
-    )
-    log_event(AuditAction.TRANSITION, actor=acting_user, request=request, target=response,
-              object="questionnaire", from_status=source, to_status=target, comment=comment)  # fmt: skip
-    return event
-
-
 @transaction.atomic
 def return_response(response: Response, *, acting_user, comment: str, request=None) -> ResponseEvent:
     """Send the questionnaire back to the structure, with what to review; its unresolved flags go with it."""
@@ -333,8 +320,7 @@ def return_response(response: Response, *, acting_user, comment: str, request=No
     response.flags.filter(status=FlagStatus.OPEN).update(
         status=FlagStatus.SENT_BACK, decided_by=acting_user, decided_at=timezone.now()
     )
-    event = _move(response, ResponseStatus.RETURNED, acting_user=acting_user, comment=comment, request=request)
-    response.save(update_fields=["status", "updated_at"])
+    event = states.move(response, ResponseStatus.RETURNED, acting_user=acting_user, comment=comment, request=request)
     transaction.on_commit(lambda: notify_returned(event))
     return event
 
@@ -368,8 +354,8 @@ def validate_response(response: Response, *, acting_user, request=None) -> Respo
             "Acceptez-les avec une justification, corrigez la valeur ou renvoyez le questionnaire à la structure."
         )
     response.validated_by, response.validated_at = acting_user, timezone.now()
-    event = _move(response, ResponseStatus.VALIDATED, acting_user=acting_user, request=request)
-    response.save(update_fields=["status", "validated_by", "validated_at", "updated_at"])
+    event = states.move(response, ResponseStatus.VALIDATED, acting_user=acting_user, request=request,
+                        also_save=("validated_by", "validated_at"))  # fmt: skip
     year = response.questionnaire.campaign.year
     transaction.on_commit(lambda: refresh_aggregates(year))
     return event
@@ -483,6 +469,5 @@ def send_reminder(response: Response) -> int:
     subject = f"Questionnaire de l'observatoire {campaign.year} : votre réponse est attendue"
     body = render_to_string("observatory_check/email/reminder.txt", context)
     sent = send_mass_mail([(subject, body, None, [r]) for r in recipients])
-    ResponseEvent.objects.create(response=response, source=response.status, target=response.status,
-                                 comment=REMINDER_COMMENT)  # fmt: skip
+    states.note_reminder(response, REMINDER_COMMENT)
     return sent

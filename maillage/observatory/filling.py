@@ -5,9 +5,10 @@ grids `{row: {column: value}}`), except unreadable inputs, which are kept as typ
 again with their error (`can_submit` stays false until they are fixed). Answers of hidden questions are dropped.
 
 States: non commencé → en cours (first save) → transmis (`submit`, only when `can_submit`); a response sent back
-(renvoyé) by a correspondent is edited again and resubmitted. Each change of state writes a `ResponseEvent` and
-the audit log. Values the structure changes after its questionnaire was returned are logged in `AnswerCorrection`
-(who, old, new, why: `MEMBER_CORRECTION_REASON`); correspondents' corrections are `checking.correct_answer`.
+(renvoyé) by a correspondent is edited again and resubmitted. Each change of state goes through `states.move`,
+which writes a `ResponseEvent` and the audit log. Values the structure changes after its questionnaire was
+returned are logged in `AnswerCorrection` (who, old, new, why: `MEMBER_CORRECTION_REASON`); correspondents'
+corrections are `checking.correct_answer`.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.accounts import perms
-from maillage.audit.models import AuditAction
-from maillage.audit.services import log_event
 
+from . import states
 from .answers import is_empty, parse_answer, to_json
 from .definitions import Questionnaire as Definition
 from .definitions import Section
-from .models import AnswerCorrection, Campaign, FlagStatus, Questionnaire, Response, ResponseEvent, ResponseStatus
+from .models import AnswerCorrection, Campaign, FlagStatus, Questionnaire, Response, ResponseStatus
 from .validation import Result, validate
 
 MEMBER_CORRECTION_REASON = "Modifiée par la structure après le renvoi du questionnaire."
@@ -203,24 +203,13 @@ def submit(response: Response, *, acting_user, request=None) -> Result:
     if not result.can_submit:
         raise FillingRefused(_refusal(result))
     response.submitted_at = timezone.now()
-    change_status(response, ResponseStatus.SUBMITTED, acting_user=acting_user, request=request)
+    states.move(response, ResponseStatus.SUBMITTED, acting_user=acting_user, request=request,
+                also_save=("submitted_at",))  # fmt: skip
     from .checking import raise_flags, replay_cleaning_rules  # the correspondents' check starts here
 
     replay_cleaning_rules(response, acting_user=acting_user)
     raise_flags(response)
     return result
-
-
-def change_status(response: Response, target: str, *, acting_user, comment: str = "", request=None) -> None:
-    """Move the response to `target`, saving it, with its ResponseEvent and audit entry (in the caller's
-    transaction). Also used by the correspondents' checks (return, validation)."""
-    source = response.status
-    response.status = target
-    response.save()
-    ResponseEvent.objects.create(response=response, source=source, target=target, acting_user=acting_user,
-                                 comment=comment)  # fmt: skip
-    log_event(AuditAction.TRANSITION, actor=acting_user, request=request, target=response, source=source,
-              state=target, comment=comment, object="questionnaire")  # fmt: skip
 
 
 def _store(response, definition, answers, result, confirmations, *, acting_user, request) -> None:
@@ -230,7 +219,8 @@ def _store(response, definition, answers, result, confirmations, *, acting_user,
     response.answers = stored
     response.confirmations = _kept_confirmations(confirmations, result)
     if response.status == ResponseStatus.NOT_STARTED:
-        change_status(response, ResponseStatus.IN_PROGRESS, acting_user=acting_user, request=request)
+        states.move(response, ResponseStatus.IN_PROGRESS, acting_user=acting_user, request=request,
+                    also_save=("answers", "confirmations"))  # fmt: skip
     else:
         response.save()
 

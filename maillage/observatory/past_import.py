@@ -42,6 +42,7 @@ from maillage.exchange.reading import ImportFileError
 from maillage.exchange.transactions import run_import
 from maillage.structures.models import Structure, StructureKind
 
+from . import states
 from .aggregates import refresh_year
 from .answers import is_empty, to_json
 from .checking import REPLAY_PREFIX, UNRESOLVED, replay_cleaning_rules
@@ -327,20 +328,18 @@ def store(plan: Plan, *, filename: str, acting_user) -> None:
     """Create or replace the response as validated, with its event; cleaning rules are applied again."""
     now = timezone.now()
     response = plan.existing or Response(questionnaire=plan.questionnaire, structure=plan.structure)
-    source = response.status if plan.existing else ResponseStatus.NOT_STARTED
     response.questionnaire = plan.questionnaire
     response.answers, response.confirmations = plan.answers, {}
-    response.status = ResponseStatus.VALIDATED
     response.validated_at, response.validated_by = now, acting_user
-    response.save()
+    comment = f"{IMPORT_PREFIX}{filename}, ligne {plan.line}"
+    # No audit entry per response: `import_past_answers` logs one for the whole file.
+    states.move(response, ResponseStatus.VALIDATED, acting_user=acting_user, comment=comment, audit=False,
+                also_save=("questionnaire", "answers", "confirmations", "validated_at", "validated_by"))  # fmt: skip
     if plan.existing is not None:
         replay_cleaning_rules(response, acting_user=acting_user)
         Flag.objects.filter(response=response, status__in=UNRESOLVED).update(
             status=FlagStatus.RESOLVED, decided_by=acting_user, decided_at=now
         )
-    comment = f"{IMPORT_PREFIX}{filename}, ligne {plan.line}"
-    ResponseEvent.objects.create(response=response, source=source, target=ResponseStatus.VALIDATED,
-                                 acting_user=acting_user, comment=comment)  # fmt: skip
 
 
 # --- The import ------------------------------------------------------------------------------------------------

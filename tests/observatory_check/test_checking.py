@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from maillage.audit.models import AuditEvent
+from maillage.audit.models import AuditAction, AuditEvent
 from maillage.observatory import checking
 from maillage.observatory.aggregates import ALL
 from maillage.observatory.answers import to_json
@@ -130,7 +130,10 @@ def test_send_back_changes_state_logs_and_mails_members(campaign, world, django_
     assert flag.status == FlagStatus.SENT_BACK
     event = ResponseEvent.objects.get(response=response)
     assert (event.source, event.target, event.acting_user) == ("submitted", "returned", correspondent)
-    assert AuditEvent.objects.filter(action="transition", object_id=str(response.pk)).exists()
+    audit = AuditEvent.objects.get(action=AuditAction.QUESTIONNAIRE_STATUS, object_id=str(response.pk))
+    assert (audit.details["from_status"], audit.details["to_status"]) == ("submitted", "returned")
+    assert audit.details["comment"] == "Les passages semblent sous-estimés."
+    assert not AuditEvent.objects.filter(action=AuditAction.TRANSITION).exists()
     assert sorted(m.to[0] for m in mail.outbox) == ["admin_a@maillage.test", "member_a@maillage.test"]
     assert "Les passages semblent sous-estimés." in mail.outbox[0].body
     assert "participants uniques" in mail.outbox[0].body
@@ -221,7 +224,7 @@ def test_validation_once_flags_are_settled(campaign, world, monkeypatch, django_
     assert response.status == ResponseStatus.VALIDATED
     assert response.validated_by == correspondent and response.validated_at is not None
     assert response.events.get().target == ResponseStatus.VALIDATED
-    assert AuditEvent.objects.filter(action="transition", details__to_status="validated").exists()
+    assert AuditEvent.objects.filter(action=AuditAction.QUESTIONNAIRE_STATUS, details__to_status="validated").exists()
     assert refreshed == [2025]
     with pytest.raises(checking.CheckError):
         checking.validate_response(response, acting_user=correspondent)

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from maillage.accounts import perms
-from maillage.audit.models import AuditEvent
-from maillage.observatory import filling
+from maillage.audit.models import AuditAction, AuditEvent
+from maillage.observatory import filling, states
 from maillage.observatory.models import AnswerCorrection, Response, ResponseEvent, ResponseStatus
 
 from .conftest import COMPLETE_CSX, open_campaign
@@ -52,7 +52,9 @@ def test_first_save_creates_the_response_starts_it_and_stores_typed_values(respo
     assert "RH_CONVENTION_COLLECTIVE" not in stored.answers
     event = ResponseEvent.objects.get(response=stored)
     assert (event.source, event.target, event.acting_user) == ("not_started", "in_progress", member)
-    assert AuditEvent.objects.filter(object_id=str(stored.pk), details__state="in_progress").exists()
+    audit = AuditEvent.objects.get(action=AuditAction.QUESTIONNAIRE_STATUS, object_id=str(stored.pk))
+    assert (audit.actor, audit.object_type) == (member, "observatory.response")
+    assert (audit.details["from_status"], audit.details["to_status"]) == ("not_started", "in_progress")
 
 
 def test_every_type_is_saved(response, world):
@@ -176,9 +178,7 @@ def test_submit_then_return_then_resubmit(response, world):
     assert not perms.can_fill_response(member, response)
     with pytest.raises(filling.FillingRefused):
         save(response, "RH", {"RH_SALARIES": "21"}, member)
-    filling.change_status(
-        response, ResponseStatus.RETURNED, acting_user=world.users["correspondent"], comment="Vérifiez les ETP"
-    )
+    states.move(response, ResponseStatus.RETURNED, acting_user=world.users["correspondent"], comment="Vérifiez les ETP")
     assert perms.can_fill_response(member, response)
     save(response, "RH", {"RH_SALARIES": "21", "RH_ETP_TOTAL": "12"}, member)
     save(response, "RH", {"RH_SALARIES": "22", "RH_ETP_TOTAL": "12"}, member)  # same correction, updated

@@ -87,6 +87,7 @@ def test_real_run_creates_validated_responses_read_as_the_form_reads(past, tmp_p
     assert audit.actor == admin
     assert (audit.details["filename"], audit.details["year"]) == ("reponses.csv", YEAR)
     assert (audit.details["kind"], audit.details["created"], audit.details["replaced"]) == ("observatory_answers", 3, 0)
+    assert not AuditEvent.objects.filter(action=AuditAction.QUESTIONNAIRE_STATUS).exists()  # one entry per file
     assert report.aggregates and national_figure() == 3
     assert "3 réponse(s) créée(s), 0 remplacée(s)" in report.summary()
 
