@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("maillage.www.moderation_urls")),
     path("", include("maillage.www.structure_admin_urls")),
     path("", include("maillage.www.observatory_import_urls")),
+    path("", include("maillage.www.observatory_admin_urls")),
     path("", include("maillage.www.observatory_fill_urls")),
     path("", include("maillage.www.observatory_check_urls")),
     path("", include("maillage.www.observatory_urls")),

@@ -1,4 +1,4 @@
-"""Invitations, access requests, member removal and personal data: each change is one transactional
+"""Invitations, members of structures, access requests and personal data: each change is one transactional
 function that checks who acts, writes the audit log and sends its e-mail once the transaction commits."""
 
 from datetime import timedelta
@@ -181,19 +181,60 @@ def cancel_invitation(invitation: Invitation, *, acting_user: User, request=None
 # --- members -------------------------------------------------------------------------------------
 
 
+class MembershipError(Exception):
+    """A member cannot be attached or removed; the message is for people."""
+
+
+@transaction.atomic
+def assign_member(structure, email: str, *, is_admin: bool, acting_user: User, request=None) -> Membership:
+    """Make an existing account a member (or administrator) of the structure, or change its role."""
+    if not perms.can_assign_members(acting_user, structure):
+        raise PermissionDenied(
+            "Seuls les correspondants du département et les administrateurs nationaux rattachent un compte."
+        )
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None or not user.is_active:
+        raise MembershipError(
+            f"Aucun compte actif n'utilise l'adresse {email.strip()} : invitez plutôt cette personne par e-mail."
+        )
+    membership, created = Membership.objects.get_or_create(
+        user=user, structure=structure, defaults={"is_admin": is_admin}
+    )
+    if not created and membership.is_admin == is_admin:
+        raise MembershipError(f"{user.email} a déjà ce rôle dans cette structure.")
+    if not created:
+        membership.is_admin = is_admin
+        membership.save(update_fields=["is_admin"])
+    _log_member_change(
+        membership, "ajout" if created else "changement de rôle", acting_user=acting_user, request=request
+    )
+    return membership
+
+
 @transaction.atomic
 def remove_member(membership: Membership, *, acting_user: User, request=None) -> None:
     if not perms.can_manage_members(acting_user, membership.structure):
         raise PermissionDenied("Vous ne gérez pas les membres de cette structure.")
+    if membership.user_id == acting_user.pk:
+        raise MembershipError("Vous ne pouvez pas vous retirer vous-même de la structure.")
+    _log_member_change(membership, "retrait", acting_user=acting_user, request=request)
+    membership.delete()
+
+
+def _log_member_change(membership: Membership, change: str, *, acting_user: User, request) -> None:
+    """One shape for the `ROLE_CHANGED` events of a structure's members (invitations and access requests log
+    their own). The person concerned is the target, so that the event is in their personal data; `role` is
+    the role given, or the one removed."""
     log_event(
         AuditAction.ROLE_CHANGED,
         actor=acting_user,
         request=request,
         target=membership.user,
-        removed_from_structure=membership.structure_id,
-        was_admin=membership.is_admin,
+        structure=membership.structure_id,
+        member=membership.user.email,
+        role="administrateur" if membership.is_admin else "membre",
+        change=change,
     )
-    membership.delete()
 
 
 # --- access requests -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ class AuditAction(models.TextChoices):
     ACCESS_REQUEST = "access_request", "demande d'accès"
     TRANSITION = "transition", "changement d'état d'une fiche"
     QUESTIONNAIRE_STATUS = "questionnaire_status", "changement d'état d'un questionnaire"
+    CAMPAIGN = "campaign", "campagne de l'observatoire créée ou modifiée"
     SHEET_EDITED = "sheet_edited", "fiche modifiée"
     STRUCTURE_EDITED = "structure_edited", "structure modifiée"
     IMPORT = "import", "import"

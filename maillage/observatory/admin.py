@@ -33,8 +33,16 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
+    """Read only: answers and states change through the filling and checking pages (`/espace/observatoire/`,
+    `/moderation/observatoire/`), which log every correction and every change of state."""
+
     list_display = ["structure", "questionnaire", "status", "updated_at", "submitted_at", "validated_at"]
     list_filter = ["status", "questionnaire__campaign", "questionnaire__kind"]
+    list_select_related = ["structure", "questionnaire__campaign"]
     search_fields = ["structure__name"]
-    raw_id_fields = ["structure", "validated_by"]
-    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,4 @@
-"""Changing structures from the web: their identity sheet, new structures, their members.
+"""Changing structures from the web: their identity sheet, new structures (members: `accounts.services`).
 
 Every change of a stored structure goes through `structure_change` (previous version kept in the history,
 sheets' index entries refreshed) and is written in the audit log. Edits are checked against the version
@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from maillage.accounts import perms
-from maillage.accounts.models import Membership, User
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 from maillage.exchange.structure_text import department_code
@@ -50,10 +49,6 @@ EDITABLE_FIELDS = (
 
 class StructureConflict(Exception):
     """The structure changed since the person opened the form."""
-
-
-class MembershipError(Exception):
-    """A member cannot be assigned or removed; the message is for people."""
 
 
 # Permission predicates of this area, built on `accounts.perms` (to be moved there).
@@ -129,40 +124,3 @@ def create_structure(values: dict, *, acting_user, request=None) -> Structure:
     structure = Structure.objects.create(siret_flagged=bool(siret) and not is_valid_siret(siret), **values)
     log_event(AuditAction.STRUCTURE_EDITED, actor=acting_user, request=request, target=structure, created=True)
     return structure
-
-
-@transaction.atomic
-def assign_member(structure: Structure, email: str, *, is_admin: bool, acting_user, request=None) -> Membership:
-    """Make an existing account a member (or administrator) of the structure, or change its role."""
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None or not user.is_active:
-        raise MembershipError(
-            f"Aucun compte actif n'utilise l'adresse {email.strip()} : invitez plutôt cette personne par e-mail."
-        )
-    membership, created = Membership.objects.get_or_create(
-        user=user, structure=structure, defaults={"is_admin": is_admin}
-    )
-    if not created and membership.is_admin == is_admin:
-        raise MembershipError(f"{user.email} a déjà ce rôle dans cette structure.")
-    if not created:
-        membership.is_admin = is_admin
-        membership.save(update_fields=["is_admin"])
-    log_event(
-        AuditAction.ROLE_CHANGED,
-        actor=acting_user,
-        request=request,
-        target=structure,
-        member=user.email,
-        role="administrateur" if is_admin else "membre",
-        change="ajout" if created else "changement de rôle",
-    )
-    return membership
-
-
-@transaction.atomic
-def remove_member(membership: Membership, *, acting_user, request=None) -> None:
-    structure, email = membership.structure, membership.user.email
-    membership.delete()
-    log_event(
-        AuditAction.ROLE_CHANGED, actor=acting_user, request=request, target=structure, member=email, change="retrait"
-    )

@@ -1,4 +1,4 @@
-"""Forms of the structure pages: the identity sheet and the members.
+"""Forms of the structure pages: the identity sheet.
 
 Errors are in French and rendered next to their field; fields with errors get `aria-invalid` and
 `aria-describedby` pointing at their message (RGAA).
@@ -218,26 +218,3 @@ class StructureForm(AccessibleFormMixin, forms.ModelForm):
         values = {key: self.cleaned_data[key] for key in EDITABLE_FIELDS if not self.fields[key].disabled}
         values["kind"] = values.get("kind") or ""
         return values
-
-
-class MemberForm(AccessibleFormMixin, forms.Form):
-    email = forms.EmailField(
-        label="Adresse e-mail du compte",
-        max_length=254,
-        help_text="La personne doit déjà avoir un compte ; sinon, invitez-la.",
-        error_messages={
-            "required": "Indiquez l'adresse e-mail de la personne.",
-            "invalid": "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
-        },
-    )
-    role = forms.ChoiceField(
-        label="Rôle",
-        choices=[("member", "Membre"), ("admin", "Administrateur de la structure")],
-        initial="member",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choisissez un rôle.", "invalid_choice": "Choisissez un rôle de la liste."},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style_widgets()

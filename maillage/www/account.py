@@ -5,12 +5,13 @@ Views parse input, check the `accounts.perms` predicates and call `accounts.serv
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from maillage.accounts import perms, services, two_factor
 from maillage.accounts.forms import (
     AcceptInvitationForm,
+    AccessibleForm,
     AccessRequestForm,
     CorrespondentInvitationForm,
     DeleteAccountForm,
@@ -211,6 +213,28 @@ def correspondent_invite(request):
 # --- members of a structure ----------------------------------------------------------------------
 
 
+class AssignMemberForm(AccessibleForm, forms.Form):
+    """Attach an existing account. Prefixed: the invitation form of the same page has an e-mail field too."""
+
+    prefix = "assign"
+    email = forms.EmailField(
+        label="Adresse e-mail du compte",
+        max_length=254,
+        help_text="La personne doit déjà avoir un compte ; sinon, invitez-la.",
+        error_messages={
+            "required": "Indiquez l'adresse e-mail de la personne.",
+            "invalid": "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
+        },
+    )
+    role = forms.ChoiceField(
+        label="Rôle",
+        choices=[("member", "Membre de la structure"), ("admin", "Administrateur de la structure (gère les membres)")],
+        initial="member",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez un rôle.", "invalid_choice": "Choisissez un rôle de la liste."},
+    )
+
+
 def _managed_structure(request, pk: int) -> Structure:
     structure = get_object_or_404(Structure.objects.select_related("department"), pk=pk)
     if not perms.can_manage_members(request.user, structure):
@@ -222,37 +246,82 @@ def _managed_structure(request, pk: int) -> Structure:
 @login_required
 @require_http_methods(["GET", "POST"])
 def team(request, structure_pk: int):
-    """Members of a structure, its pending invitations, and the form to invite someone."""
+    """Members of a structure, its pending invitations, the form to invite someone by e-mail and, for the
+    department's correspondents and national administrators, the form to attach an existing account."""
     structure = _managed_structure(request, structure_pk)
-    form = StructureInvitationForm(request.POST or None, structure=structure)
-    if request.method == "POST" and form.is_valid():
-        services.invite_to_structure(
-            inviter=request.user,
-            structure=structure,
-            email=form.cleaned_data["email"],
-            is_admin=form.cleaned_data["is_admin"],
-            request=request,
-        )
-        messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
-        return redirect("account:team", structure_pk=structure.pk)
+    may_assign = perms.can_assign_members(request.user, structure)
+    invite_form = StructureInvitationForm(structure=structure)
+    assign_form = AssignMemberForm() if may_assign else None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "invite":
+            invite_form = StructureInvitationForm(request.POST, structure=structure)
+            if _invite(request, structure, invite_form):
+                return redirect("account:team", structure_pk=structure.pk)
+        elif action == "assign":
+            if not may_assign:
+                raise PermissionDenied
+            assign_form = AssignMemberForm(request.POST)
+            if _assign(request, structure, assign_form):
+                return redirect("account:team", structure_pk=structure.pk)
+        else:
+            return HttpResponseBadRequest("Action inconnue.")
     context = {
         "structure": structure,
         "members": structure.memberships.select_related("user").order_by("-is_admin", "user__email"),
         "invitations": structure.invitations.pending().order_by("-created_at"),
-        "form": form,
+        "invite_form": invite_form,
+        "assign_form": assign_form,
+        "has_errors": bool(invite_form.errors or (assign_form is not None and assign_form.errors)),
     }
-    return render(request, "account/team.html", context, status=400 if form.errors else 200)
+    return render(request, "account/team.html", context, status=400 if context["has_errors"] else 200)
+
+
+def _invite(request, structure: Structure, form: StructureInvitationForm) -> bool:
+    if not form.is_valid():
+        return False
+    services.invite_to_structure(
+        inviter=request.user,
+        structure=structure,
+        email=form.cleaned_data["email"],
+        is_admin=form.cleaned_data["is_admin"],
+        request=request,
+    )
+    messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
+    return True
+
+
+def _assign(request, structure: Structure, form: AssignMemberForm) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        membership = services.assign_member(
+            structure,
+            form.cleaned_data["email"],
+            is_admin=form.cleaned_data["role"] == "admin",
+            acting_user=request.user,
+            request=request,
+        )
+    except services.MembershipError as error:
+        form.add_error("email", str(error))
+        return False
+    role = "administrateur" if membership.is_admin else "membre"
+    messages.success(request, f"{membership.user.email} est maintenant {role} de la structure.")
+    return True
 
 
 @login_required
 @require_POST
 def member_remove(request, structure_pk: int, membership_pk: int):
     structure = _managed_structure(request, structure_pk)
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_pk, structure=structure)
-    if membership.user_id == request.user.pk:
-        messages.error(request, "Vous ne pouvez pas vous retirer vous-même de la structure.")
-    else:
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "structure"), pk=membership_pk, structure=structure
+    )
+    try:
         services.remove_member(membership, acting_user=request.user, request=request)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+    else:
         messages.success(request, f"{membership.user.email} ne fait plus partie de la structure.")
     return redirect("account:team", structure_pk=structure.pk)
 

@@ -1,4 +1,6 @@
-"""Structure pages of the personal space: identity sheet, new structures, members, imports from files.
+"""Structure pages of the personal space: identity sheet, new structures, imports from files.
+
+Members are managed on the team page (`account:team`); the old members URL redirects there.
 
 Who may do what is asked of `accounts.perms` (and `structures.editing` for this area's predicates);
 changes go through `structures.editing` and `exchange.web_import`.
@@ -8,14 +10,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.accounts import perms
-from maillage.accounts.models import Membership
 from maillage.exchange.reading import ImportFileError
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS
 from maillage.exchange.web_import import (
@@ -27,15 +26,8 @@ from maillage.exchange.web_import import (
     store_upload,
     summary,
 )
-from maillage.structures.editing import (
-    MembershipError,
-    StructureConflict,
-    assign_member,
-    create_structure,
-    remove_member,
-    save_structure,
-)
-from maillage.structures.forms import AccessibleFormMixin, MemberForm, StructureForm
+from maillage.structures.editing import StructureConflict, create_structure, save_structure
+from maillage.structures.forms import AccessibleFormMixin, StructureForm
 from maillage.structures.models import Structure
 
 PENDING_KEY = "pending_imports"
@@ -79,7 +71,13 @@ def structure_edit(request, pk: int):
             text = "Fiche d'identité enregistrée." if result.changed else "Aucun changement à enregistrer."
             messages.success(request, text)
             return redirect("structure_admin:structure-edit", pk=structure.pk)
-    context = {"form": form, "structure": structure, "conflict": conflict, "conflict_message": CONFLICT_MESSAGE}
+    context = {
+        "form": form,
+        "structure": structure,
+        "conflict": conflict,
+        "conflict_message": CONFLICT_MESSAGE,
+        "may_manage_members": perms.can_manage_members(request.user, structure),
+    }
     status = 409 if conflict else 400 if form.errors else 200
     return render(request, "structure_admin/structure_form.html", context, status=status)
 
@@ -100,75 +98,12 @@ def structure_create(request):
     return render(request, "structure_admin/structure_form.html", context, status=400 if form.errors else 200)
 
 
-# Members
+# Members: managed on the team page of the personal space
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def structure_members(request, pk: int):
-    structure = get_object_or_404(Structure.objects.select_related("department"), pk=pk)
-    if not perms.can_manage_members(request.user, structure):
-        raise PermissionDenied
-    may_assign = perms.can_assign_members(request.user, structure)
-    form = MemberForm()
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "assign":
-            if not may_assign:
-                raise PermissionDenied
-            form = MemberForm(request.POST)
-            if _assign(request, structure, form):
-                return redirect("structure_admin:structure-members", pk=structure.pk)
-        elif action == "remove":
-            _remove(request, structure)
-            return redirect("structure_admin:structure-members", pk=structure.pk)
-        else:
-            return HttpResponseBadRequest("Action inconnue.")
-    context = {
-        "structure": structure,
-        "memberships": structure.memberships.select_related("user").order_by("-is_admin", "user__email"),
-        "form": form,
-        "may_assign": may_assign,
-        "invite_url": _invite_url(structure),
-    }
-    return render(request, "structure_admin/members.html", context, status=400 if form.errors else 200)
-
-
-def _assign(request, structure: Structure, form: MemberForm) -> bool:
-    if not form.is_valid():
-        return False
-    is_admin = form.cleaned_data["role"] == "admin"
-    try:
-        membership = assign_member(
-            structure, form.cleaned_data["email"], is_admin=is_admin, acting_user=request.user, request=request
-        )
-    except MembershipError as error:
-        form.add_error("email", str(error))
-        form.mark_errors()
-        return False
-    role = "administrateur" if membership.is_admin else "membre"
-    messages.success(request, f"{membership.user.email} est maintenant {role} de la structure.")
-    return True
-
-
-def _remove(request, structure: Structure) -> None:
-    raw = request.POST.get("membership", "")
-    membership = get_object_or_404(
-        Membership.objects.select_related("user", "structure"), pk=int(raw) if raw.isdigit() else 0, structure=structure
-    )
-    if membership.user_id == request.user.pk:
-        messages.error(request, "Vous ne pouvez pas vous retirer vous-même de la structure.")
-        return
-    remove_member(membership, acting_user=request.user, request=request)
-    messages.success(request, f"{membership.user.email} ne fait plus partie de la structure.")
-
-
-def _invite_url(structure: Structure) -> str:
-    try:
-        return reverse("account:team", kwargs={"structure_pk": structure.pk})
-    except NoReverseMatch:
-        return ""
+def structure_members_moved(request, pk: int):
+    """The old members page: a permanent redirect for bookmarks and e-mails (the team page checks who may see it)."""
+    return redirect("account:team", structure_pk=pk, permanent=True)
 
 
 # Imports

@@ -373,3 +373,17 @@ def test_an_imported_invalid_siret_stays_flagged_until_corrected(admin_client):
 
     structure.refresh_from_db()
     assert (structure.commune, structure.siret_flagged) == ("Lyon", True)
+
+
+def test_questionnaire_answers_are_read_only_in_the_admin(admin_client):
+    from maillage.observatory.models import Response
+    from tests.observatory_check.conftest import questionnaire_for
+
+    structure = Structure.objects.create(name="Centre social témoin", kind=StructureKind.CSX)
+    response = Response.objects.create(questionnaire=questionnaire_for(2025), structure=structure, status="submitted")
+    url = reverse("admin:observatory_response_change", args=[response.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200 and 'name="status"' not in page.content.decode()
+    admin_client.post(url, {"status": "validated", "answers": "{}"})
+    response.refresh_from_db()
+    assert response.status == "submitted"

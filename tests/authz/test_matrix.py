@@ -144,7 +144,6 @@ MATRIX = [
     # Structures
     ("structure_admin:structure-create", {}, "", "get", MODERATORS),
     ("structure_admin:structure-edit", {"pk": "a"}, "", "get", EDITORS_A),
-    ("structure_admin:structure-members", {"pk": "a"}, "", "get", MANAGERS_A),
     ("structure_admin:import-upload", {}, "", "get", MODERATORS),
     ("structure_admin:import-confirm", {}, "", "post", MODERATORS),
     # Accounts
@@ -155,6 +154,8 @@ MATRIX = [
     ("account:invitation-cancel", {"pk": "invitation"}, "", "post", MANAGERS_A),
     ("account:correspondent-invite", {}, "", "get", NATIONAL),
     ("account:team", {"structure_pk": "a"}, "", "get", MANAGERS_A),
+    ("account:team", {"structure_pk": "a"}, "action=invite", "post", MANAGERS_A),
+    ("account:team", {"structure_pk": "a"}, "action=assign", "post", MODERATORS_13),
     ("account:member-remove", {"structure_pk": "a", "membership_pk": "membership"}, "", "post", MANAGERS_A),
     ("account:access-requests", {}, "", "get", LOGGED_IN),
     ("account:access-request", {"structure_pk": "a"}, "", "get", LOGGED_IN),
@@ -217,6 +218,14 @@ MATRIX = [
     # Observatory: import of past campaigns' answers (national administrators only)
     ("observatory_import:upload", {}, "", "get", NATIONAL),
     ("observatory_import:confirm", {}, "", "post", NATIONAL),
+    # Observatory: campaigns and their questionnaires (national administrators only)
+    ("observatory_admin:campaigns", {}, "", "get", NATIONAL),
+    ("observatory_admin:campaign-create", {}, "", "get", NATIONAL),
+    ("observatory_admin:campaign-create", {}, "", "post", NATIONAL),
+    ("observatory_admin:campaign-edit", {"year": "open_year"}, "", "get", NATIONAL),
+    ("observatory_admin:campaign-edit", {"year": "open_year"}, "", "post", NATIONAL),
+    ("observatory_admin:questionnaire-load", {"year": "open_year"}, "", "get", NATIONAL),
+    ("observatory_admin:questionnaire-load", {"year": "open_year"}, "", "post", NATIONAL),
     # Administration: national administrators only (none of the others is staff)
     ("admin:index", {}, "", "get", NATIONAL),
     ("admin:actions_action_changelist", {}, "", "get", NATIONAL),
@@ -234,6 +243,8 @@ NOT_ROLE_BOUND = {
     # tested in tests/observatory_reports.
     "observatory:nation-year", "observatory:nation-pdf", "observatory:nation-csv", "observatory:region-pdf",
     "observatory:region-csv", "observatory:departement-pdf", "observatory:departement-csv",
+    # Permanent redirect of the old members page to account:team (which checks roles); tested in tests/accounts.
+    "structure_admin:structure-members-moved",
 }  # fmt: skip
 ALLOWED_STATUSES = {200, 400, 409}
 

@@ -2,10 +2,12 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from maillage.observatory.campaigns import CampaignError, create_campaign, describe_error, load_into_campaign
 from maillage.observatory.definitions import InvalidDefinition
 from maillage.observatory.models import Campaign
-from maillage.observatory.storage import QuestionnaireLoadError, load_questionnaire
+from maillage.observatory.storage import QuestionnaireLoadError
 
 
 def french_date(text: str) -> date:
@@ -19,7 +21,8 @@ def french_date(text: str) -> date:
 class Command(BaseCommand):
     help = (
         "Charge un questionnaire (YAML) pour la campagne d'une année : il est vérifié en entier, puis gardé avec "
-        "ses fichiers inclus. La campagne est créée si besoin (--ouverture et --cloture obligatoires alors)."
+        "ses fichiers inclus. La campagne est créée si besoin (--ouverture et --cloture obligatoires alors). "
+        "Même chose depuis le site : /espace/observatoire/campagnes/ (administrateurs nationaux)."
     )
 
     def add_arguments(self, parser):
@@ -31,22 +34,25 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, year: int, ouverture, cloture, **options):
         if not file.is_file():
             raise CommandError(f"{file} : fichier introuvable.")
-        campaign = Campaign.objects.filter(year=year).first()
-        if campaign is None:
-            if ouverture is None or cloture is None or ouverture > cloture:
-                raise CommandError(
-                    f"Pas de campagne {year} : donnez --ouverture et --cloture (jj/mm/aaaa, l'ouverture d'abord)."
-                )
-            campaign = Campaign.objects.create(year=year, opens_on=ouverture, closes_on=cloture)
         try:
-            questionnaire = load_questionnaire(file, campaign)
+            with transaction.atomic():  # a campaign created here does not outlive a questionnaire refused
+                campaign = Campaign.objects.filter(year=year).first() or self.new_campaign(year, ouverture, cloture)
+                questionnaire = load_into_campaign(file, campaign).questionnaire
         except InvalidDefinition as invalid:
             for error in invalid.errors:
-                self.stderr.write(f"  {error}")
+                self.stderr.write(f"  {describe_error(error)}")
             raise CommandError(f"{file} : {len(invalid.errors)} erreur(s), rien n'a été chargé.") from None
-        except QuestionnaireLoadError as error:
+        except (QuestionnaireLoadError, CampaignError) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
             f"{questionnaire} chargé : {questionnaire.question_count} questions, "
             f"fichiers {', '.join(sorted(questionnaire.sources))}."
         )
+
+    @staticmethod
+    def new_campaign(year: int, opens_on, closes_on) -> Campaign:
+        if opens_on is None or closes_on is None or opens_on > closes_on:
+            raise CommandError(
+                f"Pas de campagne {year} : donnez --ouverture et --cloture (jj/mm/aaaa, l'ouverture d'abord)."
+            )
+        return create_campaign(year=year, opens_on=opens_on, closes_on=closes_on)
