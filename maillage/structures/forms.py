@@ -48,7 +48,7 @@ class AccessibleFormMixin:
                 widget.attrs.setdefault("class", "form-control")
         for name, field in self.fields.items():
             if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"{self.auto_id % name}-help"
+                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}-help"  # prefix included
 
     def full_clean(self):
         super().full_clean()
@@ -60,9 +60,9 @@ class AccessibleFormMixin:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
-                described = [f"{self.auto_id % name}-error"]
+                described = [f"{self[name].auto_id}-error"]
                 if self.fields[name].help_text:
-                    described.append(f"{self.auto_id % name}-help")
+                    described.append(f"{self[name].auto_id}-help")
                 attrs["aria-describedby"] = " ".join(described)
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = attrs.get("class", "") + " is-invalid"
