@@ -32,8 +32,10 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from maillage.exchange.bulk import db_datetime, insert_rows
+from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 
+from . import disclosure
 from .indicators import ANSWER_INDICATORS, RESPONSE_INDICATOR, StructureFacts, priority_code, structure_values
 from .indicators import territory_code as territory_code_of
 from .models import Aggregate, AggregateScope, Campaign, Response, ResponseStatus
@@ -189,7 +191,7 @@ def compute_figures(year: int, facts=None, answers=None) -> dict[tuple[str, str,
     return territory_summaries(by_department, regions)
 
 
-FIELDS = ("year", "scope", "scope_code", "group", "code", "structure_count", "summary", "computed_at")
+FIELDS = ("year", "scope", "scope_code", "group", "code", "structure_count", "summary", "computed_at", "secret")
 
 
 def _write(year: int, figures: Mapping[tuple[str, str, str], Mapping[str, Summary]]) -> int:
@@ -198,7 +200,7 @@ def _write(year: int, figures: Mapping[tuple[str, str, str], Mapping[str, Summar
     moment = timezone.now()
     now = db_datetime(moment)
     rows = [
-        (year, scope, scope_code, group, code, summary.answered, json.dumps(summary_json(summary)), now)
+        (year, scope, scope_code, group, code, summary.answered, json.dumps(summary_json(summary)), now, False)
         for (scope, scope_code, group), summaries in figures.items()
         for code, summary in summaries.items()
         if summary.count
@@ -207,6 +209,7 @@ def _write(year: int, figures: Mapping[tuple[str, str, str], Mapping[str, Summar
         Aggregate.objects.filter(year=year).delete()
         for start in range(0, len(rows), BATCH):
             insert_rows(Aggregate, FIELDS, rows[start : start + BATCH])
+        disclosure.mark_secrets(year, dict(Department.objects.values_list("code", "region__code")))
         # One row to read for the reports' cache version, rather than the latest of 50,000 aggregates.
         Campaign.objects.filter(year=year).update(aggregates_computed_at=moment)
     return len(rows)
@@ -247,6 +250,7 @@ class StoredSummary:
     median: Decimal | None
     q3: Decimal | None
     maximum: Decimal | None
+    secret: bool = False  # `Aggregate.secret`: not to be published (`disclosure.py`)
 
     @property
     def answer_rate(self) -> Decimal | None:
@@ -257,7 +261,7 @@ class StoredSummary:
         return None if self.median is None else (self.q1, self.median, self.q3)  # type: ignore[return-value]
 
     @classmethod
-    def from_stats(cls, stats: Mapping) -> StoredSummary:
+    def from_stats(cls, stats: Mapping, secret: bool = False) -> StoredSummary:
         return cls(
             count=int(stats["count"]),
             answered=int(stats["answered"]),
@@ -268,6 +272,7 @@ class StoredSummary:
             median=_decimal(stats.get("median")),
             q3=_decimal(stats.get("q3")),
             maximum=_decimal(stats.get("max")),
+            secret=secret,
         )
 
 
@@ -279,7 +284,7 @@ def territory_figures(
     ``scope`` is "nation" (code ignored), "region" or "department" (INSEE code). Summaries are ``StoredSummary``
     (figures only, fast: the national page reads 5 years × every indicator without decoding ~4,000 values each);
     ``with_values=True`` gives full ``statistics.Summary`` objects (values included, mergeable). Indicators or
-    years without rows are absent. Secrecy is the caller's business (``structure_count`` = ``summary.answered``).
+    years without rows are absent. Secrecy is the caller's business (``StoredSummary.secret``, ``disclosure.py``).
     """
     scope_code = "" if scope == AggregateScope.NATION else (code or "")
     rows = Aggregate.objects.filter(scope=scope, scope_code=scope_code, group=group, year__in=list(years))
@@ -288,7 +293,7 @@ def territory_figures(
         for indicator_code, year, summary in rows.values_list("code", "year", "summary"):
             result[indicator_code][year] = Summary.from_json(summary)
     else:
-        rows = rows.annotate(stats=KeyTransform("stats", "summary")).values_list("code", "year", "stats")
-        for indicator_code, year, stats in rows:
-            result[indicator_code][year] = StoredSummary.from_stats(stats)
+        rows = rows.annotate(stats=KeyTransform("stats", "summary")).values_list("code", "year", "stats", "secret")
+        for indicator_code, year, stats, secret in rows:
+            result[indicator_code][year] = StoredSummary.from_stats(stats, secret)
     return {code: dict(sorted(by_year.items())) for code, by_year in result.items()}

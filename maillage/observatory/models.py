@@ -194,6 +194,10 @@ class Aggregate(models.Model):
                              help_text="all, kind=csx, kind=evs, territory=…")  # fmt: skip
     code = models.CharField("question ou indicateur", max_length=100)
     structure_count = models.PositiveIntegerField("structures")
+    secret = models.BooleanField(
+        "secret statistique", default=False,
+        help_text="Non publiable : moins de 5 structures, ou déductible d'autres chiffres publiés (disclosure.py).",
+    )  # fmt: skip
     summary = models.JSONField("résumé")
     computed_at = models.DateTimeField("calculé le", auto_now=True)
 

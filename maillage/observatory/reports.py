@@ -245,8 +245,10 @@ def _load_rows(place: Territory, year: int) -> Rows:
     query = Aggregate.objects.filter(scope=place.scope, scope_code=place.code).filter(
         Q(year=year, group__in=(ALL, *KIND_GROUPS)) | Q(year__range=(first, year - 1), group=ALL)
     )
-    rows = stats_rows(query).values_list("year", "group", "code", "stats")
-    return {(y, group, code): StoredSummary.from_stats(stats) for y, group, code, stats in rows if stats}
+    rows = stats_rows(query).values_list("year", "group", "code", "stats", "secret")
+    return {
+        (y, group, code): StoredSummary.from_stats(stats, secret) for y, group, code, stats, secret in rows if stats
+    }
 
 
 def _headline(item: indicators.Indicator, summaries: dict[str, StoredSummary]) -> Any:
@@ -273,7 +275,10 @@ def _figure(item: indicators.Indicator, current: dict) -> Figure:
         return Figure(item.code, summary.count, total.value, by_kind=by_kind)
     protected = protect_row(cells, total)
     by_kind = {**protected.parts, ALL: protected.total}
-    if protected.total is SECRET:
+    for group, summaries in groups.items():  # secret across pages and exports (`disclosure.py`)
+        if item.code in summaries and summaries[item.code].secret:
+            by_kind[group] = SECRET
+    if by_kind[ALL] is SECRET:
         return Figure(item.code, SECRET, SECRET, SECRET, SECRET, SECRET, by_kind)
     q1, median, q3 = (summary.quartiles if has_quartiles(item) else None) or (None, None, None)
     return Figure(item.code, summary.answered, total.value, q1, median, q3, by_kind)
@@ -288,7 +293,7 @@ def _evolution(rows: Rows, years: list[int]) -> list:
             summary = by_year[y].get(item.code)
             if summary is None:
                 points.append((y, None))
-            elif item.kind != "count" and is_primary_secret(summary.answered):
+            elif item.kind != "count" and (summary.secret or is_primary_secret(summary.answered)):
                 points.append((y, SECRET))
             else:
                 points.append((y, _headline(item, by_year[y])))
@@ -302,8 +307,10 @@ def _protected_parts(items: list[indicators.Indicator], summaries: dict, total_c
     cells = {i.code: Cell(_headline(i, summaries), summaries[i.code].answered) for i in items}
     total = summaries.get(total_code) if total_code else None
     if total is None:
-        return {code: SECRET if is_primary_secret(c.structures) else c.value for code, c in cells.items()}
-    return protect_row(cells, Cell(total.total, total.answered)).parts
+        parts = {code: SECRET if is_primary_secret(c.structures) else c.value for code, c in cells.items()}
+    else:
+        parts = protect_row(cells, Cell(total.total, total.answered), total_secret=total.secret).parts
+    return {code: SECRET if summaries[code].secret else value for code, value in parts.items()}
 
 
 def _charts(place: Territory, year: int, current: dict, figures: list[Figure], evolution: list) -> list[ReportChart]:
@@ -356,9 +363,9 @@ def _children(place: Territory, year: int, current: dict) -> list[dict]:
     query = Aggregate.objects.filter(scope=place.child_scope, scope_code__in=list(names), year=year, group=ALL,
                                      code__in=[STRUCTURES_CODE, *CHILD_COLUMNS])  # fmt: skip
     rows: dict[str, dict[str, StoredSummary]] = {code: {} for code in names}
-    for scope_code, code, stats in stats_rows(query).values_list("scope_code", "code", "stats"):
+    for scope_code, code, stats, secret in stats_rows(query).values_list("scope_code", "code", "stats", "secret"):
         if stats:
-            rows[scope_code][code] = StoredSummary.from_stats(stats)
+            rows[scope_code][code] = StoredSummary.from_stats(stats, secret)
     columns: dict[str, dict] = {}
     for code in CHILD_COLUMNS:
         cells = {child: Cell(s[code].total, s[code].answered) for child, s in rows.items() if code in s}
@@ -367,7 +374,8 @@ def _children(place: Territory, year: int, current: dict) -> list[dict]:
             continue
         protected = protect_row(cells, Cell(mine.total, mine.answered) if mine else None)
         figure = "median" if code == "BUDGET" else "mean"
-        columns[code] = {child: SECRET if value is SECRET else getattr(rows[child][code], figure)
+        columns[code] = {child: SECRET if value is SECRET or rows[child][code].secret
+                         else getattr(rows[child][code], figure)
                          for child, value in protected.parts.items()}  # fmt: skip
     result = []
     for child, name in place.children:

@@ -76,7 +76,7 @@ def situate(structure) -> Situation:
             summary = rows.get((*key, item.code))
             if summary is None or not summary.quartiles:
                 positions.append(GroupPosition(label, None, 0))
-            elif is_primary_secret(summary.answered):
+            elif summary.secret or is_primary_secret(summary.answered):
                 positions.append(GroupPosition(label, SECRET, summary.answered))
             else:
                 positions.append(GroupPosition(label, summary.quartiles, summary.answered))
@@ -109,8 +109,9 @@ def _comparison_rows(groups: list, year: int) -> dict[tuple[str, str, str, str],
     for (scope, scope_code, group), _ in groups:
         condition |= Q(scope=scope, scope_code=scope_code, group=group)
     query = stats_rows(Aggregate.objects.filter(condition, year=year))
+    fields = ("scope", "scope_code", "group", "code", "stats", "secret")
     return {
-        (scope, scope_code, group, code): StoredSummary.from_stats(stats)
-        for scope, scope_code, group, code, stats in query.values_list("scope", "scope_code", "group", "code", "stats")
+        (scope, scope_code, group, code): StoredSummary.from_stats(stats, secret)
+        for scope, scope_code, group, code, stats, secret in query.values_list(*fields)
         if stats
     }

@@ -131,3 +131,35 @@ def test_report_is_cached_until_aggregates_change(client, aggregates):
         second = reports.territory_report(place, 2024)
     assert len(aggregate_reads(queries.captured_queries)) >= 1
     assert first.computed_at is None and second.computed_at is not None
+
+
+def test_a_figure_secret_for_the_whole_year_is_secret_everywhere(client, aggregates):
+    """`Aggregate.secret` (decided across pages by `disclosure.py`) hides a figure the page alone would publish."""
+    from maillage.observatory import reports
+    from maillage.observatory.models import Aggregate
+    from maillage.observatory.secrecy import SECRET
+    from maillage.observatory.xlsx import workbook_bytes
+
+    def etp(scope, code):
+        report = reports.territory_report(reports.territory(scope, code), 2024, use_cache=False)
+        return next(f for f in report.figures if f.code == "ETP"), report
+
+    figure, _ = etp("department", "13")
+    assert figure.value is not SECRET  # 9 structures
+    Aggregate.objects.filter(year=2024, scope="department", scope_code="13", group="all", code="ETP").update(
+        secret=True
+    )
+    figure, _ = etp("department", "13")
+    assert figure.value is SECRET and figure.median is SECRET
+    _, region = etp("region", aggregates)
+    row = next(child for child in region.children if child["code"] == "13")
+    assert dict(row["values"])["ETP"] is SECRET
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(workbook_bytes()))["Départements"]
+    cells = [
+        row
+        for row in sheet.iter_rows(values_only=True)
+        if row[:5] == (2024, "13", row[2], "toutes les structures", "ETP")
+    ]
+    assert cells and cells[0][8] == "secret statistique"
