@@ -28,11 +28,21 @@ class Comparison:
 
 
 @dataclass
+class Proportion:
+    """A share or a part of a total: the structure's own (yes/no, or its ratio) beside each group's."""
+
+    indicator: indicators.Indicator
+    own: Any  # share: 1 (yes) or 0 (no); ratio: the structure's own part (0–1)
+    groups: list[Any]  # per comparison group: 0–1, SECRET, or None (no figure)
+
+
+@dataclass
 class Situation:
     structure: Any
     year: int | None
     comparisons: list[Comparison]
     groups: list[str] = field(default_factory=list)
+    proportions: list[Proportion] = field(default_factory=list)
 
 
 def last_validated_response(structure) -> Response | None:
@@ -84,7 +94,47 @@ def situate(structure) -> Situation:
                               f"{item.label} de la structure, comparé à la médiane et aux quartiles de chaque groupe.",
                               value, positions, unit=unit_of(item), decimals=decimals_of(item))  # fmt: skip
         comparisons.append(Comparison(item, value, chart))
-    return Situation(structure, year, comparisons, [label for _, label in groups])
+    proportions = _proportions(facts, response.answers or {}, groups, rows)
+    return Situation(structure, year, comparisons, [label for _, label in groups], proportions)
+
+
+def _proportions(facts, answers, groups, rows) -> list[Proportion]:
+    """Shares of structures (« mène des actions d'accès aux droits ») and parts of a total (« part de la Caf dans
+    les produits ») from the structure's answers, beside the published figure of each group."""
+    by_group = {key: {} for key, _ in groups}
+    for (scope, scope_code, group, code), summary in rows.items():
+        if (scope, scope_code, group) in by_group:
+            by_group[(scope, scope_code, group)][code] = summary
+    result = []
+    for item in indicators.INDICATORS:
+        if item.kind not in ("share", "ratio") or not item.questions:
+            continue
+        own = _own_proportion(item, facts, answers)
+        if own is None:
+            continue
+        cells = [_group_proportion(item, by_group[key]) for key, _ in groups]
+        result.append(Proportion(item, own, cells))
+    return result
+
+
+def _own_proportion(item: indicators.Indicator, facts, answers) -> Any:
+    value = item.compute(facts, answers)
+    if value is None or item.kind == "share":
+        return value
+    denominator = indicators.BY_CODE[item.denominator].compute(facts, answers)
+    return value / denominator if denominator else None
+
+
+def _group_proportion(item: indicators.Indicator, summaries: dict[str, StoredSummary]) -> Any:
+    summary = summaries.get(item.code)
+    if summary is None:
+        return None
+    parts = [summary] + (
+        [summaries[item.denominator]] if item.kind == "ratio" and item.denominator in summaries else []
+    )
+    if any(s.secret or is_primary_secret(s.answered) for s in parts):
+        return SECRET
+    return indicators.headline(item, summary, summaries)
 
 
 def _comparison_groups(structure, facts: indicators.StructureFacts) -> list[tuple[tuple[str, str, str], str]]:

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from maillage.accounts import perms
 from maillage.observatory import indicators, reports, situation
 from maillage.observatory.charts import chart_svg, data_table, table_csv
+from maillage.observatory.formatting import format_percent
 from maillage.observatory.models import AggregateScope
 from maillage.observatory.secrecy import SECRET_NOTE
 from maillage.referentials.models import Department
@@ -182,6 +183,18 @@ def situate(request, pk: int):
     for item in situated.comparisons:
         comparisons.append({"label": item.indicator.label, "svg": mark_safe(chart_svg(item.chart, item.indicator.code)),
                             "table": data_table(item.chart), "code": item.indicator.code})  # fmt: skip
+    proportions = [
+        {"label": item.indicator.label, "own": _own_text(item),
+         "groups": [format_percent(value) for value in item.groups]}
+        for item in situated.proportions
+    ]  # fmt: skip
     return render(request, "observatory/situate.html", {
-        "structure": structure, "situation": situated, "comparisons": comparisons, "secret_note": SECRET_NOTE,
+        "structure": structure, "situation": situated, "comparisons": comparisons, "proportions": proportions,
+        "secret_note": SECRET_NOTE,
     })  # fmt: skip
+
+
+def _own_text(item: situation.Proportion) -> str:
+    if item.indicator.kind == "share":
+        return "oui" if item.own else "non"
+    return format_percent(item.own)

@@ -79,3 +79,34 @@ def test_situate_without_validated_response(client, world, aggregates):  # noqa:
 def test_unknown_structure_is_404(client, world):  # noqa: F811
     log_in(client, world.users["national_admin"])
     assert client.get(reverse("observatory:situate", kwargs={"pk": 999999})).status_code == 404
+
+
+def test_shares_and_parts_beside_each_group(client, answered):
+    from decimal import Decimal
+
+    from maillage.observatory.disclosure import mark_secrets
+    from maillage.observatory.statistics import summarize
+    from maillage.referentials.models import Department
+    from tests.observatory_reports.conftest import add
+
+    response = Response.objects.get(structure=answered.structure_a)
+    funders = {"caf_ps": {"montant": 300000}, "communes": {"montant": 600000}}
+    response.answers |= {"PART_CONVENTION_MULTIPARTENAIRE": "oui", "FIN_PRODUITS_FINANCEURS": funders}
+    response.save()
+    add(2024, "department", "13", "all", "CONVENTION_MULTIPARTENAIRE", summarize([1, 1, 0, 1, 1, 0]))
+    add(2024, "nation", "", "all", "CONVENTION_MULTIPARTENAIRE", summarize([1, 0, 1]))  # 3 structures: secret
+    for code, values in (("FINANCEMENT_CAF", [250_000] * 6), ("FINANCEMENT_TOTAL", [1_000_000] * 6)):
+        add(2024, "department", "13", "all", code, summarize([Decimal(v) for v in values]))
+    mark_secrets(2024, dict(Department.objects.values_list("code", "region__code")))
+    log_in(client, answered.users["member_a"])
+    page = client.get(reverse("observatory:situate", kwargs={"pk": answered.structure_a.pk}))
+    proportions = {row["label"]: row for row in page.context["proportions"]}
+    convention = proportions["Structures ayant une convention de financement multipartenariale"]
+    labels = page.context["situation"].groups
+    assert convention["own"] == "oui"
+    assert dict(zip(labels, convention["groups"], strict=True))["Département : Bouches-du-Rhône"] == "67\u00a0%"
+    assert dict(zip(labels, convention["groups"], strict=True))["France"] == "s"
+    caf = proportions["Part des produits venant de la Caf"]
+    assert caf["own"] == "33\u00a0%"  # 300 000 of 900 000
+    assert dict(zip(labels, caf["groups"], strict=True))["Département : Bouches-du-Rhône"] == "25\u00a0%"
+    assert "Parts et pourcentages" in page.content.decode()
