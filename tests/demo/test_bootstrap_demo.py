@@ -20,6 +20,7 @@ PASSWORD_LINE = re.compile(
 def small_defaults(monkeypatch):
     monkeypatch.setattr(bootstrap_demo, "DEFAULT_STRUCTURES", 8)
     monkeypatch.setattr(bootstrap_demo, "DEFAULT_ACTIONS", 40)
+    monkeypatch.setattr(bootstrap_demo, "DEFAULT_OBSERVATORY_YEARS", 1)
 
 
 def test_first_run_seeds_and_creates_the_admin_once(run_command):
