@@ -135,6 +135,30 @@ def discard(pending: PendingImport) -> None:
     pending.path.unlink(missing_ok=True)
 
 
+def keep_pending(session, key: str, pending: PendingImport, limit: int = 5, **extra) -> None:
+    """Remember in the session an upload whose dry run was shown (with `extra` choices made on the form); beyond
+    `limit` waiting uploads, the oldest is forgotten and its file deleted."""
+    stored = [item for item in session.get(key, []) if item["token"] != pending.token]
+    stored.append({**pending.as_dict(), **extra})
+    for old in stored[:-limit]:
+        discard(_pending_of(old))
+    session[key] = stored[-limit:]
+
+
+def take_pending(session, key: str, token: str) -> tuple[PendingImport, dict] | None:
+    """The upload of `token` and its extra choices, forgotten from the session (None: unknown or already taken)."""
+    stored = session.get(key, [])
+    found = next((item for item in stored if item["token"] == token), None)
+    if found is None:
+        return None
+    session[key] = [item for item in stored if item["token"] != token]
+    return _pending_of(found), found
+
+
+def _pending_of(item: dict) -> PendingImport:
+    return PendingImport(item["token"], item["filename"], item["kind"], item.get("draft", False))
+
+
 def purge_stale_uploads() -> None:
     limit = time.time() - STALE_AFTER_SECONDS
     for path in upload_dir().iterdir():

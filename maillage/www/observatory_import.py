@@ -23,7 +23,9 @@ from maillage.exchange.web_import import (
     ImportKind,
     PendingImport,
     discard,
+    keep_pending,
     store_upload,
+    take_pending,
 )
 from maillage.observatory.models import Campaign
 from maillage.observatory.past_import import PastImportError, import_past_answers
@@ -102,7 +104,7 @@ def _upload_page(request, form: PastAnswersForm, *, status: int = 200, expired: 
 def _dry_run(request, pending: PendingImport, year: int, replace: bool):
     report, problem = _run(pending, year=year, replace=replace, user=request.user, dry_run=True)
     if report is not None and report.ok:
-        _keep_pending(request, pending, year, replace)
+        keep_pending(request.session, PENDING_KEY, pending, MAX_PENDING, year=year, replace=replace)
     else:
         discard(pending)
     return _render_report(request, pending, report, problem, dry_run=True)
@@ -114,10 +116,11 @@ def _dry_run(request, pending: PendingImport, year: int, replace: bool):
 def import_confirm(request):
     """Import for real a file whose dry run the person has seen (read and checked again)."""
     _require_national_admin(request)
-    found = _take_pending(request, request.POST.get("token", ""))
+    found = take_pending(request.session, PENDING_KEY, request.POST.get("token", ""))
     if found is None:
         return _upload_page(request, PastAnswersForm(), status=404, expired=True)
-    pending, year, replace = found
+    pending, choices = found
+    year, replace = choices["year"], choices["replace"]
     try:
         report, problem = _run(pending, year=year, replace=replace, user=request.user, dry_run=False, request=request)
     finally:
@@ -160,20 +163,3 @@ def _render_report(request, pending: PendingImport, report: PastImportReport | N
     }
     status = 200 if context["ok"] else 400
     return render(request, "observatory_import/report.html", context, status=status)
-
-
-def _keep_pending(request, pending: PendingImport, year: int, replace: bool) -> None:
-    stored = [item for item in request.session.get(PENDING_KEY, []) if item["token"] != pending.token]
-    stored.append({"token": pending.token, "filename": pending.filename, "year": year, "replace": replace})
-    for old in stored[:-MAX_PENDING]:
-        discard(PendingImport(old["token"], old["filename"], TABLE))
-    request.session[PENDING_KEY] = stored[-MAX_PENDING:]
-
-
-def _take_pending(request, token: str) -> tuple[PendingImport, int, bool] | None:
-    stored = request.session.get(PENDING_KEY, [])
-    found = next((item for item in stored if item["token"] == token), None)
-    if found is None:
-        return None
-    request.session[PENDING_KEY] = [item for item in stored if item["token"] != token]
-    return PendingImport(found["token"], found["filename"], TABLE), found["year"], found["replace"]

@@ -22,9 +22,11 @@ from maillage.exchange.web_import import (
     ImportKind,
     PendingImport,
     discard,
+    keep_pending,
     run_web_import,
     store_upload,
     summary,
+    take_pending,
 )
 from maillage.structures.editing import StructureConflict, create_structure, save_structure
 from maillage.structures.forms import AccessibleFormMixin, StructureForm
@@ -166,7 +168,7 @@ def import_upload(request):
 def _dry_run(request, pending: PendingImport):
     result = run_web_import(pending, user=request.user, dry_run=True)
     if result.ok:
-        _keep_pending(request, pending)
+        keep_pending(request.session, PENDING_KEY, pending, MAX_PENDING)
     else:
         discard(pending)
     context = {
@@ -179,33 +181,17 @@ def _dry_run(request, pending: PendingImport):
     return render(request, "structure_admin/import_report.html", context, status=200 if result.ok else 400)
 
 
-def _keep_pending(request, pending: PendingImport) -> None:
-    stored = [item for item in request.session.get(PENDING_KEY, []) if item["token"] != pending.token]
-    stored.append(pending.as_dict())
-    for old in stored[:-MAX_PENDING]:
-        discard(PendingImport(**old))
-    request.session[PENDING_KEY] = stored[-MAX_PENDING:]
-
-
-def _take_pending(request, token: str) -> PendingImport | None:
-    stored = request.session.get(PENDING_KEY, [])
-    found = next((item for item in stored if item["token"] == token), None)
-    if found is not None:
-        request.session[PENDING_KEY] = [item for item in stored if item["token"] != token]
-        return PendingImport(**found)
-    return None
-
-
 @never_cache
 @login_required
 @require_POST
 def import_confirm(request):
     """Run for real an import whose dry run the person has seen (the file is read again, all checks too)."""
     _require_importer(request)
-    pending = _take_pending(request, request.POST.get("token", ""))
-    if pending is None:
+    found = take_pending(request.session, PENDING_KEY, request.POST.get("token", ""))
+    if found is None:
         context = {"form": ImportForm(), "expired": True}
         return render(request, "structure_admin/import_form.html", context, status=404)
+    pending, _ = found
     try:
         result = run_web_import(pending, user=request.user, dry_run=False, request=request)
     finally:

@@ -1,4 +1,3 @@
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,16 +5,9 @@ from django.db import transaction
 
 from maillage.observatory.campaigns import CampaignError, create_campaign, describe_error, load_into_campaign
 from maillage.observatory.definitions import InvalidDefinition
+from maillage.observatory.management.arguments import french_date
 from maillage.observatory.models import Campaign
 from maillage.observatory.storage import QuestionnaireLoadError
-
-
-def french_date(text: str) -> date:
-    try:
-        day, month, year = (int(part) for part in text.split("/"))
-        return date(year, month, day)
-    except ValueError:
-        raise CommandError(f"« {text} » n'est pas une date jj/mm/aaaa.") from None
 
 
 class Command(BaseCommand):

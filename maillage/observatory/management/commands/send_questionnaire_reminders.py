@@ -1,20 +1,13 @@
 """Remind by e-mail the structures that have not transmitted their questionnaire (not started or in progress)."""
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from maillage.observatory import reminders
+from maillage.observatory.management.arguments import french_date
 from maillage.observatory.models import Campaign
-
-
-def french_date(text: str) -> date:
-    try:
-        day, month, year = (int(part) for part in text.split("/"))
-        return date(year, month, day)
-    except ValueError:
-        raise CommandError(f"« {text} » n'est pas une date jj/mm/aaaa.") from None
 
 
 class Command(BaseCommand):
