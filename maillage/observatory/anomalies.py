@@ -8,8 +8,9 @@ Kinds:
 * ``jump``: a figure moves by more than ±50 % from last year (only above a minimum base, so that 2 → 4 volunteers is
   not news);
 * ``outlier``: a figure far from its department's, measured robustly: z = 0.6745 × (x − median) / MAD, flagged above
-  3.5 (Iglewicz and Hoaglin), only in departments with at least ``min_group`` answers and a MAD above 0; computed on
-  the logarithm of the values by default (amounts are skewed: see ``Thresholds.log_scale``);
+  3.5 (Iglewicz and Hoaglin), only in groups of at least ``min_group`` answers with a MAD above 0; computed on
+  the logarithm of the values by default (amounts are skewed: see ``Thresholds.log_scale``). A structure whose
+  department has fewer answers is judged against its region, then the nation (``scoped_outliers``);
 * ``impossible_ratio``: a ratio between two answers out of its possible or plausible range (ETP above head count,
   unique participants above cumulated attendances, budget per inhabitant of the area absurd);
 * ``missing_block``: the thematic block of the year left entirely unanswered.
@@ -162,6 +163,17 @@ def year_over_year_jumps(
     return flags
 
 
+@dataclass(frozen=True)
+class PeerGroup:
+    """The structures a figure is compared with: a department, a region or the nation."""
+
+    scope: str  # "department", "region" or "nation": the key of the territory in the flag's values
+    code: str  # the territory's code ("13", "93"; "France" for the nation)
+    name: str  # French, after « la médiane »: "du département 13", "de la région Occitanie", "nationale"
+    place: str  # French: "le département 13", "la région Occitanie", "la France entière"
+    answers: Answers  # structure id → question code → value, the judged structure included
+
+
 def department_outliers(
     current: Answers,
     departments: Mapping[Hashable, str],
@@ -180,29 +192,75 @@ def department_outliers(
         for department, members in sorted(groups.items()):
             if len(members) < thresholds.min_group:
                 continue
-            log_scale = thresholds.log_scale and all(value > 0 for _, value in members)
-            scaled = [(structure, value, value.ln() if log_scale else value) for structure, value in members]
-            ordered = sorted(x for _, _, x in scaled)
-            centre = quantile(ordered, Decimal("0.5"))
-            mad = quantile(sorted(abs(x - centre) for x in ordered), Decimal("0.5"))
-            if not mad:
+            scores = _robust_scores(members, thresholds)
+            if scores is None:
                 continue
-            median = quantile(sorted(value for _, value in members), Decimal("0.5"))
-            for structure, value, x in scaled:
-                z = ROBUST_Z * (x - centre) / mad
+            median, scored = scores
+            peers = PeerGroup(
+                "department", department, f"du département {department}", f"le département {department}", {}
+            )
+            for structure, value, z in scored:
                 if abs(z) > thresholds.robust_z:
-                    flags.append(_outlier_flag(structure, code, value, median, z, department, thresholds))
+                    flags.append(_outlier_flag(structure, code, value, median, z, peers, thresholds))
     return flags
 
 
-def _outlier_flag(structure, code, value, median, z, department, thresholds) -> Flag:
+def scoped_outliers(
+    structure: Hashable,
+    groups: Sequence[PeerGroup],
+    codes: Iterable[str],
+    thresholds: Thresholds | None = None,
+) -> list[Flag]:
+    """The structure's figures far from their peers', each judged against the first of ``groups`` (its department,
+    its region, the nation) holding at least ``thresholds.min_group`` answers to the question: a centre alone in a
+    small department is still compared with someone."""
+    thresholds = thresholds or Thresholds()
+    flags = []
+    for code in codes:
+        for rank, peers in enumerate(groups):
+            members = [
+                (s, v) for s, v in ((s, _number(a.get(code))) for s, a in peers.answers.items()) if v is not None
+            ]
+            mine = next((value for s, value in members if s == structure), None)
+            if mine is None:
+                break
+            if len(members) < thresholds.min_group:
+                continue
+            scores = _robust_scores(members, thresholds)
+            z = next((z for s, _, z in scores[1] if s == structure), None) if scores else None
+            if z is not None and abs(z) > thresholds.robust_z:
+                smaller = groups[rank - 1] if rank else None
+                flags.append(_outlier_flag(structure, code, mine, scores[0], z, peers, thresholds, smaller))
+            break
+    return flags
+
+
+def _robust_scores(members, thresholds: Thresholds) -> tuple[Decimal, list[tuple]] | None:
+    """The median of the values and each member's robust z-score, or None when the values do not spread."""
+    log_scale = thresholds.log_scale and all(value > 0 for _, value in members)
+    scaled = [(structure, value, value.ln() if log_scale else value) for structure, value in members]
+    ordered = sorted(x for _, _, x in scaled)
+    centre = quantile(ordered, Decimal("0.5"))
+    mad = quantile(sorted(abs(x - centre) for x in ordered), Decimal("0.5"))
+    if not mad:
+        return None
+    median = quantile(sorted(value for _, value in members), Decimal("0.5"))
+    return median, [(structure, value, ROBUST_Z * (x - centre) / mad) for structure, value, x in scaled]
+
+
+def _outlier_flag(structure, code, value, median, z, peers: PeerGroup, thresholds, smaller=None) -> Flag:
     direction = "au-dessus" if z > 0 else "en dessous"
     explanation = (
-        f"{_label(code, thresholds)} : {_plain(value)}, très {direction} de la médiane du département "
-        f"{department} ({_plain(median)} ; écart robuste {format_number(abs(z), 1)} pour un seuil de "
+        f"{_label(code, thresholds)} : {_plain(value)}, très {direction} de la médiane {peers.name} "
+        f"({_plain(median)} ; écart robuste {format_number(abs(z), 1)} pour un seuil de "
         f"{format_number(thresholds.robust_z, 1)})."
     )
-    values = {"value": value, "median": median, "robust_z": z, "department": department}
+    if smaller is not None:
+        explanation += (
+            f" Trop peu de réponses dans {smaller.place} (moins de {thresholds.min_group}) : comparaison avec "
+            f"{peers.place}."
+        )
+    values = {"value": value, "median": median, "robust_z": z, peers.scope: peers.code}
     return Flag(FlagKind.OUTLIER, structure, (code,), values, explanation)
 
 

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -197,20 +198,13 @@ def typed_answers(definition, answers: dict, codes) -> dict:
 
 
 def compute_flags(response: Response) -> list[anomalies.Flag]:
-    """The flags of one response against its department (same questionnaire) and its last year's answers.
+    """The flags of one response against its peers (same questionnaire) and its last year's answers.
 
-    Three queries: the department's responses, last year's response, and nothing else (definitions are cached)."""
+    Outliers are judged within the department, or, when it has fewer than `min_group` answers, the region, then
+    the nation (`peer_groups`): a few queries, reading only the figures compared (definitions are cached)."""
     definition = response.questionnaire.definition()
     codes = checked_codes(definition)
-    department = response.structure.department
-    peers = (
-        Response.objects.filter(questionnaire_id=response.questionnaire_id, status__in=ANSWERED)
-        .filter(structure__department_id=response.structure.department_id)
-        .exclude(pk=response.pk)
-        .only("structure_id", "answers")
-    )
-    current = {p.structure_id: typed_answers(definition, p.answers, codes.all) for p in peers}
-    current[response.structure_id] = typed_answers(definition, response.answers, codes.all)
+    mine = {response.structure_id: typed_answers(definition, response.answers, codes.all)}
     previous = {}
     last = (
         Response.objects.filter(structure_id=response.structure_id)
@@ -220,12 +214,11 @@ def compute_flags(response: Response) -> list[anomalies.Flag]:
     )
     if last is not None:
         previous[response.structure_id] = typed_answers(last.questionnaire.definition(), last.answers, codes.jump)
-    departments = {sid: department.code if department else "" for sid in current}
     thresholds = anomalies.Thresholds(labels={q.code: q.label for q in definition.questions})
-    mine = {response.structure_id: current[response.structure_id]}
+    groups = peer_groups(response, definition, codes.outliers, mine[response.structure_id], thresholds.min_group)
     flags = [
         *anomalies.year_over_year_jumps(mine, previous, codes.jump, thresholds),
-        *anomalies.department_outliers(current, departments, codes.outliers, thresholds),
+        *anomalies.scoped_outliers(response.structure_id, groups, codes.outliers, thresholds),
         *anomalies.impossible_ratios(mine, codes.ratios),
     ]
     if codes.thematic:
@@ -233,6 +226,39 @@ def compute_flags(response: Response) -> list[anomalies.Flag]:
     order = list(anomalies.FlagKind)
     flags = [f for f in flags if f.structure == response.structure_id]
     return sorted(flags, key=lambda f: (order.index(f.kind), f.codes))
+
+
+def peer_groups(response: Response, definition, codes, mine: dict, min_group: int) -> list[anomalies.PeerGroup]:
+    """The answers the response's figures are compared with: its department's, then (only while some figure has
+    fewer than `min_group` answers to be judged against) its region's and the nation's; each includes `mine`."""
+    department = response.structure.department
+    answered = Response.objects.filter(questionnaire_id=response.questionnaire_id, status__in=ANSWERED).exclude(
+        pk=response.pk
+    )
+    levels = []
+    if department is not None:
+        code = department.code
+        levels.append(("department", code, f"du département {code}", f"le département {code}",
+                       answered.filter(structure__department_id=department.pk)))  # fmt: skip
+        region = department.region
+        levels.append(("region", region.code, f"de la région {region.name}", f"la région {region.name}",
+                       answered.filter(structure__department__region_id=region.pk)))  # fmt: skip
+    levels.append(("nation", "France", "nationale", "la France entière", answered))
+    groups, short = [], [code for code in codes if code in mine]
+    for scope, code, name, place, query in levels:
+        if not short:
+            break
+        answers = {**_peer_answers(definition, query, short), response.structure_id: mine}
+        groups.append(anomalies.PeerGroup(scope, code, name, place, answers))
+        short = [c for c in short if sum(1 for a in answers.values() if c in a) < min_group]
+    return groups
+
+
+def _peer_answers(definition, responses, codes) -> dict:
+    """Structure id → typed answers to `codes`, reading only those keys of the stored answers."""
+    keys = {f"k{index}": KeyTransform(code, "answers") for index, code in enumerate(codes)}
+    rows = responses.annotate(**keys).values_list("structure_id", *keys)
+    return {row[0]: typed_answers(definition, dict(zip(codes, row[1:], strict=True)), codes) for row in rows}
 
 
 @transaction.atomic

@@ -10,7 +10,8 @@ near 25 %, 93 % running access-to-rights actions…; EVS are much smaller. Ident
 management mode, population) come from the structure's sheet.
 
 In the last year a few planted anomalies (a budget ×10, more ETP than employees, a volunteer count far above the
-department's) are left SUBMITTED for the correspondents' check; then every aggregate is refreshed.
+department's) are left SUBMITTED for the correspondents' check, with their flags raised as a transmission raises
+them; then every aggregate is refreshed.
 
 The shipped files say ``years: [2025]``: for another campaign year they are loaded from a copy whose ``years`` line
 names that year (same questions), since a campaign's questionnaire must declare the campaign's year.
@@ -36,7 +37,7 @@ from maillage.demo.dice import Dice
 from maillage.referentials.text import match_key
 from maillage.structures.models import Structure
 
-from . import aggregates
+from . import aggregates, checking
 from .definitions import QUESTIONNAIRES_DIR, load_definition
 from .indicators import priority_code, territory_code
 from .models import AnswerCorrection, Campaign, Flag, Questionnaire, Response, ResponseEvent, ResponseStatus
@@ -495,9 +496,17 @@ def seed_observatory(*, years: int = 5, seed: int = 2026, last_year: int | None 
                 rows.append(response)
             Response.objects.bulk_create(rows, batch_size=BATCH)
             result.responses[year] = sum(1 for r in rows if r.status == ResponseStatus.VALIDATED)
+        _raise_planted_flags(year_list[-1])
     if refresh:
         result.aggregates = aggregates.refresh_all()
     return result
+
+
+def _raise_planted_flags(year: int) -> None:
+    """Flag the planted anomalies as a transmission would (`filling.submit`): correspondents find them waiting."""
+    submitted = Response.objects.filter(questionnaire__campaign__year=year, status=ResponseStatus.SUBMITTED)
+    for response in submitted.select_related("questionnaire__campaign", "structure__department__region"):
+        checking.raise_flags(response)
 
 
 def _anomaly_targets(structures, profiles, seed: int, last_year: int, index: int) -> dict[int, str]:

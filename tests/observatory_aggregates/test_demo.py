@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core.management.base import CommandError
 
-from maillage.observatory import anomalies
+from maillage.observatory import anomalies, checking
 from maillage.observatory.aggregates import territory_figures
 from maillage.observatory.demo import ObservatoryDemoError, last_closed_year, questionnaire_for_year, seed_observatory
-from maillage.observatory.models import Aggregate, Campaign, Response, ResponseStatus
+from maillage.observatory.models import Aggregate, Campaign, Flag, Response, ResponseStatus
 from maillage.observatory.validation import validate
 from maillage.structures.models import Structure
 
@@ -153,3 +153,17 @@ def test_a_handful_of_structures_is_enough(run_command):
     run_command("seed_demo", "--structures", "5", "--actions", "5", "--observatory-years", "0")
     result = seed_observatory(years=2, seed=1, last_year=2025)
     assert sum(result.responses.values()) + len(result.anomalies) == Response.objects.count() > 0
+
+
+def test_planted_anomalies_have_their_flags_after_seeding(demo):
+    """The check list shows the planted anomalies at once, not « 0 signalement » until « Recalculer »."""
+    expected = {"budget_x10": "jump", "etp_above_headcount": "impossible_ratio", "volunteers_outlier": "outlier"}
+    campaign = Campaign.objects.get(year=2025)
+    open_flags = dict(checking.campaign_list(None, campaign).values_list("pk", "open_flags"))
+    for structure_id, kind in demo.anomalies:
+        response = Response.objects.get(questionnaire__campaign=campaign, structure_id=structure_id)
+        assert expected[kind] in set(response.flags.values_list("kind", flat=True)), (structure_id, kind)
+        assert open_flags[structure_id] >= 1
+        # Nothing blocks their validation once the flags are settled: the planted answers break no blocking rule.
+        assert not validate(response.questionnaire.definition(), response.answers, response.confirmations).errors
+    assert sum(open_flags.values()) == Flag.objects.filter(response__questionnaire__campaign=campaign).count()

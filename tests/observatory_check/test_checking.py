@@ -17,6 +17,9 @@ from maillage.observatory.models import (
     ResponseEvent,
     ResponseStatus,
 )
+from tests.factories import make_structure
+
+from .conftest import clean_answers
 
 
 def kinds(flags) -> set:
@@ -54,6 +57,41 @@ def test_department_outlier_is_flagged(campaign):
     outlier = next(f for f in flags if f.kind == "outlier")
     assert outlier.values["department"] == "13"
     assert "médiane du département 13" in outlier.explanation
+
+
+def small_department(campaign, code: str, etp: str) -> Response:
+    """Four centres in department `code` (the campaign's ten are in 13); the first answers `etp` ETP."""
+    questionnaire = campaign[0].questionnaire
+    responses = []
+    for n in range(4):
+        answers = {**clean_answers(20 + n), "RH_SALARIES": 700} | ({"RH_ETP_TOTAL": etp} if n == 0 else {})
+        structure = make_structure(f"Centre social {code}-{n}", code)
+        responses.append(Response.objects.create(questionnaire=questionnaire, structure=structure, answers=answers,
+                                                 status=ResponseStatus.SUBMITTED))  # fmt: skip
+    return responses[0]
+
+
+@pytest.mark.django_db
+def test_outlier_in_a_small_department_is_judged_against_its_region(campaign):
+    response = small_department(campaign, "04", "600")  # Alpes-de-Haute-Provence: region 93, as 13
+    [outlier] = [f for f in checking.raise_flags(response) if f.kind == "outlier"]
+    assert outlier.codes == ["RH_ETP_TOTAL"] and outlier.values["region"] == "93"
+    assert "600, très au-dessus de la médiane de la région Provence-Alpes-Côte d'Azur" in outlier.explanation
+    assert "Trop peu de réponses dans le département 04 (moins de 8) : comparaison avec la région" in (
+        outlier.explanation
+    )
+    assert not [f for f in checking.raise_flags(small_department(campaign, "84", "10")) if f.kind == "outlier"]
+
+
+@pytest.mark.django_db
+def test_outlier_in_a_small_region_is_judged_against_the_nation(campaign):
+    response = small_department(campaign, "2A", "600")  # Corse: four answers in the whole region
+    [outlier] = [f for f in checking.raise_flags(response) if f.kind == "outlier"]
+    assert outlier.values["nation"] == "France"
+    assert "très au-dessus de la médiane nationale" in outlier.explanation
+    assert "Trop peu de réponses dans la région Corse (moins de 8) : comparaison avec la France entière." in (
+        outlier.explanation
+    )
 
 
 @pytest.mark.django_db
