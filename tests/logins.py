@@ -7,8 +7,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 def verify_second_factor(client, user) -> None:
     """Mark a logged-in test client's session as having passed the TOTP step (creating a device if needed).
 
-    Tests of other areas that open `/espace/`, `/moderation/` or `/admin/` as a correspondent, a national
-    administrator or a superuser need it: `RequireTwoFactorMiddleware` redirects them otherwise.
+    Tests of other areas that act as a correspondent, a national administrator or a superuser need it:
+    `RequireTwoFactorMiddleware` treats them as anonymous visitors otherwise.
     """
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:

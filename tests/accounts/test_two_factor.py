@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,14 +31,41 @@ def test_members_need_no_second_factor(world, role):
 @pytest.mark.parametrize("path", ["/espace/compte/", "/admin/", "/moderation/"])
 def test_correspondents_and_national_admins_enter_a_code_first(world, role, path):
     client = logged_in(world.users[role].email)
-    response = client.get(path)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/connexion/double-authentification/?next=")
+    response = client.get(path, follow=True)  # through the login page, which sends them on to the code
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/connexion/double-authentification/?" + urlencode({"next": path})
 
 
 def test_public_pages_need_no_second_factor(world):
     client = logged_in("corres.13@exemple.fr")
     assert client.get("/confidentialite/").status_code == 200
+
+
+def test_password_alone_is_an_anonymous_visit(world):
+    """Outside the second-factor pages, the person is not known: the menu offers to log in, not their space."""
+    client = logged_in("corres.13@exemple.fr")
+    html = client.get("/").content.decode()
+    assert "Mon compte" not in html and "Modération" not in html
+    assert 'href="/connexion/"' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "next_url"),
+    [("/connexion/?next=/moderation/", "/moderation/"), ("/admin/login/?next=/admin/", "/admin/"), ("/connexion/", "")],
+)
+def test_login_pages_send_to_the_code(world, path, next_url):
+    client = logged_in("national@exemple.fr")
+    response = client.get(path)
+    query = "?" + urlencode({"next": next_url}) if next_url else ""
+    assert response["Location"] == "/connexion/double-authentification/" + query
+
+
+def test_second_factor_pages_and_logout_see_the_person(world):
+    client = logged_in("corres.13@exemple.fr")
+    assert client.get("/connexion/double-authentification/").status_code == 200
+    assert client.post("/deconnexion/")["Location"] == "/"
+    assert AuditEvent.objects.filter(action=AuditAction.LOGOUT, actor=world.users["correspondent_13"]).exists()
+    assert "_auth_user_id" not in client.session
 
 
 def test_correspondent_without_device_is_sent_to_set_it_up(world):
@@ -45,11 +74,10 @@ def test_correspondent_without_device_is_sent_to_set_it_up(world):
         user=user, department=Department.objects.get(code="13"), organisation=Organisation.FEDERATION
     )
     client = logged_in(user.email)
-    response = client.get("/espace/compte/")
-    assert response.status_code == 302
-    assert response["Location"] == "/connexion/double-authentification/activer/?next=%2Fespace%2Fcompte%2F"
+    setup_url = "/connexion/double-authentification/activer/?next=%2Fespace%2Fcompte%2F"
+    assert client.get("/espace/compte/", follow=True).redirect_chain[-1][0] == setup_url
 
-    page = client.get(response["Location"])
+    page = client.get(setup_url)
     html = page.content.decode()
     assert page.status_code == 200
     assert "<svg" in html and "otpauth://totp/" in html

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.http import QueryDict
+from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
@@ -255,25 +256,46 @@ def url_of(name: str, kwargs: dict, query: str, objects: dict) -> str:
     return url + ("?" + query.format(**objects) if query else "")
 
 
+MATRIX_IDS = [f"{row[3]}-{row[0]}-{'-'.join(map(str, row[1].values())) or 'plain'}" for row in MATRIX]
+# Roles that need a second factor: with the password alone, they are anonymous visitors everywhere.
+PASSWORD_ONLY_ROLES = ("correspondent", "national_admin")
+
+
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("name", "kwargs", "query", "method", "allowed"), MATRIX, ids=[
-    f"{row[3]}-{row[0]}-{'-'.join(map(str, row[1].values())) or 'plain'}" for row in MATRIX])  # fmt: skip
+@pytest.mark.parametrize(("name", "kwargs", "query", "method", "allowed"), MATRIX, ids=MATRIX_IDS)
 def test_matrix(client, world, objects, role, name, kwargs, query, method, allowed):
     if role != "anonymous":
         log_in(client, world.users[role])
+    check(client, objects, role, name, kwargs, query, method, role in allowed, anonymous=role == "anonymous")
+
+
+@pytest.mark.parametrize(("name", "kwargs", "query", "method", "allowed"), MATRIX, ids=MATRIX_IDS)
+def test_password_alone_opens_only_what_anonymous_visitors_see(world, objects, name, kwargs, query, method, allowed):
+    """A correspondent or national administrator who typed the password but not the code gets what an
+    anonymous visitor gets, on every URL of the matrix."""
+    for role in PASSWORD_ONLY_ROLES:
+        client = Client()
+        client.force_login(world.users[role])  # no second factor
+        where = f"{role} (mot de passe seul)"
+        check(client, objects, where, name, kwargs, query, method, "anonymous" in allowed, anonymous=True)
+
+
+def check(client, objects, role, name, kwargs, query, method, is_allowed, *, anonymous: bool) -> None:
+    """Request the row's URL; allowed: the page answers; denied: refused (a login page for anonymous visitors),
+    and never the confidential content."""
     url = url_of(name, kwargs, query if method == "get" else "", objects)
     data = QueryDict(query.format(**objects)) if method == "post" else None
     response = client.post(url, data) if method == "post" else client.get(url)
     body = b"".join(response.streaming_content) if response.streaming else response.content
     response.close()
     where = f"{role} {method.upper()} {url}: {response.status_code}"
-    if role in allowed:
+    if is_allowed:
         done = method == "post" and response.status_code == 302 and "/connexion/" not in response["Location"]
         expected = ALLOWED_STATUSES | ({404} if name in NOTHING_TO_CONFIRM else set())
         assert done or response.status_code in expected, where
         return
-    if role == "anonymous" and response.status_code == 302:
-        assert "/connexion/" in response["Location"] or "/admin/login/" in response["Location"]
+    if anonymous and response.status_code == 302:
+        assert "/connexion/" in response["Location"] or "/admin/login/" in response["Location"], where
     elif name.startswith("admin:") and response.status_code == 302:
         assert "/admin/login/" in response["Location"]
     elif name in NOTHING_TO_CONFIRM:
