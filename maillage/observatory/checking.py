@@ -38,6 +38,7 @@ from maillage.accounts import perms
 from . import aggregates, anomalies, states
 from .answers import is_empty, parse_answer, to_json
 from .models import AnswerCorrection, Campaign, Flag, FlagStatus, Response, ResponseEvent, ResponseStatus
+from .validation import validate
 
 logger = logging.getLogger(__name__)
 
@@ -72,12 +73,14 @@ RATIO_RULES = tuple(
 
 
 class CheckError(ValueError):
-    """A refused decision; `message` is French, `field` names the form field it is about (or "")."""
+    """A refused decision; `message` is French, `field` names the form field it is about (or ""), `related` the
+    questions to correct together with those of a refused correction."""
 
-    def __init__(self, message: str, field: str = ""):
+    def __init__(self, message: str, field: str = "", related: tuple[str, ...] = ()):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.related = related
 
 
 # --- Reading the campaign -----------------------------------------------------------------------------------
@@ -295,6 +298,45 @@ def raise_flags(response: Response) -> list[Flag]:
     return kept + created
 
 
+@dataclass(frozen=True)
+class Justification:
+    """The structure's justification of an unusual value or of a warning rule (`Response.confirmations`)."""
+
+    key: str  # the question or rule code the structure confirmed
+    about: str  # French: the question's label or the rule's message
+    text: str
+    questions: tuple[str, ...]  # the questions it is about
+
+
+def justifications(definition, confirmations: dict) -> list[Justification]:
+    """The justifications the structure gave when it transmitted, in the order of the questionnaire."""
+    found = []
+    for rule in definition.rules:
+        text = _text_of(confirmations.get(rule.code))
+        if text:
+            found.append(Justification(rule.code, rule.message or rule.code, text, rule.questions))
+    for question in definition.questions:
+        text = _text_of(confirmations.get(question.code))
+        if text:
+            found.append(Justification(question.code, question.label, text, (question.code,)))
+    return sorted(found, key=lambda j: (_position(definition, j.questions), j.questions != (j.key,)))
+
+
+def justifications_about(found: list[Justification], codes) -> list[Justification]:
+    """Those about one of `codes` (question codes, or grid cells `CODE.row.column`)."""
+    wanted = {code.split(".")[0] for code in codes}
+    return [j for j in found if wanted & set(j.questions)]
+
+
+def _text_of(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _position(definition, codes) -> int:
+    order = {q.code: index for index, q in enumerate(definition.questions)}
+    return min((order[c] for c in codes if c in order), default=len(order))
+
+
 def open_flag_count(response: Response) -> int:
     return response.flags.filter(status__in=UNRESOLVED).count()
 
@@ -370,9 +412,16 @@ def notify_returned(event: ResponseEvent) -> int:
 
 @transaction.atomic
 def validate_response(response: Response, *, acting_user, request=None) -> ResponseEvent:
-    """Validate the questionnaire as a whole: only a transmitted one whose flags are all settled."""
+    """Validate the questionnaire as a whole: only a transmitted one whose answers keep the questionnaire's
+    blocking rules (as a transmission or an import requires) and whose flags are all settled."""
     if response.status != ResponseStatus.SUBMITTED:
         raise CheckError("Seul un questionnaire transmis peut être validé.")
+    errors = validate(response.questionnaire.definition(), response.answers, response.confirmations).errors
+    if errors:
+        raise CheckError(
+            f"Le questionnaire ne peut pas être validé : {_issues_text(errors)}. Corrigez ces réponses (les "
+            "réponses liées ensemble, dans une même correction) ou renvoyez le questionnaire à la structure."
+        )
     remaining = open_flag_count(response)
     if remaining:
         raise CheckError(
@@ -395,31 +444,88 @@ def refresh_aggregates(year: int) -> None:
 # --- Corrections and cleaning rules -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def correct_answer(response: Response, code: str, raw, *, acting_user, reason: str) -> AnswerCorrection:
-    """Change one answer of a transmitted response (read like a form answer), log it, and check the flags again.
+    """Change one answer of a transmitted response: `correct_answers` with a single change."""
+    return correct_answers(response, [(code, raw)], acting_user=acting_user, reason=reason)[0]
 
-    The correction becomes the cleaning rule of this question for this response (see the module docstring)."""
-    code = (code or "").strip().upper()
-    reason = (reason or "").strip()
+
+@transaction.atomic
+def correct_answers(response: Response, changes, *, acting_user, reason: str) -> list[AnswerCorrection]:
+    """Change answers of a transmitted response in one step (`changes`: (code, raw value) pairs, read like form
+    answers; blank pairs are skipped, unchanged values too), log each, and check the flags again.
+
+    The answers must keep the questionnaire's blocking rules, as when a structure transmits or a file is imported:
+    a step that breaks one, or leaves broken a rule about a corrected question, is refused with the rule's message
+    and the questions to correct with it (the total ETP with the ETP by function and by contract). Each correction
+    becomes the cleaning rule of its question for this response (see the module docstring)."""
     definition = response.questionnaire.definition()
-    if code not in definition:
-        raise CheckError(f"Le questionnaire n'a pas de question « {code} ».", "code")
+    new_values = _read_changes(definition, changes)
     if response.status != ResponseStatus.SUBMITTED:
         raise CheckError("Seules les réponses d'un questionnaire transmis peuvent être corrigées.")
-    question = definition.question(code)
-    value, problem = parse_answer(question, raw)
-    if problem:
-        raise CheckError(f"Valeur illisible : {problem}.", "value")
+    reason = (reason or "").strip()
     if not reason:
         raise CheckError("Dites pourquoi la valeur est corrigée : la raison est obligatoire.", "reason")
-    new_value = to_json(value)
-    old_value = response.answers.get(code)
-    if _same(question, old_value, new_value):
+    old_answers = response.answers
+    changed = {
+        code: value
+        for code, value in new_values.items()
+        if not _same(definition.question(code), old_answers.get(code), value)
+    }
+    if not changed:
         raise CheckError("La nouvelle valeur est identique à la réponse actuelle.", "value")
-    correction = _apply(response, code, old_value, new_value, acting_user=acting_user, reason=reason)
+    answers = {code: value for code, value in {**old_answers, **changed}.items() if value is not None}
+    _refuse_broken_rules(definition, old_answers, answers, set(changed), response.confirmations)
+    corrections = [
+        _apply(response, code, old_answers.get(code), value, acting_user=acting_user, reason=reason)
+        for code, value in changed.items()
+    ]
     raise_flags(response)
-    return correction
+    return corrections
+
+
+def _read_changes(definition, changes) -> dict:
+    """Question code → new stored value (None: the answer is removed), or a refusal naming the field."""
+    values = {}
+    for raw_code, raw in changes:
+        code = (raw_code or "").strip().upper()
+        if not code:
+            if is_empty(raw):
+                continue  # a blank line of the form
+            raise CheckError("Indiquez le code de la question dont la valeur est corrigée.", "code")
+        if code not in definition:
+            raise CheckError(f"Le questionnaire n'a pas de question « {code} ».", "code")
+        if code in values:
+            raise CheckError(f"La question « {code} » est corrigée deux fois.", "code")
+        value, problem = parse_answer(definition.question(code), raw)
+        if problem:
+            raise CheckError(f"Valeur illisible pour {code} : {problem}.", "value")
+        values[code] = to_json(value)
+    if not values:
+        raise CheckError("Indiquez le code de la question à corriger.", "code")
+    return values
+
+
+def _refuse_broken_rules(definition, before: dict, after: dict, changed: set[str], confirmations: dict) -> None:
+    """Refuse answers that break a blocking rule the correction broke or touches (an error already there that
+    the correction does not touch is left to the validation, which refuses it)."""
+    already = {issue.key for issue in validate(definition, before, confirmations).errors}
+    broken = [
+        issue
+        for issue in validate(definition, after, confirmations).errors
+        if issue.key not in already or changed & set(issue.questions)
+    ]
+    if not broken:
+        return
+    related = tuple(dict.fromkeys(c for issue in broken for c in issue.questions if c not in changed))
+    message = f"Correction refusée : {_issues_text(broken)}."
+    if related:
+        message += f" Corrigez dans la même correction les réponses liées : {', '.join(related)}."
+    raise CheckError(message, "value", related)
+
+
+def _issues_text(issues) -> str:
+    """The issues' French messages in one sentence (each ends without a full stop)."""
+    return " ; ".join(issue.message.rstrip(".") for issue in issues)
 
 
 def _apply(response, code, old_value, new_value, *, acting_user, reason) -> AnswerCorrection:

@@ -9,6 +9,7 @@ The export (`observatory.answer_export`) gives the dashboard's list with its fil
 """
 
 import datetime
+import itertools
 
 from django import forms
 from django.contrib import messages
@@ -35,6 +36,7 @@ from maillage.structures.models import Structure
 PAGE_SIZE = 20
 EXPORT_LINKS = (("csv", "CSV", "tableur, séparateur point-virgule"), ("xlsx", "Excel", "XLSX"))
 FORM_FIELDS = ("form", "flag_id", "comment", "code", "value", "reason")
+CORRECTION_LINES = 3  # blank lines of the correction form: related answers are corrected together
 ERROR_KEYS = ("general", "comment", "code", "value", "reason")
 
 
@@ -232,13 +234,30 @@ def _scalar(value) -> str:
     return format_exact(value)
 
 
-def _sections(definition, answers: dict) -> list:
+def _sections(definition, answers: dict, justifications: list) -> list:
+    """Each section with its questions: (question, answer as read, the structure's justifications about it)."""
     return [
-        (section, [(q, _display(q, answers.get(q.code))) for q in section.questions]) for section in definition.sections
-    ]
+        (section, [(q, _display(q, answers.get(q.code)), checking.justifications_about(justifications, [q.code]))
+                   for q in section.questions])
+        for section in definition.sections
+    ]  # fmt: skip
 
 
-def _render_detail(request, campaign, structure, response, errors=None, values=None, status=200):
+def _correction_rows(response, definition, values: dict, related=()) -> list[dict]:
+    """The lines of the correction form: those posted, then the related questions of a refused correction (their
+    current value to change), then blank lines up to `CORRECTION_LINES`."""
+    rows = [{"code": code, "value": value} for code, value in values.get("rows", ()) if code.strip() or value.strip()]
+    posted = {row["code"].strip().upper() for row in rows}
+    for code in related:
+        question = definition.question(code)
+        if code not in posted and question.is_numeric and question.type != "grid":
+            current = parse_answer(question, response.answers.get(code))[0]
+            rows.append({"code": code, "value": "" if current is None else format_exact(current)})
+    rows += [{"code": "", "value": ""} for _ in range(CORRECTION_LINES - len(rows))]
+    return [{**row, "number": number} for number, row in enumerate(rows, start=1)]
+
+
+def _render_detail(request, campaign, structure, response, errors=None, values=None, status=200, related=()):
     context = {
         "campaign": campaign,
         "structure": structure,
@@ -249,8 +268,12 @@ def _render_detail(request, campaign, structure, response, errors=None, values=N
     if response is not None:
         definition = response.questionnaire.definition()
         flags = list(response.flags.select_related("decided_by"))
+        justifications = checking.justifications(definition, response.confirmations)
+        for flag in flags:
+            flag.justifications = checking.justifications_about(justifications, flag.codes)
         context |= {
-            "sections": _sections(definition, response.answers),
+            "sections": _sections(definition, response.answers, justifications),
+            "correction_rows": _correction_rows(response, definition, values or {}, related),
             "flags": flags,
             "open_flags": sum(1 for f in flags if f.status in checking.UNRESOLVED),
             "corrections": list(response.corrections.select_related("acting_user")),
@@ -276,9 +299,10 @@ def _post(request, year, structure_id, act, success: str):
         act(response)
     except checking.CheckError as error:
         field = error.field or "general"
-        values = {key: request.POST.get(key, "") for key in FORM_FIELDS}
+        values = {key: request.POST.get(key, "") for key in FORM_FIELDS} | {"rows": _posted_rows(request)}
         status = 400 if error.field else 409
-        return _render_detail(request, campaign, structure, response, {field: error.message}, values, status)
+        return _render_detail(request, campaign, structure, response, {field: error.message}, values, status,
+                              error.related)  # fmt: skip
     messages.success(request, success)
     return redirect(reverse("observatory_check:response", args=[year, structure_id]))
 
@@ -318,13 +342,20 @@ def return_to_structure(request, year: int, structure_id: int):
     )
 
 
+def _posted_rows(request) -> list[tuple[str, str]]:
+    """The (code, value) lines of the correction form, in order."""
+    post = request.POST
+    return list(itertools.zip_longest(post.getlist("code"), post.getlist("value"), fillvalue=""))
+
+
 @login_required
 @require_POST
 def correct(request, year: int, structure_id: int):
+    """One or several answers corrected in one step (related answers together), with one reason."""
+
     def act(response):
-        post = request.POST
-        checking.correct_answer(
-            response, post.get("code", ""), post.get("value", ""), acting_user=request.user, reason=post.get("reason")
+        checking.correct_answers(
+            response, _posted_rows(request), acting_user=request.user, reason=request.POST.get("reason")
         )
 
     return _post(request, year, structure_id, act, "Valeur corrigée ; la correction est consignée.")

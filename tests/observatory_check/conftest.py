@@ -26,12 +26,14 @@ def questionnaire_for(year: int, kind: str = "csx") -> Questionnaire:
 
 
 def clean_answers(n: int) -> dict:
-    """Plausible answers of a centre social (as stored from the form: French strings and JSON numbers)."""
+    """Plausible answers of a centre social (as stored from the form: French strings and JSON numbers), keeping
+    the questionnaire's blocking rules."""
     budget = 380_000 + 13_000 * n
     salaries = 20 + n
     return {
         "FIN_CHARGES_TOTAL": budget,
         "FIN_PRODUITS_TOTAL": f"{budget + 2_000:_}".replace("_", " "),
+        "FIN_RESULTAT": "2 000",  # the questionnaire's blocking rule: income = expenses + result
         "ID_POPULATION": 12_000 + 900 * n,
         "RH_SALARIES": salaries,
         "RH_ETP_TOTAL": f"{salaries * 0.45:.1f}".replace(".", ","),

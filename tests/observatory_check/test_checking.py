@@ -190,16 +190,16 @@ def test_resubmitted_flag_that_still_holds_is_open_again(campaign, world):
 
 @pytest.mark.django_db
 def test_correction_is_logged_and_settles_the_flag(campaign, world):
-    response = plant(campaign[0], FIN_CHARGES_TOTAL=450)  # typed in k€
+    response = plant(campaign[0], FIN_CHARGES_TOTAL=380)  # typed in k€
     flags = checking.raise_flags(response)
     assert ("impossible_ratio", ("FIN_CHARGES_TOTAL", "ID_POPULATION")) in kinds(flags)
     correspondent = world.users["correspondent"]
-    correction = checking.correct_answer(response, "fin_charges_total", "450 000", acting_user=correspondent,
+    correction = checking.correct_answer(response, "fin_charges_total", "380 000", acting_user=correspondent,
                                          reason="Budget saisi en milliers d'euros.")  # fmt: skip
-    assert (correction.old_value, correction.new_value, correction.acting_user) == (450, 450000, correspondent)
+    assert (correction.old_value, correction.new_value, correction.acting_user) == (380, 380000, correspondent)
     assert correction.reason == "Budget saisi en milliers d'euros."
     response.refresh_from_db()
-    assert response.answers["FIN_CHARGES_TOTAL"] == 450000
+    assert response.answers["FIN_CHARGES_TOTAL"] == 380000
     assert not response.flags.filter(status__in=checking.UNRESOLVED).exists()
 
 
@@ -222,16 +222,16 @@ def test_bad_corrections_are_refused_with_a_french_message(campaign, world, code
 
 @pytest.mark.django_db
 def test_cleaning_rules_replay_on_late_answers(campaign, world):
-    response = plant(campaign[0], FIN_CHARGES_TOTAL=450)
-    checking.correct_answer(response, "FIN_CHARGES_TOTAL", "450000", acting_user=world.users["correspondent"],
+    response = plant(campaign[0], FIN_CHARGES_TOTAL=380)
+    checking.correct_answer(response, "FIN_CHARGES_TOTAL", "380000", acting_user=world.users["correspondent"],
                             reason="Budget saisi en milliers d'euros.")  # fmt: skip
     assert checking.replay_cleaning_rules(response) == []  # nothing to do: the value is corrected
-    plant(response, FIN_CHARGES_TOTAL="450")  # the same wrong figure comes back (late import, new transmission)
+    plant(response, FIN_CHARGES_TOTAL="380")  # the same wrong figure comes back (late import, new transmission)
     [replayed] = checking.replay_cleaning_rules(response)
     assert replayed.reason.startswith(checking.REPLAY_PREFIX)
-    assert (replayed.old_value, replayed.new_value) == ("450", 450000)
+    assert (replayed.old_value, replayed.new_value) == ("380", 380000)
     response.refresh_from_db()
-    assert response.answers["FIN_CHARGES_TOTAL"] == 450000
+    assert response.answers["FIN_CHARGES_TOTAL"] == 380000
     plant(response, FIN_CHARGES_TOTAL=470_000)  # a deliberate new figure is left alone
     assert checking.replay_cleaning_rules(response) == []
     assert set(checking.cleaning_rules(response)) == {"FIN_CHARGES_TOTAL"}
@@ -239,7 +239,7 @@ def test_cleaning_rules_replay_on_late_answers(campaign, world):
 
 @pytest.mark.django_db
 def test_validation_is_refused_while_flags_are_open(campaign, world):
-    response = plant(campaign[0], PUB_PARTICIPANTS_UNIQUES=50_000)
+    response = plant(campaign[0], RH_SALARIES=5)  # fewer employees than ETP: flagged, not a blocking rule
     checking.raise_flags(response)
     with pytest.raises(checking.CheckError) as refused:
         checking.validate_response(response, acting_user=world.users["correspondent"])
@@ -252,10 +252,10 @@ def test_validation_is_refused_while_flags_are_open(campaign, world):
 def test_validation_once_flags_are_settled(campaign, world, monkeypatch, django_capture_on_commit_callbacks):
     refreshed = []
     monkeypatch.setattr(checking, "refresh_aggregates", refreshed.append)
-    response = plant(campaign[0], PUB_PARTICIPANTS_UNIQUES=50_000)
+    response = plant(campaign[0], RH_SALARIES=5)
     [flag] = checking.raise_flags(response)
     correspondent = world.users["correspondent"]
-    checking.accept_flag(flag, acting_user=correspondent, justification="Fête de quartier comptée à part.")
+    checking.accept_flag(flag, acting_user=correspondent, justification="Départs et arrivées dans l'année.")
     with django_capture_on_commit_callbacks(execute=True):
         checking.validate_response(response, acting_user=correspondent)
     response.refresh_from_db()
@@ -280,3 +280,69 @@ def test_validation_refreshes_the_public_figures(campaign, world, django_capture
 
 def test_values_are_stored_as_exact_json():
     assert to_json({"a": Decimal("12.50"), "b": (Decimal(3), None)}) == {"a": "12.5", "b": [3, None]}
+
+
+# --- The questionnaire's blocking rules on corrections and validation -----------------------------------------
+
+STAFF_600 = {  # structure 219: 600 ETP typed for 60, consistently across functions and contracts
+    "RH_SALARIES": 700, "RH_ETP_TOTAL": "600", "RH_ETP_PILOTAGE": "100", "RH_ETP_ACTIVITES": "400",
+    "RH_ETP_LOGISTIQUE": "100", "RH_CDI_ETP": "400", "RH_CDD_ETP": "100", "RH_AIDES_ETP": "100",
+}  # fmt: skip
+STAFF_60 = {"RH_ETP_TOTAL": "60", "RH_ETP_PILOTAGE": "10", "RH_ETP_ACTIVITES": "40", "RH_ETP_LOGISTIQUE": "10",
+            "RH_CDI_ETP": "40", "RH_CDD_ETP": "10", "RH_AIDES_ETP": "10"}  # fmt: skip
+
+
+def settle_flags(response, correspondent) -> None:
+    for flag in checking.raise_flags(response):
+        checking.accept_flag(flag, acting_user=correspondent, justification="Grand centre, vérifié.")
+
+
+@pytest.mark.django_db
+def test_correction_breaking_a_blocking_rule_is_refused_with_the_rules_message(campaign, world):
+    response = plant(campaign[0], **STAFF_600)
+    correspondent = world.users["correspondent"]
+    with pytest.raises(checking.CheckError) as refused:
+        checking.correct_answer(response, "RH_ETP_TOTAL", "60", acting_user=correspondent, reason="Faute de frappe.")
+    message = refused.value.message
+    assert message.startswith("Correction refusée : Les ETP par fonction doivent totaliser le nombre total d'ETP")
+    assert "Les ETP par contrat ne peuvent pas dépasser le total des ETP" in message
+    assert "Decimal" not in message and "écart toléré : 0,1" in message
+    assert refused.value.field == "value"
+    assert refused.value.related == ("RH_ETP_PILOTAGE", "RH_ETP_ACTIVITES", "RH_ETP_LOGISTIQUE", "RH_CDI_ETP",
+                                     "RH_CDD_ETP", "RH_AIDES_ETP")  # fmt: skip
+    assert "Corrigez dans la même correction les réponses liées : RH_ETP_PILOTAGE, " in message
+    response.refresh_from_db()
+    assert response.answers["RH_ETP_TOTAL"] == "600" and not AnswerCorrection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_related_answers_corrected_in_the_same_step_are_accepted(campaign, world):
+    response = plant(campaign[0], **STAFF_600)
+    correspondent = world.users["correspondent"]
+    changes = [*STAFF_60.items(), ("", ""), ("RH_SALARIES", "700")]  # a blank line, an unchanged value
+    corrections = checking.correct_answers(response, changes, acting_user=correspondent, reason="Faute de frappe.")
+    assert [(c.code, c.old_value, c.new_value) for c in corrections] == [
+        ("RH_ETP_TOTAL", "600", 60), ("RH_ETP_PILOTAGE", "100", 10), ("RH_ETP_ACTIVITES", "400", 40),
+        ("RH_ETP_LOGISTIQUE", "100", 10), ("RH_CDI_ETP", "400", 40), ("RH_CDD_ETP", "100", 10),
+        ("RH_AIDES_ETP", "100", 10),
+    ]  # fmt: skip
+    response.refresh_from_db()
+    assert response.answers["RH_ETP_TOTAL"] == 60 and response.answers["RH_CDI_ETP"] == 40
+    settle_flags(response, correspondent)
+    checking.validate_response(response, acting_user=correspondent)
+    assert response.status == ResponseStatus.VALIDATED
+
+
+@pytest.mark.django_db
+def test_validation_is_refused_while_answers_break_a_blocking_rule(campaign, world):
+    """Structure 219's path: answers that no transmission or import would have let through are not validated."""
+    response = plant(campaign[0], **{**STAFF_600, "RH_ETP_TOTAL": "60"})
+    settle_flags(response, world.users["correspondent"])  # a big centre: jump and outlier accepted
+    with pytest.raises(checking.CheckError) as refused:
+        checking.validate_response(response, acting_user=world.users["correspondent"])
+    assert refused.value.message.startswith(
+        "Le questionnaire ne peut pas être validé : Les ETP par fonction doivent totaliser le nombre total d'ETP"
+    )
+    assert "Les ETP par contrat ne peuvent pas dépasser le total des ETP" in refused.value.message
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.SUBMITTED and not response.events.exists()

@@ -19,9 +19,9 @@ def client_for(client, world, role):
     return client
 
 
-def flagged(campaign) -> tuple[Response, Flag]:
+def flagged(campaign, **answers) -> tuple[Response, Flag]:
     response = campaign[0]
-    response.answers = {**response.answers, "PUB_PARTICIPANTS_UNIQUES": 50_000}
+    response.answers = {**response.answers, **(answers or {"PUB_PARTICIPANTS_UNIQUES": 50_000})}
     response.save()
     [flag] = checking.raise_flags(response)
     return response, flag
@@ -128,7 +128,7 @@ def test_response_page_shows_answers_and_flags(client, world, campaign, django_a
 
 @pytest.mark.django_db
 def test_validate_refused_with_french_explanation_then_accepted(client, world, campaign):
-    response, flag = flagged(campaign)
+    response, flag = flagged(campaign, RH_SALARIES=5)  # fewer employees than ETP: flagged, no blocking rule
     log_in(client, world.users["correspondent"])
     args = [2025, response.structure_id]
     page = client.post(reverse("observatory_check:validate", args=args))
@@ -140,7 +140,9 @@ def test_validate_refused_with_french_explanation_then_accepted(client, world, c
     )
     assert page.status_code == 400
     assert f'id="flag-{flag.pk}-error"' in page.content.decode()
-    client.post(reverse("observatory_check:flag-accept", args=[*args, flag.pk]), {"comment": "Fête de quartier."})
+    client.post(
+        reverse("observatory_check:flag-accept", args=[*args, flag.pk]), {"comment": "Départs en cours d'année."}
+    )
     assert Flag.objects.get(pk=flag.pk).status == FlagStatus.ACCEPTED
     page = client.post(reverse("observatory_check:validate", args=args), follow=True)
     assert "Questionnaire validé." in page.content.decode()
@@ -196,3 +198,74 @@ def test_moderation_tabs_lead_to_the_observatory(world, role):
     dashboard = client.get(reverse("observatory_check:dashboard")).content.decode()
     assert 'aria-current="page" href="/moderation/observatoire/"' in dashboard
     assert (f'href="{reverse("observatory_import:upload")}"' in dashboard) is (role == "national_admin")
+
+
+STAFF_600 = {
+    "RH_SALARIES": 700, "RH_ETP_TOTAL": "600", "RH_ETP_PILOTAGE": "100", "RH_ETP_ACTIVITES": "400",
+    "RH_ETP_LOGISTIQUE": "100", "RH_CDI_ETP": "400", "RH_CDD_ETP": "100", "RH_AIDES_ETP": "100",
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_refused_correction_offers_the_related_answers_then_corrects_them_together(client, world, campaign):
+    response = campaign[0]
+    response.answers = {**response.answers, **STAFF_600}
+    response.save()
+    log_in(client, world.users["correspondent"])
+    url = reverse("observatory_check:correct", args=[2025, response.structure_id])
+    page = client.post(url, {"form": "correct", "code": ["RH_ETP_TOTAL", ""], "value": ["60", ""], "reason": "Typo"})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert escape("Correction refusée : Les ETP par fonction doivent totaliser le nombre total d'ETP") in body
+    assert 'id="correct-value-error"' in body and "Decimal" not in body
+    # The form comes back with the corrected line and the related answers at their current values, to change.
+    rows = [(row["code"], row["value"]) for row in page.context["correction_rows"]]
+    assert rows == [("RH_ETP_TOTAL", "60"), ("RH_ETP_PILOTAGE", "100"), ("RH_ETP_ACTIVITES", "400"),
+                    ("RH_ETP_LOGISTIQUE", "100"), ("RH_CDI_ETP", "400"), ("RH_CDD_ETP", "100"),
+                    ("RH_AIDES_ETP", "100")]  # fmt: skip
+    assert 'id="correct-code-2" name="code" value="RH_ETP_PILOTAGE"' in body
+    assert not AnswerCorrection.objects.exists()
+    values = ["60", "10", "40", "10", "40", "10", "10"]
+    page = client.post(url, {"code": [code for code, _ in rows], "value": values, "reason": "Typo"}, follow=True)
+    assert "Valeur corrigée ; la correction est consignée." in page.content.decode()
+    assert AnswerCorrection.objects.count() == 7
+    response.refresh_from_db()
+    assert (response.answers["RH_ETP_TOTAL"], response.answers["RH_ETP_ACTIVITES"]) == (60, 40)
+
+
+@pytest.mark.django_db
+def test_validation_refused_while_a_blocking_rule_is_broken(client, world, campaign):
+    response = campaign[0]
+    response.answers = {**response.answers, **STAFF_600, "RH_ETP_TOTAL": "60"}
+    response.save()
+    for flag in checking.raise_flags(response):
+        checking.accept_flag(flag, acting_user=world.users["correspondent"], justification="Vérifié.")
+    log_in(client, world.users["correspondent"])
+    page = client.post(reverse("observatory_check:validate", args=[2025, response.structure_id]))
+    assert page.status_code == 409
+    assert escape("Le questionnaire ne peut pas être validé : Les ETP par fonction") in page.content.decode()
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_structures_justifications_next_to_flags_and_answers(client, world, campaign):
+    response, flag = flagged(campaign, RH_SALARIES=5)
+    response.confirmations = {"R_ETP_EFFECTIF": "Départs et arrivées en cours d'année.",
+                              "RH_SALARIES": "Beaucoup de temps partiels."}  # fmt: skip
+    response.save()
+    log_in(client, world.users["correspondent"])
+    page = client.get(reverse("observatory_check:response", args=[2025, response.structure_id]))
+    [shown] = page.context["flags"]
+    assert [j.text for j in shown.justifications] == ["Beaucoup de temps partiels.",
+                                                      "Départs et arrivées en cours d'année."]  # fmt: skip
+    body = page.content.decode()
+    flag_card = body[body.index(f'id="flag-{flag.pk}-title"') : body.index('id="decide-title"')]
+    assert escape("Justification de la structure (Plus d'ETP que de salariés") in flag_card
+    assert escape("« Départs et arrivées en cours d'année. »") in flag_card
+    answers = body[body.index('id="answers-title"') :]
+    salaries_row = answers[
+        answers.index("<code>RH_SALARIES</code>") : answers.index("</tr>", answers.index("RH_SALARIES"))
+    ]
+    assert escape("Justification de la structure : « Beaucoup de temps partiels. »") in salaries_row
+    assert escape("« Départs et arrivées en cours d'année. »") in salaries_row
