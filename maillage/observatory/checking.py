@@ -548,15 +548,36 @@ def _same(question, left, right) -> bool:
 def cleaning_rules(response: Response) -> dict[str, AnswerCorrection]:
     """The latest correction of each question of the response by a correspondent (replays and the
     structure's own edits excluded): its cleaning rules."""
+    return cleaning_rules_of([response.pk]).get(response.pk, {})
+
+
+def cleaning_rules_of(response_ids) -> dict[int, dict[str, AnswerCorrection]]:
+    """`cleaning_rules` of several responses in one query: response id → question code → rule."""
     from .filling import MEMBER_CORRECTION_REASON  # filling calls this module when a questionnaire is sent
 
-    rules = {}
-    corrections = response.corrections.exclude(reason__startswith=REPLAY_PREFIX).exclude(
-        reason=MEMBER_CORRECTION_REASON
+    rules: dict[int, dict[str, AnswerCorrection]] = {}
+    corrections = (
+        AnswerCorrection.objects.filter(response_id__in=response_ids)
+        .exclude(reason__startswith=REPLAY_PREFIX)
+        .exclude(reason=MEMBER_CORRECTION_REASON)
     )
     for correction in corrections.order_by("created_at", "id"):
-        rules[correction.code] = correction
+        rules.setdefault(correction.response_id, {})[correction.code] = correction
     return rules
+
+
+def replayed_values(definition, answers: dict, rules: dict[str, AnswerCorrection]) -> dict[str, object]:
+    """Question code → the value its cleaning rule gives back to `answers` (None: the answer is removed), for the
+    answers holding the value a rule corrected."""
+    values = {}
+    for code, rule in rules.items():
+        if code not in definition:
+            continue
+        question = definition.question(code)
+        current = answers.get(code)
+        if not _same(question, current, rule.new_value) and _same(question, current, rule.old_value):
+            values[code] = rule.new_value
+    return values
 
 
 @transaction.atomic
@@ -564,17 +585,12 @@ def replay_cleaning_rules(response: Response, *, acting_user=None) -> list[Answe
     """Apply the response's cleaning rules again to answers that came back with the corrected value.
 
     Call it when answers arrive after the check (a new transmission, an import), before `raise_flags`."""
-    definition = response.questionnaire.definition()
+    rules = cleaning_rules(response)
     applied = []
-    for code, rule in cleaning_rules(response).items():
-        if code not in definition:
-            continue
-        question = definition.question(code)
+    for code, value in replayed_values(response.questionnaire.definition(), response.answers, rules).items():
+        reason = f"{REPLAY_PREFIX}{rules[code].reason}"
         current = response.answers.get(code)
-        if _same(question, current, rule.new_value) or not _same(question, current, rule.old_value):
-            continue
-        reason = f"{REPLAY_PREFIX}{rule.reason}"
-        applied.append(_apply(response, code, current, rule.new_value, acting_user=acting_user, reason=reason))
+        applied.append(_apply(response, code, current, value, acting_user=acting_user, reason=reason))
     return applied
 
 

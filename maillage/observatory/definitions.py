@@ -130,8 +130,20 @@ class Condition:
     source: Source | None = field(default=None, compare=False)
 
     def describe(self) -> str:
-        suffix = "" if self.operator in ("is_true", "is_false", "answered") else f" {self.value!r}"
+        """In French, for people: « RH_SALARIES est supérieur à 0 », « ID_QPV fait partie de « a », « b » »."""
+        suffix = "" if self.operator in ("is_true", "is_false", "answered") else f" {_shown(self.value)}"
         return f"{self.question} {CONDITION_OPERATORS[self.operator]}{suffix}"
+
+
+def _shown(value) -> str:
+    """A condition's value as a person reads it (never a Python repr such as `Decimal('0')`)."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(item) for item in value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int | float | Decimal):
+        return f"{Decimal(str(value)).normalize():f}".replace(".", ",")
+    return f"« {value} »"
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from maillage.structures.models import Structure, StructureKind
 from . import states
 from .aggregates import refresh_year
 from .answers import is_empty, to_json
-from .checking import REPLAY_PREFIX, UNRESOLVED, replay_cleaning_rules
+from .checking import REPLAY_PREFIX, UNRESOLVED, cleaning_rules_of, replay_cleaning_rules, replayed_values
 from .definitions import Questionnaire as Definition
 from .models import Campaign, Flag, FlagStatus, Questionnaire, Response, ResponseEvent, ResponseStatus
 from .past_table import (
@@ -319,6 +319,27 @@ def check_replacements(plans: list[Plan], report: PastImportReport, layout: Layo
             ), position)  # fmt: skip
         else:
             report.to_replace += 1
+    check_cleaning_rules(plans, report, layout)
+
+
+def check_cleaning_rules(plans: list[Plan], report: PastImportReport, layout: Layout) -> None:
+    """A replaced response gets the correspondents' cleaning rules again (`store`): the answers they give back must
+    keep the questionnaire's blocking rules, as every validated questionnaire does (one query for all rules)."""
+    replaced = [plan for plan in plans if plan.existing is not None]
+    rules = cleaning_rules_of([plan.existing.pk for plan in replaced])
+    for plan in replaced:
+        definition = plan.questionnaire.definition()
+        values = replayed_values(definition, plan.answers, rules.get(plan.existing.pk, {}))
+        if not values:
+            continue
+        answers = {code: value for code, value in {**plan.answers, **values}.items() if value is not None}
+        corrected = ", ".join(values)
+        for issue in validate(definition, answers).errors:
+            columns = tuple(c.header for c in layout.columns if c.code in issue.questions) or issue.questions
+            position = min((c.index for c in layout.columns if c.code in issue.questions), default=0)
+            report.error(plan.line, columns, f"{issue.message}, une fois rejouée la règle de nettoyage d'un "
+                         f"correspondant sur {corrected} : corrigez aussi ces réponses dans le fichier",
+                         position)  # fmt: skip
 
 
 # --- Writing ---------------------------------------------------------------------------------------------------

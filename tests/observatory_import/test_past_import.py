@@ -376,3 +376,40 @@ def test_campaign_without_questionnaire_or_missing(past, tmp_path):
     past.evs.delete()
     with pytest.raises(PastImportError, match="La campagne 2023 n'a pas de questionnaire chargé"):
         run(tmp_path, [HEADER])
+
+
+# --- The questionnaire's rules on every path ---------------------------------------------------------------------
+
+STAFF = ["id", "RH_SALARIES", "RH_ETP_TOTAL", "RH_ETP_PILOTAGE", "RH_ETP_ACTIVITES", "RH_ETP_LOGISTIQUE"]
+
+
+def test_replayed_cleaning_rule_that_would_break_a_blocking_rule_is_an_error(past, tmp_path, world):
+    """A correspondent corrected the total ETP (600 → 60) after a first import; the file comes back with 600 and
+    other ETP by function: the replayed rule would store answers no questionnaire may be validated with."""
+    assert run(tmp_path, [STAFF, [past.a.pk, "700", "600", "100", "400", "100"]]).ok
+    response = Response.objects.get(structure=past.a)
+    AnswerCorrection.objects.create(response=response, code="RH_ETP_TOTAL", old_value=600, new_value=60,
+                                    reason="Faute de frappe", acting_user=world.users["correspondent"])  # fmt: skip
+    report = run(tmp_path, [STAFF, [past.a.pk, "700", "600", "150", "300", "150"]], replace=True)
+    [error] = messages(report)
+    assert error.startswith(
+        "ligne 2, colonnes RH_ETP_TOTAL, RH_ETP_PILOTAGE, RH_ETP_ACTIVITES, RH_ETP_LOGISTIQUE : Les ETP par fonction "
+        "doivent totaliser le nombre total d'ETP"
+    )
+    assert error.endswith(
+        "une fois rejouée la règle de nettoyage d'un correspondant sur RH_ETP_TOTAL : corrigez aussi ces réponses "
+        "dans le fichier"
+    )
+    response.refresh_from_db()
+    assert (response.answers["RH_ETP_TOTAL"], response.answers["RH_ETP_ACTIVITES"]) == (600, 400)  # nothing stored
+
+
+def test_condition_of_a_hidden_answer_is_described_in_french(past, tmp_path):
+    report = run(tmp_path, [["id", "RH_SALARIES", "RH_ETP_PILOTAGE"], [past.a.pk, "0", "3"]])
+    assert report.ok
+    warnings = [str(w) for w in report.warnings]
+    assert (
+        "ligne 2, colonne RH_ETP_PILOTAGE : réponse non enregistrée : la question n'est posée que si RH_SALARIES est "
+        "supérieur à 0" in warnings
+    )
+    assert not any("Decimal" in w for w in warnings)
