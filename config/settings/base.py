@@ -1,10 +1,12 @@
 """Settings shared by every environment; values come from the environment."""
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("MAILLAGE_VAR_DIR", BASE_DIR / "var"))
@@ -133,7 +135,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "maillage.accounts.lockout.attempted_email"
 AXES_LOCKOUT_CALLABLE = "maillage.accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "maillage.accounts.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "maillage.accounts.client.client_address"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Maillage"
 # Two weeks at most; "Rester connecté" unticked ends the session when the browser closes.
@@ -169,8 +171,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Open API: requests per minute and per IP address (0 turns the limit off).
+# Addresses (or CIDR blocks) of the reverse proxies whose X-Forwarded-For is believed; none by default.
+# `accounts.client.client_address` reads it for the audit log, the login lockout and the rate limits.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES : « {_proxy} » n'est ni une adresse IP ni un réseau (par exemple 10.0.0.0/8)."
+        ) from None
+
+# Requests per minute and per client address (0 turns a limit off): the open API, the web exports
+# (lists of actions, observatory files), and login attempts (on top of the lockout of one e-mail).
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
+EXPORT_RATE_LIMIT_PER_MINUTE = int(os.environ.get("EXPORT_RATE_LIMIT_PER_MINUTE", "20"))
+LOGIN_RATE_LIMIT_PER_MINUTE = int(os.environ.get("LOGIN_RATE_LIMIT_PER_MINUTE", "10"))
 
 # Sender of the platform's e-mails (alerts, later invitations); production sets its own.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@localhost>")

@@ -16,6 +16,12 @@ class MaillageAdminSite(admin.AdminSite):
         user = request.user
         return user.is_active and (user.is_staff or perms.is_national_admin(user))
 
+    def login(self, request, extra_context=None):
+        """The admin's login form counts against the same per-address limit as the site's."""
+        from maillage.www.throttling import login_limited  # the web layer, loaded once the apps are
+
+        return login_limited(super().login)(request, extra_context)
+
 
 class MaillageAdminConfig(AdminConfig):
     default_site = "maillage.accounts.admin_site.MaillageAdminSite"

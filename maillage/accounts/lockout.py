@@ -1,9 +1,11 @@
-"""django-axes hooks: what counts as the same person, and the French page shown on lockout."""
+"""django-axes hooks: what counts as the same person, and the French page shown on lockout.
+
+Axes takes the client's address from `accounts.client.client_address` (`AXES_CLIENT_IP_CALLABLE`), as the
+audit log and the rate limits do.
+"""
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.shortcuts import render
-
-from maillage.audit.services import client_ip as audit_client_ip
 
 
 def attempted_email(request, credentials) -> str:
@@ -12,11 +14,6 @@ def attempted_email(request, credentials) -> str:
     if value is None and request is not None:
         value = request.POST.get("username", "")
     return (value or "").strip().lower()
-
-
-def client_ip(request) -> str | None:
-    """The same address as the audit log (`REMOTE_ADDR`; the proxy in front must set it)."""
-    return audit_client_ip(request)
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -1,13 +1,12 @@
 """What every endpoint of the open API shares: JSON answers, errors naming the parameter, paging,
-the per-IP rate limit, and open CORS (the data are public)."""
+the per-address rate limit, and open CORS (the data are public)."""
 
 import functools
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import JsonResponse
 
+from maillage.accounts.client import throttle
 from maillage.search.params import InvalidParameter
 
 DEFAULT_PAGE_SIZE = 20
@@ -74,22 +73,8 @@ def _positive_int(params, name: str, default: int) -> int:
 
 
 def _throttle(request) -> int:
-    """Seconds to wait when this IP has used its requests of the current minute, else 0.
-
-    A fixed one-minute window counted in the cache (shared by the workers in production when the cache
-    is). `REMOTE_ADDR` only: behind a proxy, the proxy must set it (no trust in X-Forwarded-For).
-    """
-    limit = settings.API_RATE_LIMIT_PER_MINUTE
-    if not limit:
-        return 0
-    window = int(time.time() // 60)
-    key = f"api-rate:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    cache.add(key, 0, timeout=61)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1
-    return 60 - int(time.time() % 60) if count > limit else 0
+    """Seconds to wait when this client address has used its requests of the current minute, else 0."""
+    return throttle(request, "api", settings.API_RATE_LIMIT_PER_MINUTE)
 
 
 def _cors(response):

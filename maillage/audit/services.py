@@ -1,11 +1,8 @@
 """Writing to the audit log, from services and views (in the caller's transaction)."""
 
+from maillage.accounts.client import client_address
+
 from .models import AuditEvent
-
-
-def client_ip(request) -> str | None:
-    """The client's address as the server sees it (`REMOTE_ADDR`; a proxy in front must set it)."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 def log_event(action: str, *, actor=None, request=None, target=None, **details) -> AuditEvent:
@@ -16,7 +13,7 @@ def log_event(action: str, *, actor=None, request=None, target=None, **details) 
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_email=getattr(actor, "email", "") or "",
         action=action,
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         object_repr=str(target)[:300] if target is not None else "",

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -38,9 +39,12 @@ from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 from maillage.structures.models import Structure
 
+from .throttling import login_limited
+
 # --- login, logout, password reset ---------------------------------------------------------------
 
 
+@method_decorator(login_limited, name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "account/login.html"
     authentication_form = LoginForm

@@ -1,6 +1,7 @@
 """Exports of action lists: the list a reader sees (search, filters, sort), as CSV, XLSX or JSON.
 
 The file is streamed: its first bytes leave before the sheets are all read (see `exchange.web_exports`).
+Exports are limited per client address (`EXPORT_RATE_LIMIT_PER_MINUTE`, `throttling.py`).
 """
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -11,8 +12,11 @@ from maillage.exchange.web_exports import FORMATS
 from maillage.search.engine import parse_action_filters, search_actions
 from maillage.search.params import FACET_LABELS, InvalidParameter
 
+from .throttling import export_limited
+
 
 @require_safe
+@export_limited
 def action_export(request, fmt: str):
     export = FORMATS.get(fmt)
     if export is None:

@@ -33,6 +33,8 @@ from maillage.observatory.formatting import format_exact
 from maillage.observatory.models import Campaign, Flag, FlagStatus, Response, ResponseStatus
 from maillage.structures.models import Structure
 
+from .throttling import export_limited
+
 PAGE_SIZE = 20
 EXPORT_LINKS = (("csv", "CSV", "tableur, séparateur point-virgule"), ("xlsx", "Excel", "XLSX"))
 FORM_FIELDS = ("form", "flag_id", "comment", "code", "value", "reason")
@@ -138,6 +140,7 @@ def _export_links(campaign, department, status) -> list[tuple[str, str, str]]:
 
 @login_required
 @require_safe
+@export_limited
 def export(request, fmt: str):
     """The answers of the dashboard's list (same filters) as a CSV or XLSX file, streamed; logged in the audit."""
     _require_checker(request.user)

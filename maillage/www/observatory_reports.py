@@ -24,6 +24,8 @@ from maillage.observatory.secrecy import SECRET_NOTE
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 
+from .throttling import export_limited
+
 KEY_FIGURES_SLUG = "chiffres-cles"
 SCOPES = {"region": AggregateScope.REGION, "departement": AggregateScope.DEPARTMENT}
 
@@ -129,6 +131,7 @@ def territory_page(request, scope_slug: str | None = None, code: str | None = No
     return render(request, "observatory/report.html", context)
 
 
+@export_limited
 def chart_csv(request, slug: str, scope_slug: str | None = None, code: str | None = None):
     place, published, chosen = _resolve(request, scope_slug, code, None)
     if chosen is None:
@@ -147,6 +150,7 @@ def chart_csv(request, slug: str, scope_slug: str | None = None, code: str | Non
     return response
 
 
+@export_limited
 def plaquette_pdf(request, scope_slug: str | None = None, code: str | None = None):
     from maillage.observatory import pdf
 
@@ -162,6 +166,7 @@ def plaquette_pdf(request, scope_slug: str | None = None, code: str | None = Non
     return response
 
 
+@export_limited
 def export_xlsx(request):
     from maillage.observatory import xlsx
 
