@@ -9,6 +9,7 @@ from maillage.accounts import perms
 from maillage.audit.models import AuditAction, AuditEvent
 from maillage.observatory import filling, states
 from maillage.observatory.models import AnswerCorrection, Response, ResponseEvent, ResponseStatus
+from tests.factories import make_structure
 
 from .conftest import COMPLETE_CSX, open_campaign
 
@@ -205,3 +206,20 @@ def test_amount_with_three_decimals_typed_reads_back_the_same(response, world):
     stored = Response.objects.get(pk=outcome.response.pk)
     assert stored.answers["FIN_RESULTAT"] == "1.25"
     assert filling.check(stored).values["FIN_RESULTAT"] == Decimal("1.25")
+
+
+def test_submit_flags_at_once_an_outlier_of_a_small_department(response, world):
+    """ETP = 600 in a department of 4 centres: the transmission raises the flag, judged against the region."""
+    for n in range(9):
+        structure = make_structure(f"Centre social {n}", "13" if n < 3 else "84")
+        answers = {"RH_SALARIES": 20 + n, "RH_ETP_TOTAL": 9 + n % 4}
+        Response.objects.create(questionnaire=response.questionnaire, structure=structure, answers=answers,
+                                status=ResponseStatus.VALIDATED)  # fmt: skip
+    response.answers = {**COMPLETE_CSX, "RH_SALARIES": 700, "RH_ETP_TOTAL": 600}
+    response.confirmations = {"RH_SALARIES": "Beaucoup de vacataires.", "RH_ETP_TOTAL": "Un très grand centre."}
+    response.status = ResponseStatus.IN_PROGRESS
+    response.save()
+    filling.submit(response, acting_user=world.users["member_a"])
+    [outlier] = response.flags.filter(kind="outlier")
+    assert outlier.codes == ["RH_ETP_TOTAL"] and outlier.values["region"] == "93"
+    assert "600, très au-dessus de la médiane de la région Provence-Alpes-Côte d'Azur" in outlier.explanation
