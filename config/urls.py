@@ -17,5 +17,9 @@ urlpatterns = [
     path("", include("maillage.www.observatory_urls")),
     path("", include("maillage.www.urls")),
 ]
+handler400 = "maillage.www.errors.bad_request"
+# A database lock wait that ran out (SQLite, during a long write) is a 503 asking to retry.
+handler500 = "maillage.www.busy.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

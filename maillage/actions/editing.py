@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from maillage.accounts import perms
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
+from maillage.parameters import MAX_ID, whole_number
 from maillage.referentials.text import fold
 
 from . import files as attachments
@@ -223,7 +224,7 @@ def _apply_content(action: Action, content: SheetContent) -> None:
 
 def _apply_files(action: Action, files: FileChanges, added: list[dict] = ()) -> None:
     """Remove and add attachments; stored files of removed ones go once the transaction commits."""
-    removed_ids = [int(key) for key in files.removed if key.isdigit()]
+    removed_ids = _file_ids(files.removed)
     kept = ActionFile.objects.filter(action=action).exclude(file="").exclude(pk__in=removed_ids).count()
     _check_file_count(kept + len(files.uploads) + len(added))
     doomed = list(ActionFile.objects.filter(action=action, pk__in=removed_ids))
@@ -247,6 +248,11 @@ def _apply_files(action: Action, files: FileChanges, added: list[dict] = ()) -> 
         raise
 
 
+def _file_ids(keys) -> list[int]:
+    """The stored attachments among form keys (`pending:…` names uploads not yet approved)."""
+    return [pk for pk in (whole_number(str(key), maximum=MAX_ID) for key in keys) if pk is not None]
+
+
 def _check_file_count(count: int) -> None:
     if count > attachments.MAX_FILES_PER_SHEET:
         raise EditRefused(
@@ -263,8 +269,8 @@ def _propose(action, pending, content: SheetContent, files: FileChanges, acting_
     data = pending.data if pending is not None else {"files_added": [], "files_removed": []}
     added = [item for item in data["files_added"] if f"pending:{item['path']}" not in files.removed]
     dropped = [item["path"] for item in data["files_added"] if f"pending:{item['path']}" in files.removed]
-    removed = sorted(set(data["files_removed"]) | {key for key in files.removed if key.isdigit()})
-    kept = ActionFile.objects.filter(action=action).exclude(file="").exclude(pk__in=[int(k) for k in removed]).count()
+    removed = sorted(set(data["files_removed"]) | {str(pk) for pk in _file_ids(files.removed)})
+    kept = ActionFile.objects.filter(action=action).exclude(file="").exclude(pk__in=_file_ids(removed)).count()
     _check_file_count(kept + len(added) + len(files.uploads))
     stored = []
     try:

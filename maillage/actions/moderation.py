@@ -25,6 +25,7 @@ from maillage.accounts.models import Membership
 from maillage.audit.models import AuditAction, AuditEvent
 from maillage.audit.services import log_event
 from maillage.history.models import Revision
+from maillage.parameters import MAX_ID, whole_number
 from maillage.referentials.models import Department
 from maillage.referentials.text import match_key
 from maillage.structures.models import Structure
@@ -359,7 +360,7 @@ def proposed_record(pending) -> dict:
     for key, ids in content.get("lists", {}).items():
         labels = dict(CLOSED_LISTS[key].objects.filter(pk__in=ids).values_list("pk", "label"))
         record[key] = [labels[pk] for pk in ids if pk in labels]
-    removed = {str(pk) for pk in pending.data.get("files_removed", [])}
-    kept = pending.action.files.exclude(pk__in=[int(pk) for pk in removed if pk.isdigit()])
+    removed = {whole_number(str(pk), maximum=MAX_ID) for pk in pending.data.get("files_removed", [])} - {None}
+    kept = pending.action.files.exclude(pk__in=removed)
     record["files"] = [*kept.values_list("name", flat=True), *(f["name"] for f in pending.data.get("files_added", []))]
     return record

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import JsonResponse
 
 from maillage.accounts.client import throttle
-from maillage.search.params import InvalidParameter
+from maillage.parameters import MAX_PAGE, InvalidParameter, positive_int
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -63,13 +63,7 @@ def _positive_int(params, name: str, default: int) -> int:
         return default
     if len(values) > 1:
         raise InvalidParameter(name, "ce paramètre ne peut être donné qu'une fois.")
-    try:
-        value = int(values[0])
-    except ValueError:
-        raise InvalidParameter(name, f"« {values[0][:50]} » n'est pas un nombre entier.") from None
-    if value < 1:
-        raise InvalidParameter(name, "doit être un nombre entier supérieur ou égal à 1.")
-    return value
+    return positive_int(values[0], name, maximum=MAX_PAGE)
 
 
 def _throttle(request) -> int:

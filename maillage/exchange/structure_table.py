@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
+from maillage.parameters import whole_number
 from maillage.referentials.models import Department
 from maillage.referentials.text import match_key
 from maillage.structures.models import StructureKind
@@ -23,7 +24,14 @@ from .reports import ImportReport
 from .streams import LIST_SEPARATOR
 from .structure_import import StructureLoader
 from .structure_json import STRUCTURE_KEYS
-from .structure_text import AXIS_KEYS, YES_NO_KEYS, ParsedStructure, department_code, empty_structure_record
+from .structure_text import (
+    AXIS_KEYS,
+    MAX_POPULATION,
+    YES_NO_KEYS,
+    ParsedStructure,
+    department_code,
+    empty_structure_record,
+)
 from .transactions import run_import
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -230,10 +238,10 @@ def _population(parsed: ParsedStructure, value) -> int | None:
     text = _SPACES.sub("", _text(value))
     if not text:
         return None
-    if not text.isdigit() or int(text) > 2_147_483_647:
+    number = whole_number(text, maximum=MAX_POPULATION)
+    if number is None:
         parsed.warn(parsed.line, f"population « {text[:30]} » illisible (nombre entier attendu) : laissée vide")
-        return None
-    return int(text)
+    return number
 
 
 def _yes_no(parsed: ParsedStructure, key: str, value) -> bool | None:

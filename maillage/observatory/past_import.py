@@ -40,6 +40,7 @@ from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 from maillage.exchange.reading import ImportFileError
 from maillage.exchange.transactions import run_import
+from maillage.parameters import MAX_ID, whole_number
 from maillage.structures.models import Structure, StructureKind
 
 from . import states
@@ -154,11 +155,12 @@ class RowChecker:
 
     def _by_id(self, line: int, raw: str) -> Structure | None:
         position = self.layout.id_index
-        if not raw.isdigit():
+        pk = whole_number(raw, maximum=MAX_ID)
+        if pk is None:
             message = f"identifiant de structure illisible « {raw[:30]} » (nombre attendu)"
             self.report.error(line, self.layout.id_header, message, position)
             return None
-        found = self.structures.by_id.get(int(raw))
+        found = self.structures.by_id.get(pk)
         if found is None:
             self.report.error(line, self.layout.id_header, f"aucune structure n'a l'identifiant {raw}", position)
         return found
@@ -251,7 +253,7 @@ class StructureIndex:
 
 def find_structures(layout: Layout, rows: list[tuple[int, list]]) -> StructureIndex:
     """The structures the file names, in a few queries."""
-    ids = {int(t) for t in (cell_text(cell(r, layout.id_index)) for _, r in rows) if t.isdigit() and len(t) < 12}
+    ids = {whole_number(cell_text(cell(r, layout.id_index)), maximum=MAX_ID) for _, r in rows} - {None}
     sirets = {s for s in (siret_text(cell(r, layout.siret_index)) for _, r in rows) if s}
     fields = ("id", "name", "kind", "siret")
     index = StructureIndex({}, {})

@@ -19,6 +19,7 @@ from functools import cached_property
 from django.db import connection
 from pyroaring import BitMap
 
+from maillage.parameters import whole_number
 from maillage.referentials.text import match_key
 
 from .backends import get_backend
@@ -77,7 +78,7 @@ def _canonical(index: FacetIndex, name: str, value: str) -> str:
     key = facet.lookup.get(match_key(value))
     if key is not None:
         return facet.values[key]
-    if name == "year" and value.isdigit() and int(value) in YEARS:
+    if name == "year" and whole_number(value, maximum=YEARS.stop - 1) in YEARS:  # None is in no range
         return value  # a year without published sheets: a valid question with no answer
     raise InvalidParameter(name, f"valeur inconnue : « {value[:100]} ».")
 

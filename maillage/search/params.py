@@ -7,6 +7,9 @@ can be shared, bookmarked, exported or followed as it is. Values are the labels 
 
 from dataclasses import dataclass, field
 
+# The error of every parameter, kept importable from here, where the search parameters are read.
+from maillage.parameters import InvalidParameter as InvalidParameter
+
 # URL parameter → facet name in API answers (the open API names facets after the record's keys).
 FACETS = {
     "keyword": "keywords",
@@ -44,15 +47,6 @@ SORTS = {
 }
 MAX_QUERY_LENGTH = 300
 MAX_VALUES_PER_FACET = 50
-
-
-class InvalidParameter(ValueError):
-    """A parameter a reader sent that cannot be answered; `message` is in French."""
-
-    def __init__(self, parameter: str, message: str):
-        super().__init__(f"{parameter} : {message}")
-        self.parameter = parameter
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from math import ceil
 
 from django.db.models import Count, Q
 
+from maillage.parameters import MAX_PAGE, positive_int
 from maillage.referentials.models import (
     Department,
     ManagementMode,
@@ -195,11 +196,7 @@ def parse_structure_filters(params) -> StructureFilters:
 def parse_page(params) -> int:
     """The page number (from 1) of a directory search."""
     value = _single(params, "page")
-    if not value:
-        return 1
-    if not value.isdigit() or int(value) < 1:
-        raise InvalidParameter("page", f"« {value[:50]} » n'est pas un numéro de page (nombre entier à partir de 1).")
-    return int(value)
+    return positive_int(value, "page", maximum=MAX_PAGE, what="un numéro de page") if value else 1
 
 
 def _single(params, name: str) -> str:

@@ -187,7 +187,7 @@ class StructureForm(AccessibleFormMixin, forms.ModelForm):
         siret = normalize_siret(self.cleaned_data["siret"])
         if not siret:
             return ""
-        if len(siret) != 14 or not siret.isdigit():
+        if not (len(siret) == 14 and siret.isascii() and siret.isdigit()):
             raise forms.ValidationError("Le numéro SIRET doit compter 14 chiffres (espaces permis).")
         if not is_valid_siret(siret):
             raise forms.ValidationError(
@@ -198,7 +198,7 @@ class StructureForm(AccessibleFormMixin, forms.ModelForm):
 
     def clean_postcode(self) -> str:
         postcode = normalize_siret(self.cleaned_data["postcode"])
-        if postcode and not (len(postcode) == 5 and postcode.isdigit()):
+        if postcode and not (len(postcode) == 5 and postcode.isascii() and postcode.isdigit()):
             raise forms.ValidationError("Le code postal doit compter 5 chiffres, par exemple 13001.")
         return postcode
 

@@ -5,6 +5,7 @@ import re
 _SPACES = re.compile(r"[\s.\u00a0\u202f]+")
 # La Poste's establishments share the SIREN 356 000 000 and use a digit-sum rule instead of Luhn.
 LA_POSTE_SIREN = "356000000"
+_FOURTEEN_DIGITS = re.compile(r"[0-9]{14}")
 
 
 def normalize_siret(raw: str) -> str:
@@ -25,7 +26,7 @@ def luhn_ok(digits: str) -> bool:
 
 
 def is_valid_siret(siret: str) -> bool:
-    if len(siret) != 14 or not siret.isdigit():
+    if not _FOURTEEN_DIGITS.fullmatch(siret):  # not `isdigit()`: `²` is a digit to it, not to `int()`
         return False
     if siret.startswith(LA_POSTE_SIREN):
         return sum(int(c) for c in siret) % 5 == 0

@@ -21,6 +21,7 @@ from maillage.actions import files as attachments
 from maillage.actions.forms import SheetForm
 from maillage.actions.models import Action, ActionFile, ActionState, PendingRevision
 from maillage.actions.workflow import TransitionError, allowed_moves, transition
+from maillage.parameters import MAX_ID, positive_int, whole_number
 from maillage.structures.models import Structure
 
 STATE_ORDER = [ActionState.DRAFT, ActionState.RETURNED, ActionState.SUBMITTED, ActionState.PUBLISHED,
@@ -128,7 +129,8 @@ def sheet_edit(request, pk: int):
 def _attachment_rows(form: SheetForm) -> list[dict]:
     rows = []
     for (key, name, has_file), remove in zip(form.attached, form["remove_files"].subwidgets, strict=True):
-        url = reverse("contribute:member-file", kwargs={"pk": int(key)}) if has_file and key.isdigit() else ""
+        pk = whole_number(key, maximum=MAX_ID) if has_file else None
+        url = reverse("contribute:member-file", kwargs={"pk": pk}) if pk is not None else ""
         rows.append({"name": name, "has_file": has_file, "url": url, "remove": remove})
     return rows
 
@@ -221,7 +223,9 @@ member_file_download = login_required(file_download)
 
 
 def _editable_structure(request, value: str) -> Structure:
-    structure = Structure.objects.filter(pk=int(value)).first() if _is_id(value) else None
+    """The structure of `?structure=`: 400 when it is no number, 404 when it is not one the person may edit."""
+    pk = positive_int(value, "structure", maximum=MAX_ID, what="un numéro de structure")
+    structure = Structure.objects.filter(pk=pk).first()
     if structure is None or not perms.can_edit_structure(request.user, structure):
         raise Http404("Structure introuvable.")
     return structure
@@ -238,5 +242,4 @@ def _editable_action(request, pk: int) -> Action:
 
 def _is_id(value) -> bool:
     """A primary key the database can compare (huge numbers overflow SQLite's integers)."""
-    text = str(value)
-    return text.isdigit() and 0 < int(text) < 2**63
+    return bool(whole_number(str(value), maximum=MAX_ID))

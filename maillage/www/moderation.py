@@ -20,6 +20,7 @@ from maillage.actions import editing, history, moderation
 from maillage.actions.models import Action, ActionState
 from maillage.actions.workflow import TransitionError, allowed_moves, transition
 from maillage.exchange.action_json import action_records
+from maillage.parameters import MAX_ID, positive_int
 
 PAGE_SIZE = 20
 QUEUE_STATES = [
@@ -125,15 +126,12 @@ def duplicates(request):
     return render(request, "moderation/duplicates.html", {"pairs": pairs, "tab": "duplicates"})
 
 
-def _pair(request, first_key: str, second_key: str) -> tuple[Action, Action]:
+def _pair(request, *keys: str) -> tuple[Action, Action]:
+    """The two sheets named by the parameters `keys`: 400 when one is no number, 404 when not moderated here."""
     params = request.POST if request.method == "POST" else request.GET
-    ids = [params.get(first_key, ""), params.get(second_key, "")]
-    if not all(value.isdigit() for value in ids):
-        raise Http404("Fiche introuvable.")
+    ids = [positive_int(params.get(key, ""), key, maximum=MAX_ID, what="un numéro de fiche") for key in keys]
     scope = perms.moderated_actions(request.user).select_related("structure__department")
-    first = get_object_or_404(scope, pk=int(ids[0]))
-    second = get_object_or_404(scope, pk=int(ids[1]))
-    return first, second
+    return get_object_or_404(scope, pk=ids[0]), get_object_or_404(scope, pk=ids[1])
 
 
 @login_required
@@ -218,9 +216,10 @@ def pending_detail(request, pk: int):
 
 
 def _sheet_for_history(request, pk: int) -> Action:
+    """The sheet, if the person may edit it; otherwise not found, as an unknown one (its existence is no hint)."""
     action = get_object_or_404(Action.objects.select_related("structure__department"), pk=pk)
     if not perms.can_edit_action(request.user, action):
-        raise PermissionDenied("Vous ne pouvez pas voir l'historique de cette fiche.")
+        raise Http404("Fiche introuvable.")
     return action
 
 

@@ -21,6 +21,7 @@ from maillage.observatory.charts import chart_svg, data_table, table_csv
 from maillage.observatory.formatting import format_percent
 from maillage.observatory.models import AggregateScope
 from maillage.observatory.secrecy import SECRET_NOTE
+from maillage.parameters import positive_int
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 
@@ -28,6 +29,7 @@ from .throttling import export_limited
 
 KEY_FIGURES_SLUG = "chiffres-cles"
 SCOPES = {"region": AggregateScope.REGION, "departement": AggregateScope.DEPARTMENT}
+MAX_YEAR = 9999
 
 
 def _place(scope_slug: str | None, code: str | None) -> reports.Territory:
@@ -40,12 +42,11 @@ def _place(scope_slug: str | None, code: str | None) -> reports.Territory:
 
 
 def _year(request, year: int | None, published: list[int]) -> int | None:
-    """The year asked (path or ?annee=), else the newest published one; 404 for a year without figures."""
+    """The year asked (path or ?annee=), else the newest published one; 404 for a year without figures, 400 for
+    an `annee` that is no year."""
     raw = request.GET.get("annee")
     if year is None and raw is not None:
-        if not raw.strip().isdigit():
-            raise Http404("Année inconnue.")
-        year = int(raw)
+        year = positive_int(raw, "annee", maximum=MAX_YEAR, what="une année")
     if year is None:
         return published[0] if published else None
     if year not in published:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from maillage.actions.models import Action
 from maillage.actions.moderation import is_stale
 from maillage.exchange.action_json import action_records, listed_records
+from maillage.parameters import MAX_PAGE, positive_int
 from maillage.search.engine import parse_action_filters, search_actions
 from maillage.search.params import FACET_LABELS, MAX_QUERY_LENGTH, SORTS, ActionFilters, InvalidParameter
 from maillage.search.similar import similar_actions
@@ -72,7 +73,4 @@ def action_list(request):
 
 
 def _page_number(params) -> int:
-    value = params.get("page", "1")
-    if not value.isdigit() or int(value) < 1:
-        raise InvalidParameter("page", "le numéro de page doit être un nombre entier positif.")
-    return int(value)
+    return positive_int(params.get("page", "1"), "page", maximum=MAX_PAGE, what="un numéro de page")

@@ -59,9 +59,15 @@ def test_edit_form(login, people, role):
     assert (sheet.summary == "Changé par " + role) is (role in EDITORS)
 
 
-@pytest.mark.parametrize("value", ["abc", "", "999999", "99999999999999999999999", "-1"])
-def test_bad_structure_parameter_is_a_404(login, value):
-    assert login("national_admin").get(f"{reverse('contribute:sheet-new')}?structure={value}").status_code == 404
+def test_unknown_structure_is_a_404(login):
+    assert login("national_admin").get(f"{reverse('contribute:sheet-new')}?structure=999999").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["abc", "", "99999999999999999999999", "-1", "²", "１"])
+def test_structure_parameter_that_is_no_number_is_a_400(login, value):
+    response = login("national_admin").get(reverse("contribute:sheet-new"), {"structure": value})
+    assert response.status_code == 400
+    assert "Paramètre «&nbsp;structure&nbsp;»" in response.content.decode()
 
 
 def test_huge_ids_are_404_not_errors(login):

@@ -114,12 +114,21 @@ def test_dismiss_clears_the_flag_and_is_not_proposed_again(client, world, pair):
     assert "Le signalement de doublon a été ignoré." in correspondent.get("/moderation/doublons/").content.decode()
 
 
+@pytest.mark.parametrize("value", ["²", "x", "99999999999999999999999", ""])
+def test_merge_with_an_id_that_is_no_number_is_a_400_naming_it(client, world, pair, value):
+    kept, _ = pair
+    correspondent = world.client_for(client, "correspondent")
+    response = correspondent.get("/moderation/doublons/fusionner/", {"garder": value, "supprimer": kept.pk})
+    assert response.status_code == 400
+    assert "Paramètre «&nbsp;garder&nbsp;»" in response.content.decode()
+
+
 def test_dismiss_needs_post_and_scope(client, world, pair):
     kept, removed = pair
     assert world.client_for(client, "correspondent").get("/moderation/doublons/ignorer/").status_code == 405
     client.logout()
     other = world.client_for(client, "other_correspondent")
     assert other.post("/moderation/doublons/ignorer/", {"fiche": removed.pk, "autre": kept.pk}).status_code == 404
-    assert other.post("/moderation/doublons/ignorer/", {"fiche": "x", "autre": kept.pk}).status_code == 404
+    assert other.post("/moderation/doublons/ignorer/", {"fiche": "x", "autre": kept.pk}).status_code == 400
     removed.refresh_from_db()
     assert removed.probable_duplicate_of_id == kept.pk

@@ -84,11 +84,22 @@ def test_department_page_and_past_year(client, aggregates):
 
 @pytest.mark.parametrize("url", [
     "/observatoire/departement/999/", "/observatoire/region/XX/", "/observatoire/2019/",
-    "/observatoire/departement/13/?annee=2019", "/observatoire/?annee=abc", "/observatoire/donnees/inconnu.csv",
+    "/observatoire/departement/13/?annee=2019", "/observatoire/donnees/inconnu.csv",
     "/observatoire/departement/999/plaquette.pdf",
 ])  # fmt: skip
 def test_unknown_territory_year_or_table_is_404(client, aggregates, url):
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/observatoire/", "/observatoire/departement/13/", "/observatoire/plaquette.pdf",
+    "/observatoire/donnees/chiffres-cles.csv",
+])  # fmt: skip
+@pytest.mark.parametrize("year", ["abc", "²", "２０２４", "99999999999999999999", ""])
+def test_a_year_that_is_no_number_is_a_400_naming_it(client, aggregates, path, year):
+    response = client.get(path, {"annee": year})
+    assert response.status_code == 400
+    assert "Paramètre «&nbsp;annee&nbsp;»" in response.content.decode()
 
 
 def test_no_aggregates_yet(client, db):
