@@ -2,8 +2,8 @@
 
 The embedded index keeps no copy of the text, so FTS5's `snippet()` cannot serve; one code path for
 both backends also keeps the extracts alike. A word is highlighted when it is a query word or shares
-its French stem (`ateliers` for `atelier`), accents and case aside. The text is escaped before the
-`<mark>` tags are added.
+its search key (`ateliers` for `atelier`, `vélos` for `vélo`: `analysis.search_keys`), accents and case
+aside. The text is escaped before the `<mark>` tags are added.
 """
 
 import re
@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from maillage.actions.models import Action
 
-from .analysis import fold, stems
+from .analysis import fold, search_keys
 from .query import ParsedQuery
 
 # Fields an extract is taken from, most telling first.
@@ -34,11 +34,11 @@ _WORD = re.compile(r"[^\W_]+")
 class Highlighter:
     def __init__(self, parsed: ParsedQuery):
         self.words = set(parsed.words)
-        self.stems = set(stems(sorted(self.words)))
+        self.keys = set(search_keys(sorted(self.words)))
 
     def matches(self, word: str) -> bool:
         folded = fold(word)
-        return folded in self.words or stems([folded])[0] in self.stems
+        return folded in self.words or search_keys([folded])[0] in self.keys
 
     def extract(self, text: str, window: int = WINDOW) -> SafeString | None:
         """About `window` words of `text` around its first highlighted word; None if none is."""

@@ -1,43 +1,50 @@
-"""The words of the embedded index, sorted, held in memory per process (SQLite only).
+"""The words of the index, sorted, held in memory per process (both backends, ADR 003).
 
-A query word stands for the indexed words of its stem (`backends.SQLiteBackend.expand`): finding them
-means listing the indexed words of a prefix. FTS5's `fts5vocab` table can list them, but it counts the
-sheets of each word while it does, reading their doclists: 10 to 30 ms for a common prefix. This list is
-read from it once (under a second for 100,000 sheets), then follows the log of changes like the facet
-index: the words of changed sheets are read from their text and added (words that disappear stay,
-harmlessly: they match nothing).
+A query word stands for the indexed words of its search key (`backends.base.TermSetsBackend.expand`):
+finding them means listing the indexed words of a prefix. The backend lists every indexed word once
+(SQLite: FTS5's `fts5vocab` table; PostgreSQL: its lexicon table), under a second for 100,000 sheets;
+then the list follows the log of changes like the facet index: the words of changed sheets are read
+again and added (words that disappear stay, harmlessly: they match nothing).
 """
 
 import bisect
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import connection
 
-from .analysis import tokens
+from .analysis import LIGATURES
 from .facets import INCREMENTAL_LIMIT, changes_since, facet_index
-from .source import INDEX_COLUMNS, source_select
-
-VOCABULARY_TABLE = "search_action_vocab"
 
 
 @dataclass
 class Vocabulary:
     terms: list[str]
     change: tuple[int, str]
+    # (the word with its ligatures spelt out, the word): `œuvre` is listed under `oeuvre` as well.
+    ligatured: list[tuple[str, str]] = field(default_factory=list)
 
     def with_prefix(self, prefix: str) -> list[str]:
+        """Indexed words starting with `prefix`, ligatures spelt out (`oeu` lists `œuvre`)."""
         start = bisect.bisect_left(self.terms, prefix)
         end = bisect.bisect_left(self.terms, prefix + "\U0010ffff", lo=start)
-        return self.terms[start:end]
+        start_ligatured = bisect.bisect_left(self.ligatured, (prefix,))
+        end_ligatured = bisect.bisect_left(self.ligatured, (prefix + "\U0010ffff",), lo=start_ligatured)
+        return self.terms[start:end] + [term for _, term in self.ligatured[start_ligatured:end_ligatured]]
+
+    def __contains__(self, word: str) -> bool:
+        position = bisect.bisect_left(self.terms, word)
+        return position < len(self.terms) and self.terms[position] == word
 
 
 _lock = threading.Lock()
 _current: dict[str, Vocabulary] = {}
 
 
-def indexed_terms() -> Vocabulary:
-    """The vocabulary of the index, brought up to date with the log of changes."""
+def indexed_terms(backend) -> Vocabulary:
+    """The vocabulary of the index, brought up to date with the log of changes. `backend` gives
+    `all_words()` and `words_of(ranges)`."""
     database = connection.settings_dict["NAME"]
     latest = facet_index().change
     vocabulary = _current.get(database)
@@ -46,7 +53,7 @@ def indexed_terms() -> Vocabulary:
     with _lock:
         vocabulary = _current.get(database)
         if vocabulary is None or vocabulary.change != latest:
-            vocabulary = _refreshed(vocabulary, latest)
+            vocabulary = _refreshed(backend, vocabulary, latest)
             _current[database] = vocabulary
     return vocabulary
 
@@ -56,23 +63,19 @@ def forget() -> None:
         _current.clear()
 
 
-def _refreshed(vocabulary: Vocabulary | None, latest: tuple[int, str]) -> Vocabulary:
+def _refreshed(backend, vocabulary: Vocabulary | None, latest: tuple[int, str]) -> Vocabulary:
     ranges = changes_since(vocabulary.change) if vocabulary is not None else None
     if ranges is None or sum(last - first + 1 for first, last in ranges) > INCREMENTAL_LIMIT:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT term FROM {VOCABULARY_TABLE}")
-            return Vocabulary(sorted(row[0] for row in cursor.fetchall()), latest)
+        terms = sorted(backend.all_words())
+        return Vocabulary(terms, latest, _ligatured(terms))
     known = set(vocabulary.terms)
-    new = {word for text in _texts(ranges) for word in tokens(text)} - known
-    return Vocabulary(sorted(known | new) if new else vocabulary.terms, latest)
+    new = set(backend.words_of(ranges)) - known
+    if not new:
+        return Vocabulary(vocabulary.terms, latest, vocabulary.ligatured)
+    return Vocabulary(sorted(known | new), latest, sorted(vocabulary.ligatured + _ligatured(new)))
 
 
-def _texts(ranges: list[tuple[int, int]]):
-    """The indexed text of the changed sheets, column by column."""
-    select = source_select("sqlite")
-    columns = ", ".join(INDEX_COLUMNS)
-    with connection.cursor() as cursor:
-        for first, last in ranges:
-            cursor.execute(f"SELECT {columns} FROM ({select} WHERE a.id BETWEEN %s AND %s)", [first, last])
-            for row in cursor.fetchall():
-                yield from (text for text in row if text)
+def _ligatured(words: Iterable[str]) -> list[tuple[str, str]]:
+    return sorted(
+        (word.translate(LIGATURES), word) for word in words if not word.isascii() and word != word.translate(LIGATURES)
+    )

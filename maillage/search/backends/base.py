@@ -1,5 +1,6 @@
-"""What both search backends share: the sheets matching a query, combined in memory from the cached sheets of
-each term (`TermSetsBackend`), the ranking limits, and the per-process caches that `forget_vocabulary` empties."""
+"""What both search backends share: a query word's indexed variants (the words of its search key, ADR 003), the
+sheets matching a query, combined in memory from the cached sheets of each term (`TermSetsBackend`), the ranking
+limits, and the per-process caches that `forget_vocabulary` empties."""
 
 import functools
 import operator
@@ -9,8 +10,10 @@ from collections.abc import Iterator, Sequence
 from django.db import connection
 from pyroaring import BitMap
 
+from ..analysis import search_keys, tokens
 from ..facets import INCREMENTAL_LIMIT, changes_since, facet_index
 from ..query import ParsedQuery, Term
+from ..vocabulary import indexed_terms
 
 RANK_ALL_LIMIT = 5_000
 # Above this many title matches, they come most recent first rather than ranked.
@@ -41,8 +44,38 @@ def titles_first(matching, titles: list[int]) -> list[int]:
 
 
 class TermSetsBackend:
-    """What both backends share: a query's matching sheets combined in memory from cached term sets.
-    Subclasses give `_term_ids(cursor, term, first=None, last=None)`."""
+    """What both backends share: a query word's variants, a query's matching sheets combined in memory from
+    cached term sets. Subclasses give `_term_ids(cursor, term, first=None, last=None)`, and the indexed words:
+    `all_words()`, `words_of(ranges)`."""
+
+    def expand(self, word: str) -> list[str]:
+        """Indexed words of the search key of `word` (the folded word itself included), kept per process until
+        the index changes."""
+        key = (connection.settings_dict["NAME"], _index_generation(), word)
+        with _vocabulary_lock:
+            found = _expansions.get(key)
+        if found is None:
+            found = self._expand(word)
+            with _vocabulary_lock:
+                if len(_expansions) >= MAX_EXPANSIONS:
+                    _expansions.clear()
+                _expansions[key] = found
+        return found
+
+    def _expand(self, word: str) -> list[str]:
+        """Indexed words of the search key of `word` (`vélos` for `vélo`, `ateliers` for `atelier`).
+
+        Stems are nearly always a prefix of the word, but not quite (`chevaux` → `cheval`): candidates are
+        the indexed words sharing a slightly shorter prefix, kept when their key is the same.
+        """
+        folded = tokens(word)
+        if not folded:
+            return []
+        folded_word = folded[0]
+        key = search_keys([folded_word])[0]
+        candidates = indexed_terms(self).with_prefix(key[: max(3, len(key) - 2)])
+        variants = {term for term, term_key in zip(candidates, search_keys(candidates), strict=True) if term_key == key}
+        return sorted({folded_word, *variants})
 
     def _matching(self, cursor, parsed: ParsedQuery) -> BitMap:
         """The sheets matching the query, combined in memory from the sheets of each term."""

@@ -1,5 +1,10 @@
-"""The PostgreSQL backend: a weighted tsvector per sheet (GIN-indexed) in the `maillage_french` configuration, a
-GIN expression index on the titles, and a lexicon of the words of titles and summaries for trigram suggestions."""
+"""The PostgreSQL backend: a weighted tsvector per sheet (GIN-indexed) of its folded words, a GIN expression index
+on the titles, and the lexicon of every indexed word (the vocabulary query words are expanded from, and trigram
+spelling suggestions).
+
+The words are split and folded as FTS5 does on SQLite, neither stemmed nor left out (ADR 003): query words stand
+for the indexed words of their search key, computed in Python for both backends (`base.TermSetsBackend.expand`).
+"""
 
 from collections.abc import Sequence
 
@@ -7,24 +12,41 @@ from django.db import connection
 
 from ..query import ParsedQuery, Term
 from ..source import INDEX_COLUMNS, source_select
+from ..vocabulary import indexed_terms
 from . import base  # the ranking limits are read at call time (tests lower them)
 from .base import TermSetsBackend, id_ranges, titles_first
 
-PG_CONFIG = "maillage_french"
-# The vector of a title alone, as the GIN expression index of migration 0005 defines it.
-TITLE_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, translate(title, '<>', '  '))"
+# `simple` after `unaccent`: lower case, no accents (migration 0006).
+PG_CONFIG = "maillage_folded"
+# The characters FTS5's tokenizer keeps in words, for the scripts a French bank meets: ASCII letters and digits,
+# Latin letters with diacritics, Greek, Cyrillic. Every other character becomes a space before PostgreSQL's parser
+# reads the text, whatever the server's locale: the parser would take `spectacle.Développer` for a file name,
+# `jeunes.Les` for a host name, `contact@site.fr` for an address, `<b>` for a tag, and never index their words.
+WORD_CHARACTERS = "0-9A-Za-zªµºÀ-ÖØ-öø-ɏΆ-ϿЀ-ӿḀ-ỿ"
+
+
+def words_only(text: str) -> str:
+    """SQL: the text expression `text` with every run of non-word characters replaced by a space."""
+    return f"regexp_replace({text}, '[^{WORD_CHARACTERS}]+', ' ', 'g')"
+
+
+# The vector of a title alone, as the GIN expression index of migration 0006 defines it.
+TITLE_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, {words_only('title')})"
 # PostgreSQL counts sheets per word with one query each: only the first words of a sheet are weighed.
 MAX_FREQUENCY_WORDS = 12
+
+
+def lexemes(words: Sequence[str]) -> str:
+    """A tsquery matching any of these indexed words, written as tsquery input (no dictionary applied)."""
+    return " | ".join("'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words)
 
 
 class PostgresBackend(TermSetsBackend):
     table = "search_action_document"
     lexicon = "search_lexicon"
     # PostgreSQL has four weights: title A, keywords B, summary C, everything else D.
-    # `translate` hides angle brackets from PostgreSQL's parser, which would otherwise take `<b>` or
-    # `<script>` for tags and drop the words inside, where FTS5 indexes them.
     vector = " || ".join(
-        f"setweight(to_tsvector('{PG_CONFIG}', translate({text}, '<>', '  ')), '{weight}')"
+        f"setweight(to_tsvector('{PG_CONFIG}', {words_only(text)}), '{weight}')"
         for text, weight in (
             ("title", "A"),
             ("keywords", "B"),
@@ -111,13 +133,16 @@ class PostgresBackend(TermSetsBackend):
 
     def tsquery(self, parsed: ParsedQuery) -> tuple[str, list[str]]:
         """The query as a tsquery expression, with the precedence of the parser: OR inside a group,
-        AND between groups (PostgreSQL's `websearch_to_tsquery` binds AND tighter than OR)."""
+        AND between groups (PostgreSQL's `websearch_to_tsquery` binds AND tighter than OR). A word stands
+        for its indexed variants; a phrase for its folded words, adjacent."""
         params: list[str] = []
 
         def term(item: Term) -> str:
-            params.append(" ".join(item.words))
-            function = "phraseto_tsquery" if item.phrase else "plainto_tsquery"
-            return f"{function}('{PG_CONFIG}', %s)"
+            if item.phrase:
+                params.append(" ".join(item.words))
+                return f"phraseto_tsquery('{PG_CONFIG}', %s)"
+            params.append(lexemes(self.expand(item.words[0])))
+            return "%s::tsquery"
 
         groups = ["(" + " || ".join(term(item) for item in group) + ")" for group in parsed.groups]
         expression = " && ".join(groups)
@@ -126,42 +151,57 @@ class PostgresBackend(TermSetsBackend):
         return expression, params
 
     def document_frequency(self, words: list[str]) -> dict[str, int]:
-        """How many sheets hold each of these folded words (or words of the same stem)."""
+        """How many sheets hold each of these folded words (or words of the same search key)."""
         found = {}
         with connection.cursor() as cursor:
             for word in words[:MAX_FREQUENCY_WORDS]:
                 cursor.execute(
-                    f"SELECT count(*) FROM {self.table} WHERE vector @@ plainto_tsquery('{PG_CONFIG}', %s)", [word]
+                    f"SELECT count(*) FROM {self.table} WHERE vector @@ %s::tsquery", [lexemes(self.expand(word))]
                 )
                 found[word] = cursor.fetchone()[0]
         return found
 
     def knows(self, word: str) -> bool:
-        """Whether sheets hold the word or a word of its stem: the lexicon answers for the words of titles
-        and summaries (a primary-key lookup), the index for the others."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {self.lexicon} WHERE word = %s)", [word])
-            return cursor.fetchone()[0] or bool(self._term_sheets(cursor, Term((word,))))
+        """Whether the lexicon holds the word or a word of its search key (held in memory: no query)."""
+        vocabulary = indexed_terms(self)
+        return any(variant in vocabulary for variant in self.expand(word))
 
     def close_words(self, word: str, limit: int = 5) -> list[str]:
-        """Words of the titles and summaries spelt like `word` (trigram similarity, GIN-indexed)."""
+        """Indexed words spelt like `word` (trigram similarity, GIN-indexed), letters only."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT word FROM {self.lexicon} WHERE word %% %s ORDER BY similarity(word, %s) DESC, word LIMIT %s",
+                f"SELECT word FROM {self.lexicon} WHERE word %% %s AND word ~ '^[a-z]+$' "
+                "ORDER BY similarity(word, %s) DESC, word LIMIT %s",
                 [word, word, limit],
             )
             return [row[0] for row in cursor.fetchall()]
 
+    def all_words(self) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT word FROM {self.lexicon}")
+            return [row[0] for row in cursor.fetchall()]
+
+    def words_of(self, ranges: list[tuple[int, int]]) -> set[str]:
+        """The indexed words of these sheets, read from their vectors."""
+        words = set()
+        with connection.cursor() as cursor:
+            for first, last in ranges:
+                cursor.execute(
+                    f"SELECT DISTINCT unnest(tsvector_to_array(vector)) FROM {self.table} "
+                    "WHERE action_id BETWEEN %s AND %s",
+                    [first, last],
+                )
+                words.update(row[0] for row in cursor.fetchall())
+        return words
+
     def _fill_lexicon(self, first: int | None = None, last: int | None = None) -> None:
-        """Add the words of these sheets' titles and summaries (folded, not stemmed) to the lexicon.
-        Words are never removed: a suggestion is only made if it finds sheets."""
-        where = "" if first is None else f" WHERE id BETWEEN {int(first)} AND {int(last)}"
-        documents = f"SELECT to_tsvector('simple', unaccent(concat_ws(' ', title, summary))) FROM actions_action{where}"
+        """Add the words of these sheets' vectors to the lexicon. Words are never removed: a word no sheet holds
+        any more matches nothing, and a suggestion is only made if it finds sheets."""
+        where = "" if first is None else f" WHERE action_id BETWEEN {int(first)} AND {int(last)}"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {self.lexicon} (word) SELECT word FROM ts_stat(%s) WHERE word ~ '^[a-z]+$' "
-                "ON CONFLICT DO NOTHING",
-                [documents],
+                f"INSERT INTO {self.lexicon} (word) SELECT word FROM ts_stat(%s) ON CONFLICT DO NOTHING",
+                [f"SELECT vector FROM {self.table}{where}"],
             )
 
     def count(self) -> int:

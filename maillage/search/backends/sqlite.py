@@ -1,5 +1,5 @@
 """The SQLite backend: a contentless FTS5 table of the sheets' text and a small one of their titles; query words
-are expanded to the indexed words of their French stem, spelling suggestions come from the FTS5 vocabulary."""
+are expanded to the indexed words of their search key (`base`), spelling suggestions come from the FTS5 vocabulary."""
 
 import time
 from collections.abc import Sequence
@@ -7,21 +7,11 @@ from collections.abc import Sequence
 from django.db import connection
 from rapidfuzz import fuzz, process
 
-from ..analysis import stems, tokens
+from ..analysis import tokens
 from ..query import ParsedQuery, Term
 from ..source import INDEX_COLUMNS, WEIGHTS, source_select
-from ..vocabulary import indexed_terms
 from . import base  # the ranking limits are read at call time (tests lower them)
-from .base import (
-    MAX_EXPANSIONS,
-    TermSetsBackend,
-    _expansions,
-    _index_generation,
-    _vocabularies,
-    _vocabulary_lock,
-    id_ranges,
-    titles_first,
-)
+from .base import TermSetsBackend, _vocabularies, _vocabulary_lock, id_ranges, titles_first
 
 COLUMNS = ", ".join(INDEX_COLUMNS)
 # Spelling suggestions: least similarity (0–100) of a candidate word.
@@ -73,36 +63,22 @@ class SQLiteBackend(TermSetsBackend):
             )
             cursor.execute(f"INSERT INTO {self.title_table} (rowid, title) SELECT id, title FROM actions_action")
 
-    def expand(self, word: str) -> list[str]:
-        """Indexed words sharing the French stem of `word`, kept per process until the index changes."""
-        key = (connection.settings_dict["NAME"], _index_generation(), word)
-        with _vocabulary_lock:
-            found = _expansions.get(key)
-        if found is None:
-            found = self._expand(word)
-            with _vocabulary_lock:
-                if len(_expansions) >= MAX_EXPANSIONS:
-                    _expansions.clear()
-                _expansions[key] = found
-        return found
+    def all_words(self) -> list[str]:
+        """Every indexed word (FTS5 folds them: lower case, no accents)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT term FROM {self.vocabulary_table}")
+            return [row[0] for row in cursor.fetchall()]
 
-    def _expand(self, word: str) -> list[str]:
-        """Indexed words sharing the French stem of `word` (the folded word itself included).
-
-        Stems are nearly always a prefix of the word, but not quite (`chevaux` → `cheval`): candidates are
-        the indexed words sharing a slightly shorter prefix, kept when their stem is the same.
-        """
-        folded = tokens(word)
-        if not folded:
-            return []
-        folded_word = folded[0]
-        stem = stems([folded_word])[0]
-        if len(stem) < 4:
-            return sorted({folded_word, stem})
-        prefix = stem[: max(3, len(stem) - 2)]
-        candidates = indexed_terms().with_prefix(prefix)
-        variants = {term for term, term_stem in zip(candidates, stems(candidates), strict=True) if term_stem == stem}
-        return sorted({folded_word, *variants})
+    def words_of(self, ranges: list[tuple[int, int]]) -> set[str]:
+        """The words of these sheets, read from their text as FTS5 reads it."""
+        select = source_select("sqlite")
+        words = set()
+        with connection.cursor() as cursor:
+            for first, last in ranges:
+                cursor.execute(f"SELECT {COLUMNS} FROM ({select} WHERE a.id BETWEEN %s AND %s)", [first, last])
+                for row in cursor.fetchall():
+                    words.update(word for text in row if text for word in tokens(text))
+        return words
 
     def expression(self, parsed: ParsedQuery) -> str:
         """The FTS5 query: each word stands for the indexed words of its stem."""

@@ -17,11 +17,11 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from django.test import Client, override_settings
 
 from maillage.actions.models import Action
 from maillage.search import engine, facets, suggestions, vocabulary
+from maillage.search.backends import get_backend
 
 QUERIES = (
     ("vélo", "department=69"),
@@ -95,9 +95,8 @@ class Command(BaseCommand):
         facets.facet_index()
         self.stdout.write(f"Chargement de l'index des facettes : {1000 * (time.perf_counter() - start):.0f} ms")
         start = time.perf_counter()
-        if connection.vendor == "sqlite":
-            vocabulary.indexed_terms()
-            self.stdout.write(f"Chargement du vocabulaire : {1000 * (time.perf_counter() - start):.0f} ms")
+        vocabulary.indexed_terms(get_backend())
+        self.stdout.write(f"Chargement du vocabulaire : {1000 * (time.perf_counter() - start):.0f} ms")
         self.stdout.write(f"Fiches publiées : {len(facets.facet_index().published)}")
         self.timed(client, "/api/v1/actions?q=atelier")  # the first request imports and compiles what it needs
         cold, searches, counts = [], [], []
