@@ -1,12 +1,14 @@
 """Figures of a territory (department or region): its structures and the sheets they published.
 
 Read by the territory pages and the map of France: every figure is one GROUP BY query, whatever the
-number of departments, structures or sheets.
+number of departments, structures or sheets. Published sheets are `Action.objects.published()`, as on the
+home page, in the bank and the API: those no department holds (no structure, or a structure without a
+department) are counted apart (`Unplaced`), so that the map's totals are the bank's.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 
 from maillage.actions.models import Action, ActionKeyword
 from maillage.referentials.models import Department, Region
@@ -32,25 +34,54 @@ class KindCount:
     count: int
 
 
+@dataclass(frozen=True)
+class Unplaced:
+    """Published sheets and structures that no department holds, shown apart from the map."""
+
+    structures: int = 0  # structures without a department
+    sheets_without_structure: int = 0
+    sheets_without_department: int = 0  # sheets of structures without a department
+
+    def __bool__(self) -> bool:
+        return bool(self.structures or self.sheets_without_structure or self.sheets_without_department)
+
+
 def department_figures(region: Region | None = None) -> list[DepartmentFigures]:
     """Every department (of `region`, or of France) by code, with its structures and published sheets."""
+    return _figures(region)[0]
+
+
+def france_figures() -> tuple[list[DepartmentFigures], Unplaced]:
+    """Every department, and what no department holds: together, every structure and published sheet."""
+    return _figures(None)
+
+
+def _figures(region: Region | None) -> tuple[list[DepartmentFigures], Unplaced]:
     departments = Department.objects.select_related("region").order_by("code")
-    structures = Structure.objects.filter(department__isnull=False)
-    sheets = Action.objects.published().filter(structure__department__isnull=False)
+    structures = Structure.objects.all()
+    sheets = Action.objects.published()
     if region is not None:
         departments = departments.filter(region=region)
         structures = structures.filter(department__region=region)
         sheets = sheets.filter(structure__department__region=region)
     structure_counts = dict(structures.values_list("department_id").annotate(n=Count("id")).order_by())
-    sheet_counts = dict(sheets.values_list("structure__department_id").annotate(n=Count("id")).order_by())
-    return [
+    sheet_rows = (
+        sheets.values_list("structure__department_id")
+        .annotate(n=Count("id"), without_structure=Count("id", filter=Q(structure__isnull=True)))
+        .order_by()
+    )
+    sheet_counts = {department: (count, orphans) for department, count, orphans in sheet_rows}
+    figures = [
         DepartmentFigures(
             department=department,
             structures=structure_counts.get(department.pk, 0),
-            sheets=sheet_counts.get(department.pk, 0),
+            sheets=sheet_counts.get(department.pk, (0, 0))[0],
         )
         for department in departments
     ]
+    elsewhere, orphans = sheet_counts.get(None, (0, 0))
+    unplaced = Unplaced(structure_counts.get(None, 0), orphans, elsewhere - orphans)
+    return figures, unplaced
 
 
 def structures_in(territory: Department | Region):

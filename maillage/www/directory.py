@@ -20,6 +20,7 @@ from maillage.structures.directory import (
 from maillage.structures.models import Structure
 from maillage.structures.territories import (
     department_figures,
+    france_figures,
     kind_counts,
     latest_sheets,
     sheets_in,
@@ -109,7 +110,7 @@ def _pagination(filters: StructureFilters, current: int, last: int) -> dict | No
 
 
 def territory_index(request):
-    figures = department_figures()
+    figures, unplaced = france_figures()
     departments = [
         (item.department.code, item.department.name, _department_url(item.department), item.sheets) for item in figures
     ]
@@ -119,8 +120,11 @@ def territory_index(request):
         "map": france_map(departments),
         "overseas": [item for item in figures if item.department.code not in on_map],
         "regions": _region_totals(figures),
-        "total_structures": sum(item.structures for item in figures),
-        "total_sheets": sum(item.sheets for item in figures),
+        "unplaced": unplaced,
+        "total_structures": sum(item.structures for item in figures) + unplaced.structures,
+        "total_sheets": sum(item.sheets for item in figures)
+        + unplaced.sheets_without_structure
+        + unplaced.sheets_without_department,
     }
     return render(request, "directory/territory_index.html", context)
 

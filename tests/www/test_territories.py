@@ -265,3 +265,33 @@ def test_step_of_a_count():
     legend = [LegendStep(1, 1, 10), LegendStep(2, 11, 20)]
     assert [step_of(count, legend) for count in (0, 1, 10, 11, 20, 25)] == [0, 1, 1, 2, 2, 2]
     assert step_of(3, []) == 0
+
+
+def test_every_page_counts_the_same_published_sheets(client, rhone):
+    """Sheets without a structure, or whose structure has no department, are published sheets too: the map
+    counts them apart, so that its totals are those of the home page, the bank and the API."""
+    make_sheet(None, "Fiche sans structure")
+    make_sheet(None, "Autre fiche sans structure")
+    make_sheet(None, "Brouillon sans structure", state=ActionState.DRAFT)
+    homeless = make_structure("Centre sans département", None)
+    make_sheet(homeless, "Fiche d'un centre sans département")
+    make_structure("Autre centre sans département", None)
+    home = page(client, "/")
+    assert '<span class="key-figure-value">8</span> fiches actions publiées' in home
+    assert '<span class="key-figure-value">8</span> structures dans l\'annuaire' in home
+    assert client.get("/api/v1/actions").json()["count"] == 8
+    assert 'id="results-count" tabindex="-1" aria-live="polite">8 fiches</h2>' in page(client, "/actions/")
+    territories = page(client, "/territoires/")
+    assert "8 structures et 8 fiches actions publiées, département par département." in territories
+    unplaced = territories.split('id="unplaced-title"')[1].split("</ul>")[0]
+    assert re.findall(r"<li>([^<]+)</li>", unplaced) == [
+        "2 fiches sans structure rattachée",
+        "1 fiche de structure sans département renseigné",
+        "2 structures sans département renseigné",
+    ]
+
+
+def test_the_map_says_nothing_of_sheets_elsewhere_when_there_are_none(client, rhone):
+    content = page(client, "/territoires/")
+    assert "6 structures et 5 fiches actions publiées" in content
+    assert "unplaced-title" not in content
