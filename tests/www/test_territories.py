@@ -295,3 +295,11 @@ def test_the_map_says_nothing_of_sheets_elsewhere_when_there_are_none(client, rh
     content = page(client, "/territoires/")
     assert "6 structures et 5 fiches actions publiées" in content
     assert "unplaced-title" not in content
+
+
+def test_a_sheet_without_a_structure_says_so(client):
+    sheet = make_sheet(None, "Fiche orpheline", year=2023, published_at=published_on(1))
+    assert '<span class="sheet-meta">Sans structure rattachée — 2023</span>' in page(client, "/")
+    assert '<p class="result-meta mb-1">Sans structure rattachée · 2023</p>' in page(client, "/actions/")
+    detail = page(client, sheet.get_absolute_url())
+    assert 'Structure organisatrice</h2>\n    <p class="mb-0">Aucune structure rattachée à cette fiche.</p>' in detail
