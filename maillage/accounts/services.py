@@ -31,7 +31,8 @@ INVITATION_LIFETIME = timedelta(days=7)
 
 
 class InvitationError(Exception):
-    """A link that cannot be used; `status` is 400 (unknown) or 410 (used, cancelled, expired)."""
+    """A link that cannot be used; `status` is 400 (unknown), 403 (another account) or 410 (used, cancelled,
+    expired)."""
 
     def __init__(self, message: str, status: int):
         super().__init__(message)
@@ -124,12 +125,30 @@ def invitation_for_token(token: str, *, for_update: bool = False) -> Invitation:
     return invitation
 
 
+def is_invited_address(invitation: Invitation, user: User) -> bool:
+    """An invitation is accepted only by the account of the address it was sent to."""
+    return user.email.strip().lower() == invitation.email.strip().lower()
+
+
+def masked_email(email: str) -> str:
+    """The address with its name hidden but its first letter (« j•••@exemple.fr »), to say where a link went."""
+    name, _, domain = email.partition("@")
+    return f"{name[:1]}•••@{domain}"
+
+
 @transaction.atomic
 def accept_invitation(
     token: str, *, user: User | None = None, full_name: str = "", password: str | None = None, request=None
 ) -> User:
-    """Give the invited role to `user` (logged in), or to a new account created with the invited e-mail."""
+    """Give the invited role to `user` (logged in with the invited address), or to a new account created with
+    the invited e-mail."""
     invitation = invitation_for_token(token, for_update=True)
+    if user is not None and not is_invited_address(invitation, user):
+        raise InvitationError(
+            f"Cette invitation a été envoyée à une autre adresse ({masked_email(invitation.email)}) : seul le compte "
+            "de cette adresse peut l'accepter.",
+            403,
+        )
     if user is None:
         if User.objects.filter(email=invitation.email).exists():
             raise InvitationError("Un compte existe déjà pour cette adresse : connectez-vous pour accepter.", 400)

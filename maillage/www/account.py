@@ -11,7 +11,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -145,11 +145,17 @@ def two_factor_verify(request):
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
 def invitation(request, token: str):
-    """The link of an invitation e-mail: GET shows the offer, POST accepts (creating the account if needed)."""
+    """The link of an invitation e-mail: GET shows the offer, POST accepts (creating the account if needed).
+
+    Only the invited address accepts: a person logged in with another account is refused, and told to log in
+    with that address (shown masked)."""
     try:
         invitation = services.invitation_for_token(token)
     except services.InvitationError as error:
         return render(request, "account/invitation_invalid.html", {"error": error.message}, status=error.status)
+    if request.user.is_authenticated and not services.is_invited_address(invitation, request.user):
+        context = {"masked_email": services.masked_email(invitation.email)}
+        return render(request, "account/invitation_other_account.html", context, status=403)
     has_account = services.User.objects.filter(email=invitation.email).exists()
     form = None
     if not request.user.is_authenticated and not has_account:
@@ -194,7 +200,7 @@ def invitation_list(request):
 def invitation_cancel(request, pk: int):
     invitation = get_object_or_404(Invitation.objects.select_related("structure"), pk=pk)
     if not services.can_cancel_invitation(request.user, invitation):
-        raise PermissionDenied
+        raise Http404("Invitation introuvable.")  # as an unknown one: whether it exists is no one else's business
     services.cancel_invitation(invitation, acting_user=request.user, request=request)
     messages.success(request, f"L'invitation de {invitation.email} est annulée.")
     return redirect(_next_url(request, reverse("account:invitations")))
@@ -369,7 +375,7 @@ def access_request_list(request):
 def access_request_decide(request, pk: int, accept: bool):
     access_request = get_object_or_404(AccessRequest.objects.select_related("structure", "user"), pk=pk)
     if not perms.can_manage_members(request.user, access_request.structure):
-        raise PermissionDenied
+        raise Http404("Demande introuvable.")  # as an unknown one: whether it exists is no one else's business
     try:
         services.decide_access_request(access_request, accept=accept, acting_user=request.user, request=request)
     except services.AccessRequestError as error:

@@ -45,7 +45,7 @@ def test_unknown_structure_is_not_found(world):
 
 @pytest.mark.parametrize(
     "role,expected",
-    [("member_a", 403), ("member_b", 403), ("correspondent_69", 403), ("admin_a", 302), ("correspondent_13", 302)],
+    [("member_a", 404), ("member_b", 404), ("correspondent_69", 404), ("admin_a", 302), ("correspondent_13", 302)],
 )
 def test_accept_by_role(world, pending, role, expected, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):

@@ -130,7 +130,9 @@ def test_cancelled_and_replaced_invitations_stop_working(world, django_capture_o
     second = link_in_last_mail()
     assert Client().get(first).status_code == 410
     invitation = Invitation.objects.pending().get()
-    assert world.client("member_b").post(f"/espace/invitations/{invitation.pk}/annuler/").status_code == 403
+    # Someone else's invitation is not found, as an unknown one: whether it exists is none of their business.
+    assert world.client("member_b").post(f"/espace/invitations/{invitation.pk}/annuler/").status_code == 404
+    assert world.client("member_b").post("/espace/invitations/999999/annuler/").status_code == 404
     assert world.client("admin_a").post(f"/espace/invitations/{invitation.pk}/annuler/").status_code == 302
     assert Client().get(second).status_code == 410
     assert not Invitation.objects.pending().exists()
@@ -189,3 +191,58 @@ def test_correspondent_invites_members_in_their_department(world, django_capture
 
 def test_login_password_still_works_for_fixture(world):
     assert User.objects.get(email="membre.a@exemple.fr").check_password(PASSWORD)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_invitation_is_refused_to_another_account(world, method, django_capture_on_commit_callbacks):
+    """A member of structure B who opens the link of an invitation sent to another address does not become
+    administrator of structure A: a French page says where it was sent (masked) and how to log in with it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(world, email="nouvelle@exemple.fr", is_admin="1")
+    link = link_in_last_mail()
+    client = world.client("member_b")
+    response = getattr(client, method)(link)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "destinée à une autre adresse" in html and "n•••@exemple.fr" in html
+    assert "nouvelle@exemple.fr" not in html
+    assert f'name="next" value="{link}"' in html  # log out, then back to the invitation
+    assert not Membership.objects.filter(user=world.users["member_b"], structure=world.structure_a).exists()
+    assert Invitation.objects.get().accepted_at is None
+    assert not AuditEvent.objects.filter(action=AuditAction.INVITATION_ACCEPTED).exists()
+
+    logged_out = client.post("/deconnexion/", {"next": link})
+    assert logged_out["Location"] == link
+
+
+def test_correspondent_invitation_is_refused_to_another_account(world, django_capture_on_commit_callbacks):
+    departments = Department.objects.filter(code__in=["13", "84"])
+    with django_capture_on_commit_callbacks(execute=True):
+        world.client("national_admin").post(
+            "/espace/invitations/correspondant/",
+            {"email": "jeanne.caf@exemple.fr", "organisation": "caf", "departments": [d.pk for d in departments]},
+        )
+    response = world.client("member_a").post(link_in_last_mail())
+    assert response.status_code == 403
+    assert "j•••@exemple.fr" in response.content.decode()
+    assert not CorrespondentScope.objects.filter(user=world.users["member_a"]).exists()
+
+
+def test_the_service_refuses_another_account_too(world, django_capture_on_commit_callbacks):
+    from maillage.accounts import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(world, email="nouvelle@exemple.fr", is_admin="1")
+    token = link_in_last_mail().split("/")[2]
+    with pytest.raises(services.InvitationError) as refusal:
+        services.accept_invitation(token, user=world.users["member_b"])
+    assert refusal.value.status == 403 and "n•••@exemple.fr" in refusal.value.message
+    assert not Membership.objects.filter(user=world.users["member_b"], structure=world.structure_a).exists()
+
+
+def test_invited_address_accepts_whatever_its_case(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(world, email="Membre.B@Exemple.FR")
+    response = world.client("member_b").post(link_in_last_mail())
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=world.users["member_b"], structure=world.structure_a).exists()

@@ -52,9 +52,9 @@ EXPECTED = {
     "anonymous": 302,
     "member_a": 200,
     "admin_a": 200,
-    "member_b": 403,
+    "member_b": 404,
     "correspondent": 200,
-    "other_correspondent": 403,
+    "other_correspondent": 404,
     "national_admin": 200,
 }
 
@@ -106,8 +106,18 @@ def test_restore_through_the_page(client, world, edited):
 def test_outsiders_cannot_restore(client, world, edited, role):
     revision = Revision.objects.for_object(edited).first()
     response = world.client_for(client, role).post(f"{url(edited)}{revision.pk}/restaurer/")
-    assert response.status_code in (302, 403)
+    assert response.status_code in (302, 404)
     assert action_snapshot(edited.pk)["keywords"] == ["Culture", "Santé"]
+
+
+def test_another_structures_draft_is_not_found_like_an_unknown_sheet(client, world, edited):
+    """Nothing tells that a sheet the person may not see exists: same answer as for an unknown number."""
+    client = world.client_for(client, "member_b")
+    hidden, unknown = client.get(url(edited)), client.get("/espace/fiches/999999/historique/")
+    assert hidden.status_code == unknown.status_code == 404
+    assert hidden.content == unknown.content
+    revision = Revision.objects.for_object(edited).first()
+    assert client.post(f"{url(edited)}{revision.pk}/restaurer/").status_code == 404
 
 
 def test_revision_of_another_sheet_is_not_found(client, world, edited):
