@@ -12,6 +12,7 @@ from maillage.exchange.services import import_actions
 from maillage.search.analysis import search_keys, tokens
 from maillage.search.query import parse_query
 from maillage.search.services import search_action_ids
+from maillage.search.snippets import snippets
 from maillage.search.source import INDEX_COLUMNS, source_select
 from tests.conftest import SEEDS
 from tests.factories import make_sheet, make_structure
@@ -119,3 +120,10 @@ def test_a_word_glued_to_the_next_sentence_by_a_period_is_found(edge_sheets):
 def test_ligatures_are_found_written_either_way(edge_sheets):
     assert titles("œuvre") == titles("oeuvre") == {"Mise en œuvre"}
     assert titles("coeur") == titles("cœur") == {"Mise en œuvre"}
+
+
+def test_extracts_highlight_the_plurals(edge_sheets):
+    ids = search_action_ids("vélo")
+    extracts = {str(extract) for extract in snippets(ids, parse_query("vélo")).values()}
+    assert any("des <mark>vélos</mark>" in extract for extract in extracts)
+    assert any("Un <mark>vélo</mark>" in extract for extract in extracts)

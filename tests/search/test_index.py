@@ -8,7 +8,7 @@ import pytest
 from maillage.actions.models import Action
 from maillage.actions.services import begin_action_change, delete_action, record_action_change
 from maillage.exchange.services import import_actions
-from maillage.search.backends import get_backend
+from maillage.search.backends import TITLE_VECTOR, get_backend
 from maillage.search.services import rebuild_index, search_action_ids
 from maillage.search.source import INDEX_COLUMNS
 
@@ -75,3 +75,8 @@ def test_rebuild_gives_the_same_results(sheets, run_command):
 def test_the_migration_creates_the_columns_the_index_is_filled_with():
     migration = importlib.import_module("maillage.search.migrations.0001_initial")
     assert [column.strip() for column in migration.INDEX_COLUMNS.split(",")] == list(INDEX_COLUMNS)
+
+
+def test_the_title_index_of_migration_0006_is_on_the_expression_the_backend_searches():
+    migration = importlib.import_module("maillage.search.migrations.0006_postgres_folded_words")
+    assert migration.TITLE_VECTOR == TITLE_VECTOR
