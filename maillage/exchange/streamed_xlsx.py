@@ -82,7 +82,7 @@ def stream_workbook(frame: WorkbookFrame, rows: Iterable[bytes], chunk_bytes: in
 
 def header_cell(sheet, label: str) -> WriteOnlyCell:
     """A header cell of a write-only sheet: bold, wrapped, top-aligned."""
-    cell = WriteOnlyCell(sheet, value=label)
+    cell = WriteOnlyCell(sheet, value=excel_text(label))
     cell.font = Font(bold=True)
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     return cell

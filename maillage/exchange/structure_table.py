@@ -21,7 +21,7 @@ from maillage.structures.models import StructureKind
 
 from .reading import ImportFileError, iter_line_blocks
 from .reports import ImportReport
-from .streams import LIST_SEPARATOR
+from .streams import LIST_SEPARATOR, restore_formula
 from .structure_import import StructureLoader
 from .structure_json import STRUCTURE_KEYS
 from .structure_text import (
@@ -202,12 +202,12 @@ def _text(value) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return restore_formula(str(value).strip())
 
 
 def _raw_text(value) -> str:
     """Text of a cell before stripping: ` |  | ` joins empty axes."""
-    return value if isinstance(value, str) else _text(value)
+    return restore_formula(value) if isinstance(value, str) else _text(value)
 
 
 def _postcode(value) -> str:

@@ -25,7 +25,7 @@ from maillage.actions.models import Action
 from .action_json import action_export, action_url, iter_action_records
 from .records import MULTI_CHOICE_KEYS
 from .streamed_xlsx import WorkbookFrame, header_cell, row_xml, stream_workbook, text_cell, workbook_frame
-from .streams import CHUNK_BYTES, LIST_SEPARATOR, csv_rows, encoded, json_array_chunks, neutralise_formula
+from .streams import CHUNK_BYTES, LIST_SEPARATOR, csv_rows, encoded, json_array_chunks
 
 BATCH_SIZE = 2000
 # Each writer passes `CHUNK_BYTES` on, read from this module when it runs: one name governs the three
@@ -107,10 +107,7 @@ def json_chunks(ids: Iterable[int], batch_size: int = BATCH_SIZE) -> Iterator[by
 
 def csv_chunks(ids: Iterable[int], batch_size: int = BATCH_SIZE) -> Iterator[bytes]:
     """CSV for French Excel, one row per sheet, with the headers of `COLUMNS`."""
-    rows = (
-        [neutralise_formula(value) for value in table_row(row, record)]
-        for row, record in records_for_ids(ids, batch_size)
-    )
+    rows = (table_row(row, record) for row, record in records_for_ids(ids, batch_size))
     return encoded(csv_rows(list(COLUMNS.values()), rows), CHUNK_BYTES)
 
 

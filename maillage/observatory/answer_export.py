@@ -19,7 +19,8 @@ in the CSV. An answer stored unreadable is given as it was typed.
 Files: the CSV has the codes as its header row (UTF-8 with BOM, `;`, CRLF, as the other exports). The XLSX has
 a sheet « Réponses » (the same table, header frozen) and a sheet « Questions »: one row per answer column with
 its section, question, type, unit, options and questionnaires. Text cells starting like a formula get a
-leading apostrophe (as in `exchange.web_exports`); « Réponses » is streamed as `exchange.streamed_xlsx` does.
+leading apostrophe (`exchange.streams.neutralise_formula`, as in every export); « Réponses » is streamed as
+`exchange.streamed_xlsx` does.
 
 Reading runs a fixed number of queries: the questionnaires, the ordered structure ids, then one query per
 `BATCH_SIZE` structures (structure and response together).
@@ -50,7 +51,7 @@ from maillage.exchange.streamed_xlsx import (
     text_cell,
     workbook_frame,
 )
-from maillage.exchange.streams import LIST_SEPARATOR, csv_rows, encoded, neutralise_formula
+from maillage.exchange.streams import LIST_SEPARATOR, csv_rows, encoded
 from maillage.structures.models import Structure
 
 from . import checking
@@ -250,8 +251,7 @@ def csv_chunks(export: AnswerExport, batch_size: int = BATCH_SIZE) -> Iterator[b
 
 
 def _csv_cell(value):
-    if isinstance(value, str):
-        return neutralise_formula(value)
+    """Numbers and dates as French spreadsheets read them; `csv_rows` neutralises formulas."""
     if isinstance(value, bool):
         return "Oui" if value else "Non"
     if isinstance(value, Decimal | float):
@@ -260,7 +260,7 @@ def _csv_cell(value):
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
-    return value  # int or None: written as is
+    return value  # text, int or None: written as is
 
 
 def _plain_number(value: int | float | Decimal) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils.html import escape
 
+from maillage.exchange.streams import neutralise_formula
 from maillage.observatory.formatting import NBSP, format_number, format_percent, format_value
 from maillage.observatory.secrecy import SECRET_MARK, SECRET_NOTE, is_secret
 from maillage.observatory.statistics import evolution
@@ -342,11 +343,11 @@ def table_csv(table: DataTable) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(table.columns)
+    writer.writerow([neutralise_formula(column) for column in table.columns])
     for row in table.rows:
-        writer.writerow([cell.replace(NBSP, "") if _looks_numeric(cell) else cell for cell in row])
+        writer.writerow([cell.replace(NBSP, "") if _looks_numeric(cell) else neutralise_formula(cell) for cell in row])
     for note in table.notes:
-        writer.writerow([note])
+        writer.writerow([neutralise_formula(note)])
     return buffer.getvalue()
 
 

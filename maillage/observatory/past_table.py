@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from maillage.exchange.reading import ImportFileError
+from maillage.exchange.streams import restore_formula
 from maillage.exchange.structure_table import MAX_ROWS, spreadsheet_rows
 from maillage.structures.siret import normalize_siret
 
@@ -224,7 +225,7 @@ def cell(row: list, index: int | None):
     value = row[index]
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return value.strip() if isinstance(value, str) else value
+    return restore_formula(value.strip()) if isinstance(value, str) else value  # as the answers export wrote it
 
 
 def table_rows(path: Path | str, name: str) -> Iterator[tuple[int, list]]:

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import Max
 from django.db.models.fields.json import KeyTransform
 
+from maillage.exchange.streamed_xlsx import excel_text
 from maillage.observatory import indicators
 from maillage.observatory.aggregates import ALL, StoredSummary
 from maillage.observatory.models import Aggregate, AggregateScope, Campaign
@@ -72,7 +73,8 @@ def workbook_bytes() -> bytes:
             item = indicators.BY_CODE.get(c)
             summary = rows[key]
             name = "France" if s == AggregateScope.NATION else names.get((s, sc), sc)
-            head = [y, sc, name, group_label(g), c, item.label if item else c, item.unit if item else ""]
+            texts = [sc, name, group_label(g), c, item.label if item else c, item.unit if item else ""]
+            head = [y, *map(excel_text, texts)]  # labels come from uploaded questionnaires: never a formula
             if summary.secret:
                 sheet.append([*head, SECRET_LABEL, *[SECRET_LABEL] * 6])
                 continue

@@ -107,3 +107,17 @@ def test_text_export_reads_like_the_original_format(run_command, tmp_path):
 def test_unwritable_output_is_a_clear_error(run_command, tmp_path):
     with pytest.raises(CommandError, match="impossible d'écrire le fichier"):
         run_command("export_actions", "--output", str(tmp_path / "absent" / "x.json"))
+
+
+def test_csv_export_neutralises_formulas_as_the_web_export_does(run_command, tmp_path):
+    from maillage.referentials.models import Keyword
+    from tests.factories import make_sheet
+
+    Keyword.objects.create(label="=1+1")
+    make_sheet('=HYPERLINK("http://evil.example";"clic")', keywords=["=1+1", "Culture"], summary="@SOMME(A1:A2)",
+               limits="-1500,50", perspectives="- première phase")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(export(run_command, tmp_path, "csv").lstrip("\ufeff")), delimiter=";"))
+    row = rows[0]
+    assert row["title"] == '\'=HYPERLINK("http://evil.example";"clic")'
+    assert (row["keywords"], row["summary"]) == ("'=1+1 | Culture", "'@SOMME(A1:A2)")
+    assert (row["limits"], row["perspectives"]) == ("-1500,50", "'- première phase")  # a number stays a number

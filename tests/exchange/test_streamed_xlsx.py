@@ -82,3 +82,8 @@ def test_chunks_are_bounded():
     assert len(middle) >= 5
     assert all(chunk_bytes <= size <= chunk_bytes + COMPRESSOR_BURST for size in middle)
     assert read(chunks).active.max_row == 2001
+
+
+def test_a_header_that_looks_like_a_formula_is_plain_text():
+    sheet = read(stream_workbook(frame(header=("=SOMME(A1)", "@A1")), []))["Feuille"]
+    assert [(cell.value, cell.data_type) for cell in sheet[1]] == [("'=SOMME(A1)", "s"), ("'@A1", "s")]

@@ -160,3 +160,21 @@ def test_export_to_standard_output(run_command, capsys):
 def test_an_unknown_format_is_refused():
     with pytest.raises(ValueError, match="format inconnu"):
         export_chunks("xml", iter_structures())
+
+
+def test_csv_export_neutralises_formulas_and_reads_back_unchanged(run_command, tmp_path):
+    from maillage.exchange.structure_table import import_structure_table
+    from tests.factories import make_structure
+
+    make_structure('=HYPERLINK("http://evil.example";"clic")', "13", commune="@SOMME(A1)", axis_1="+33 6 12",
+                   axis_2="-12", street="\tcmd")  # fmt: skip
+    text = export(run_command, tmp_path, "csv")
+    row = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";"))
+    assert (row["name"], row["commune"], row["street"]) == (
+        '\'=HYPERLINK("http://evil.example";"clic")',
+        "'@SOMME(A1)",
+        "'\tcmd",
+    )
+    assert row["axes"] == "'+33 6 12 | -12 |  |  | "
+    report = import_structure_table(tmp_path / "export.csv")
+    assert (report.read, report.unchanged, report.updated) == (1, 1, 0), report.warnings

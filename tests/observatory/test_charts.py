@@ -9,6 +9,7 @@ from maillage.observatory.charts import (
     MUTED_COLOUR,
     TEXT_COLOUR,
     BarChart,
+    DataTable,
     EvolutionChart,
     GroupPosition,
     PositionChart,
@@ -180,3 +181,11 @@ def test_csv_is_french_spreadsheet_friendly():
 def test_csv_quotes_separators_in_labels():
     text = table_csv(data_table(BarChart("t", "d", [("Région; autres", 1)])))
     assert '"Région; autres";1' in text
+
+
+def test_csv_labels_that_look_like_formulas_are_plain_text_and_numbers_stay_numbers():
+    text = table_csv(
+        DataTable("t", ["=Titre", "Valeur"], [['=HYPERLINK("x")', "-5,2"], ["@A1", "+5\u00a0%"]], ["-note"])
+    )
+    lines = text.lstrip("\ufeff").split("\r\n")
+    assert lines[:4] == ["'=Titre;Valeur", '"\'=HYPERLINK(""x"")";-5,2', "'@A1;+5%", "'-note"]

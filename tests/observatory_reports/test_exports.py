@@ -59,3 +59,14 @@ def test_xlsx_export_opens_with_secrecy(client, aggregates):
     assert csx[8] == SECRET_LABEL  # secondary: all − CSX would give the EVS
     france = list(book["France"].iter_rows(values_only=True))
     assert any(r[4] == "REPONSES" and r[7] == 14 for r in france[1:])
+
+
+def test_xlsx_export_holds_no_formula(aggregates):
+    from maillage.observatory import xlsx
+    from maillage.referentials.models import Department
+
+    Department.objects.filter(code="84").update(name='=HYPERLINK("http://evil.example";"clic")')
+    book = load_workbook(io.BytesIO(xlsx.workbook_bytes()))
+    names = [row[2] for row in book["Départements"].iter_rows(min_row=2) if row[1].value == "84"]
+    assert names and all(cell.data_type == "s" for cell in names)
+    assert {cell.value for cell in names} == {'\'=HYPERLINK("http://evil.example";"clic")'}
