@@ -416,3 +416,20 @@ def test_an_unknown_kind_is_refused_before_reading():
     with pytest.raises(ValueError, match="type de structure inconnu"):
         import_structures(ANNUAIRE, kind="centre")
     assert not Structure.objects.exists()
+
+
+def test_a_siret_of_digits_int_cannot_read_is_flagged_not_a_crash(tmp_path):
+    path = copy_with(tmp_path, ANNUAIRE, "a.txt", ("Numéro SIRET : 123 456 789 00000", "Numéro SIRET : " + "²" * 14))
+    report = import_structures(path)
+    assert by_name("CENTRE SOCIAL U CASALE").siret_flagged
+    assert any(warning.startswith("a.txt:78: « Numéro SIRET »") for warning in report.warnings)
+
+
+def test_a_population_of_digits_int_cannot_read_is_left_empty_with_a_warning(tmp_path):
+    from maillage.exchange.structure_table import import_structure_table
+
+    path = tmp_path / "t.csv"
+    path.write_text("name;postcode;population\nCentre social des Lilas;13001;²\n", encoding="utf-8")
+    report = import_structure_table(path)
+    assert Structure.objects.get(name="Centre social des Lilas").population is None
+    assert "t.csv:2: population « ² » illisible (nombre entier attendu) : laissée vide" in report.warnings

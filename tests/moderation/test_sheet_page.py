@@ -109,3 +109,12 @@ def test_post_without_csrf_token_is_refused(world, submitted):
 
 def test_unknown_sheet_is_not_found(client, world):
     assert world.client_for(client, "national_admin").get("/moderation/fiches/999999/").status_code == 404
+
+
+def test_a_comment_holding_a_nul_character_is_a_400_and_changes_nothing(client, world, submitted):
+    correspondent = world.client_for(client, "correspondent")
+    response = correspondent.post(url(submitted), {"target": State.RETURNED, "comment": "Précisez\x00 le public."})
+    assert response.status_code == 400
+    assert "Paramètre «&nbsp;comment&nbsp;»" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.state == State.SUBMITTED

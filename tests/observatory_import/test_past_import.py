@@ -184,6 +184,7 @@ def test_each_error_names_line_and_column(past, tmp_path, header, cells, expecte
     [
         (["999999", ""], "ligne 2, colonne id : aucune structure n'a l'identifiant 999999"),
         (["douze", ""], "ligne 2, colonne id : identifiant de structure illisible « douze »"),
+        (["²", ""], "ligne 2, colonne id : identifiant de structure illisible « ² »"),
         (["", "12345678901234"], "ligne 2, colonne siret : aucune structure n'a le numéro SIRET 12345678901234"),
         (["", ""], "ligne 2, colonnes id, siret : structure non identifiée : cellule vide"),
         (

@@ -108,8 +108,9 @@ def test_saving_without_change_keeps_no_version(world):
 
 @pytest.mark.parametrize(
     ("siret", "message"),
-    [("1234", "14 chiffres"), ("781 543 209 00015", "clé de contrôle est fausse"), ("ABCDEFGHIJKLMN", "14 chiffres")],
-)
+    [("1234", "14 chiffres"), ("781 543 209 00015", "clé de contrôle est fausse"), ("ABCDEFGHIJKLMN", "14 chiffres"),
+     ("²" * 14, "14 chiffres"), ("٣" * 14, "14 chiffres")],
+)  # fmt: skip
 def test_bad_siret_refused_next_to_field(world, siret, message):
     structure = world.structure_a
     response = world.client("member_a").post(edit_url(structure), form_data(structure, siret=siret))
@@ -155,6 +156,14 @@ def test_postcode_must_match_department(world, department, postcode, ok):
         assert response.status_code == 400
         assert "id_postcode-error" in response.content.decode()
         assert structure.postcode == "13001"
+
+
+def test_postcode_of_digits_other_than_0_to_9_is_refused(world):
+    structure = world.structure_a
+    data = form_data(structure, department="", postcode="１３００５")
+    response = world.client("national_admin").post(edit_url(structure), data)
+    assert response.status_code == 400
+    assert "Le code postal doit compter 5 chiffres" in response.content.decode()
 
 
 def test_postcode_error_names_department(world):

@@ -64,3 +64,19 @@ def test_the_error_page_is_in_french_and_names_the_parameter(client, bank):
     assert "<h1>Adresse incorrecte</h1>" in content
     assert "Paramètre «&nbsp;annee&nbsp;»&nbsp;: « ² » n&#x27;est pas une année" in content
     assert "<title>Adresse incorrecte — Maillage</title>" in content
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [("/territoires/%00/", "adresse"), ("/actions/?q=a%00", "q"), ("/structures/?q=%00", "q"),
+     ("/actions/?keyword%00=x", "keyword"), ("/observatoire/departement/%00/", "adresse")],
+)  # fmt: skip
+def test_a_nul_character_is_a_400_before_any_query(client, bank, url, parameter):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert f"Paramètre «&nbsp;{parameter}&nbsp;»&nbsp;: " in response.content.decode()
+
+
+def test_a_nul_character_is_a_json_400_on_the_api(client, bank):
+    response = client.get("/api/v1/structures?q=%00")
+    assert (response.status_code, response.json()["error"]["parameter"]) == (400, "q")
