@@ -93,6 +93,9 @@ class RevisionAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    class Media:
+        css = {"all": ["css/admin.css"]}  # no style="" attributes: the Content-Security-Policy forbids them
+
     @admin.display(description="objet", ordering="object_id")
     def target_link(self, revision: Revision):
         label = f"{revision.content_type.name} n° {revision.object_id}"
@@ -102,7 +105,7 @@ class RevisionAdmin(admin.ModelAdmin):
     @admin.display(description="version précédente")
     def pretty_data(self, revision: Revision):
         text = json.dumps(revision.data, indent=2, ensure_ascii=False, sort_keys=False)
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
+        return format_html('<pre class="revision-data">{}</pre>', text)
 
     def has_add_permission(self, request):
         return False

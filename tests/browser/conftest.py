@@ -82,19 +82,31 @@ def async_unsafe_allowed():
 
 @pytest.fixture
 def new_page(browser):
-    """Open pages in fresh contexts: `new_page(java_script_enabled=False, viewport=PHONE)`."""
-    contexts = []
+    """Open pages in fresh contexts: `new_page(java_script_enabled=False, viewport=PHONE)`.
+
+    Whatever the Content-Security-Policy blocked on the way (an inline script or style, a handler
+    attribute) fails the test: the browser reports it in the console.
+    """
+    contexts, blocked = [], []
 
     def open_page(**options):
         options.setdefault("locale", "fr-FR")
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: _note_csp_violation(message, page, blocked))
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert blocked == [], "bloqué par la Content-Security-Policy"
+
+
+def _note_csp_violation(message, page, blocked: list) -> None:
+    if message.type == "error" and "Content Security Policy" in message.text:
+        blocked.append(f"{page.url}: {message.text}")
 
 
 @pytest.fixture
