@@ -207,7 +207,8 @@ def test_action_page_without_structure(client):
     action = make_action(None, "Fiche orpheline")
     content = page(client, action.get_absolute_url())
     assert "Fiche orpheline" in content
-    assert "Structure organisatrice" not in content
+    assert "Aucune structure rattachée à cette fiche." in content
+    assert "Contacter la structure" not in content
 
 
 def test_action_page_escapes_user_text(client):
