@@ -3,14 +3,19 @@
 Parsing is pure Python and the database work is mostly inside SQLite or PostgreSQL, so on a machine
 with two cores the two halves overlap and a 100,000-sheet file imports in about half the time.
 Small files are parsed inline: a process start costs more than it saves. This module imports no
-Django model, so that the worker starts quickly.
+Django model, so that the worker starts quickly. The worker dies with the importing process, even one killed
+with SIGKILL (`_die_with_parent`): an orphan parser would go on reading a file nobody waits for.
 """
 
+import ctypes
 import gc
 import multiprocessing
 import os
 import queue
+import signal
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -87,7 +92,8 @@ def _unknown_labels(sheet: ParsedSheet, known_labels: dict[str, frozenset[str]])
     return unknown
 
 
-def _worker(path: str, settings: ParseSettings, out) -> None:
+def _worker(path: str, settings: ParseSettings, out, parent: int) -> None:
+    _die_with_parent(parent)
     gc.disable()
     # The queue's feeder thread writes each batch to the pipe piece by piece, taking the GIL from the
     # parser each time: a short switch interval keeps the importing process from waiting on it.
@@ -113,7 +119,7 @@ def _prepare_in_worker(path, settings: ParseSettings, progress) -> Iterator[Prep
     context = multiprocessing.get_context("spawn")
     messages = context.Queue(maxsize=_QUEUE_BATCHES)
     _widen_pipe(messages)
-    worker = context.Process(target=_worker, args=(str(path), settings, messages), daemon=True)
+    worker = context.Process(target=_worker, args=(str(path), settings, messages, os.getpid()), daemon=True)
     worker.start()
     try:
         while True:
@@ -134,6 +140,32 @@ def _prepare_in_worker(path, settings: ParseSettings, progress) -> Iterator[Prep
             worker.terminate()
         worker.join()
         messages.close()
+
+
+_PR_SET_PDEATHSIG = 1
+_PARENT_POLL_SECONDS = 0.5
+
+
+def _die_with_parent(parent: int) -> None:
+    """Be killed when the importing process dies, however it dies.
+
+    `daemon=True` only helps when the parent exits normally. On Linux the kernel sends SIGKILL to the worker when
+    its parent dies (PR_SET_PDEATHSIG); elsewhere a thread watches the parent's pid and ends the process when it
+    changes. A parent already gone when this runs is noticed at once."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the watching thread alone
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def _widen_pipe(messages) -> None:
