@@ -1,4 +1,4 @@
-"""Imports as transactions: each file is imported whole or not at all.
+"""Imports of action sheets: the file read and planned with no transaction, then written in one, all or nothing.
 
 The command line and the web upload both call these functions.
 """
@@ -8,11 +8,11 @@ from pathlib import Path
 
 from maillage.referentials.models import Department
 
-from .action_loader import ActionLoader, published_state
+from .action_loader import ActionPlanner, ActionWriter, published_state
 from .pipeline import ParseSettings, gc_paused, prepared_sheets
 from .reading import ImportFileError
 from .reports import ImportReport
-from .transactions import run_import
+from .transactions import write_import
 
 
 def import_actions(
@@ -26,30 +26,27 @@ def import_actions(
     display_name: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import one text export of action sheets. Raises `ImportFileError` on bad input, having written nothing."""
+    """Import one text export of action sheets. Raises `ImportFileError` on bad input, having written nothing.
+
+    The file is parsed and every sheet decided on with no transaction (a dry run stops there); only then are the
+    decisions written, in one transaction: the database's write lock is held for the writes alone."""
     name = display_name or Path(path).name
     report = ImportReport(filename=name, dry_run=dry_run)
-    with gc_paused():
-        run_import(
-            lambda: _load_actions(path, name, report, draft, year, update_matching, acting_user, progress),
-            dry_run=dry_run,
-        )
+    with gc_paused(), ActionPlanner(report, update_matching=update_matching) as planner:
+        _plan_actions(path, name, planner, progress)
+        if not dry_run:
+            writer = ActionWriter(planner, state=published_state(draft), year=year, acting_user=acting_user)
+            write_import(writer.write)
     return report
 
 
-def _load_actions(path, name, report, draft, year, update_matching, acting_user, progress) -> None:
-    loader = ActionLoader(
-        report,
-        state=published_state(draft),
-        year=year,
-        update_matching=update_matching,
-        acting_user=acting_user,
-    )
+def _plan_actions(path, name: str, planner: ActionPlanner, progress) -> None:
+    report = planner.report
     found = False
     settings = ParseSettings(
         name=name,
         department_names=list(Department.objects.values_list("name", flat=True)),
-        known_labels=loader.known_labels(),
+        known_labels=planner.known_labels(),
     )
     for prepared in prepared_sheets(path, settings, progress):
         sheet = prepared.sheet
@@ -61,11 +58,11 @@ def _load_actions(path, name, report, draft, year, update_matching, acting_user,
                 report.warn(warning.line, warning.message)
             continue
         found = True
-        loader.add(sheet, prepared.digest, prepared.title_key, prepared.unknown_labels)
+        planner.add(sheet, prepared.digest, prepared.title_key, prepared.unknown_labels)
     if not found:
         raise ImportFileError(
             name,
             1,
             "aucune fiche action trouvée (une fiche commence par une ligne « Actions » suivie de son titre)",
         )
-    loader.finish()
+    planner.finish()

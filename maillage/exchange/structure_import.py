@@ -1,8 +1,11 @@
-"""Importing the structure directory: one transaction per file, previous versions kept in the history.
+"""Importing the structure directory: read and decided on with no transaction, then written in one per file,
+previous versions kept in the history.
 
 A structure already known (same name up to case, accents and punctuation, in the same department; else the same
 valid SIRET) is updated, keeping its previous version; labels absent from a truncated block leave the stored
-values alone. The command line and the web upload both call `import_structures`.
+values alone. The command line and the web upload both call `import_structures`. The file is read and every
+structure decided on outside any transaction (a dry run stops there): the write lock of the database is held
+for the writes only (see `transactions`).
 """
 
 from collections.abc import Callable
@@ -14,13 +17,14 @@ from maillage.referentials.text import match_key
 from maillage.structures.models import Structure, StructureKind
 from maillage.structures.services import structure_change
 from maillage.structures.siret import is_valid_siret
+from maillage.validators import has_line_break, line_break_name, single_line_fields
 
 from .action_loader import ReferenceResolver, guess_kind
 from .reading import ImportFileError, iter_line_blocks
 from .reports import ImportReport
 from .structure_json import PLAIN_KEYS
 from .structure_text import AXIS_KEYS, CHOICE_KEYS, LABEL_OF, ParsedStructure, parse_blocks
-from .transactions import run_import
+from .transactions import write_import
 
 _KIND_LABELS = dict(StructureKind.choices)
 
@@ -44,7 +48,9 @@ def import_structures(
     name = display_name or Path(path).name
     report = ImportReport(filename=name, dry_run=dry_run)
     loader = StructureLoader(report, kind=kind, acting_user=acting_user)
-    run_import(lambda: _load(path, name, report, loader, progress), dry_run=dry_run)
+    _load(path, name, report, loader, progress)
+    if not dry_run:
+        write_import(loader.write)
     return report
 
 
@@ -67,13 +73,17 @@ def _load(path, name: str, report: ImportReport, loader: "StructureLoader", prog
 
 
 class StructureLoader:
-    """Turns parsed structures into created or updated `Structure` rows, inside the caller's transaction."""
+    """Decides what becomes of each parsed structure (created, updated, unchanged, or read twice), reading the
+    database but writing nothing; `write` then creates and updates the `Structure` rows, inside the caller's
+    transaction. A structure to create is known by a negative number until it is written."""
 
     def __init__(self, report: ImportReport, *, kind: str | None = None, acting_user=None):
         self.report = report
         self.kind = kind
         self.acting_user = acting_user
-        self.refs = ReferenceResolver(CHOICE_KEYS, report)
+        self.refs = ReferenceResolver(CHOICE_KEYS, report, create=False)
+        # ("create" or "update", structure id, field values, line), in the order of the file.
+        self.operations: list[tuple[str, int, dict, int]] = []
         self.departments = dict(Department.objects.values_list("code", "id"))
         self.by_name: dict[tuple, list[int]] = {}
         self.sirets: dict[int, str] = {}
@@ -110,7 +120,7 @@ class StructureLoader:
 
     def _fields(self, parsed: ParsedStructure) -> dict:
         """Model field values given by the block; fields whose label is absent are left out."""
-        self._check_lengths(parsed)
+        self._check_columns(parsed)
         record, skip = parsed.record, parsed.missing
         fields = {key: record[key] for key in PLAIN_KEYS if key not in skip}
         if "siret" in fields:
@@ -136,18 +146,23 @@ class StructureLoader:
             self.report.warn(parsed.lines["department"], f"département « {code} » inconnu : laissé vide")
         return self.departments.get(code)
 
-    def _check_lengths(self, parsed: ParsedStructure) -> None:
-        """Values too long for their column make the file fail, naming the line (PostgreSQL would refuse them)."""
+    def _check_columns(self, parsed: ParsedStructure) -> None:
+        """Values too long for their column (PostgreSQL would refuse them), or holding a line break where the
+        column takes one line (as the forms refuse it), make the file fail, naming the line."""
         record = parsed.record
         values = [(key, record[key], Structure) for key in PLAIN_KEYS]
         values += [(key, value, Structure) for key, value in zip(AXIS_KEYS, record["axes"], strict=True)]
         values += [(key, record[key] or "", CLOSED_LISTS[key]) for key in CHOICE_KEYS]
         for key, value, model in values:
-            limit = model._meta.get_field(key if model is Structure else "label").max_length
-            if isinstance(value, str) and limit and len(value) > limit:
-                where = parsed.lines.get(key, parsed.line)
-                label = LABEL_OF.get(key) or ("Nom" if key == "name" else "Adresse")
-                raise ImportFileError(self.report.filename, where, f"« {label} » : plus de {limit} caractères")
+            field = model._meta.get_field(key if model is Structure else "label")
+            if isinstance(value, str) and field.max_length and len(value) > field.max_length:
+                problem = f"plus de {field.max_length} caractères"
+            elif field.name in single_line_fields(model) and has_line_break(value):
+                problem = f"saut de ligne ({line_break_name(value)}) dans la valeur ; elle doit tenir sur une ligne"
+            else:
+                continue
+            label = LABEL_OF.get(key) or ("Nom" if key == "name" else "Adresse")
+            raise ImportFileError(self.report.filename, parsed.lines.get(key, parsed.line), f"« {label} » : {problem}")
 
     def _match(self, fields: dict, parsed: ParsedStructure) -> int | None:
         """The stored structure this block describes: same name and department, else same valid SIRET."""
@@ -171,27 +186,52 @@ class StructureLoader:
         return pk
 
     def _create(self, fields: dict, parsed: ParsedStructure) -> None:
-        structure = Structure(kind=self._kind(parsed, ""), **fields)
-        structure.save()
-        self._remember(structure.pk, structure.name, structure.department_id, structure.siret)
-        self.seen[structure.pk] = (parsed.line, fields)
+        pk = -1 - len(self.operations)
+        self.operations.append(("create", pk, {**fields, "kind": self._kind(parsed, "")}, parsed.line))
+        self._remember(pk, fields["name"], fields.get("department_id"), fields.get("siret", ""))
+        self.seen[pk] = (parsed.line, fields)
         self.report.created += 1
 
     def _update(self, pk: int, fields: dict, parsed: ParsedStructure) -> None:
         structure = Structure.objects.get(pk=pk)
         self.seen[pk] = (parsed.line, fields)
-        changes = {**fields, "kind": self._kind(parsed, structure.kind)}
-        changes = {key: value for key, value in changes.items() if getattr(structure, key) != value}
+        changes = _changes(structure, {**fields, "kind": self._kind(parsed, structure.kind)})
         if not changes:
             self.report.unchanged += 1
             return
-        source = f"import {self.report.filename}:{parsed.line}"
+        self.operations.append(("update", pk, changes, parsed.line))
+        for key, value in changes.items():
+            setattr(structure, key, value)
+        self._remember(pk, structure.name, structure.department_id, structure.siret)
+        self.report.updated += 1
+
+    def write(self) -> None:
+        """Create and update what was decided (closed-list values met first), in the caller's transaction."""
+        self.refs.create_added()
+        for action, pk, values, line in self.operations:
+            values = {key: self.refs.id_of(value) for key, value in values.items()}
+            if action == "create":
+                Structure(**values).save()
+            else:
+                self._write_update(pk, values, line)
+
+    def _write_update(self, pk: int, values: dict, line: int) -> None:
+        structure = Structure.objects.filter(pk=pk).first()
+        if structure is None:
+            raise ImportFileError(
+                self.report.filename,
+                line,
+                f"la structure n° {pk} à mettre à jour a été supprimée pendant l'import : rien n'a été enregistré, "
+                "relancez l'import",
+            )
+        changes = _changes(structure, values)  # again: someone may have saved the structure since it was read
+        if not changes:
+            return
+        source = f"import {self.report.filename}:{line}"
         with structure_change(structure, changed_fields=changes, acting_user=self.acting_user, source=source):
             for key, value in changes.items():
                 setattr(structure, key, value)
             structure.save()
-        self._remember(pk, structure.name, structure.department_id, structure.siret)
-        self.report.updated += 1
 
     def _kind(self, parsed: ParsedStructure, stored: str) -> str:
         """The `--kind` option, else the page header, else the stored kind, else a guess from the name."""
@@ -205,3 +245,7 @@ class StructureLoader:
             f"{_KIND_LABELS[kind].lower()} d'après son nom (option --kind pour le fixer)",
         )
         return kind
+
+
+def _changes(structure: Structure, values: dict) -> dict:
+    return {key: value for key, value in values.items() if getattr(structure, key) != value}

@@ -4,7 +4,7 @@ The CSV export of the directory reads back as it is (`;` or `,` separated, UTF-8
 lists joined with ` | `, `Oui`/`Non`). Columns may also be `axis_1` … `axis_5` and `department_code`;
 `id`, `siret_flagged` and `url` (written by the export) are ignored. A column left out leaves the stored
 value alone, as a label absent from a text block does. Rows become `ParsedStructure`s for the same loader
-as the text format (`StructureLoader`), in one transaction per file.
+as the text format (`StructureLoader`): the table is read and checked with no transaction, then written in one.
 """
 
 import csv
@@ -32,7 +32,7 @@ from .structure_text import (
     department_code,
     empty_structure_record,
 )
-from .transactions import run_import
+from .transactions import write_import
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_ROWS = 100_000
@@ -64,21 +64,20 @@ def import_structure_table(
     """Import one CSV or XLSX table of structures. Raises `ImportFileError` on bad input, having written nothing."""
     name = display_name or Path(path).name
     report = ImportReport(filename=name, dry_run=dry_run)
-
-    def load() -> None:
-        loader = StructureLoader(report, acting_user=acting_user)
-        found = False
-        for parsed in read_structure_table(path, name, department_codes()):
-            if not parsed.record:
-                for warning in parsed.warnings:
-                    report.warn(warning.line, warning.message)
-                continue
-            found = True
-            loader.add(parsed)
-        if not found:
-            raise ImportFileError(name, 1, "aucune structure trouvée (une ligne par structure, sous l'en-tête)")
-
-    run_import(load, dry_run=dry_run)
+    # Read and decided on with no transaction (a dry run stops there); then written in one.
+    loader = StructureLoader(report, acting_user=acting_user)
+    found = False
+    for parsed in read_structure_table(path, name, department_codes()):
+        if not parsed.record:
+            for warning in parsed.warnings:
+                report.warn(warning.line, warning.message)
+            continue
+        found = True
+        loader.add(parsed)
+    if not found:
+        raise ImportFileError(name, 1, "aucune structure trouvée (une ligne par structure, sous l'en-tête)")
+    if not dry_run:
+        write_import(loader.write)
     return report
 
 

@@ -30,6 +30,7 @@ from .reports import ImportReport
 from .services import import_actions
 from .structure_import import import_structures
 from .structure_table import XLSX_MAGIC, department_codes, import_structure_table, read_structure_table
+from .transactions import BUSY_MESSAGE, is_database_busy
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +177,8 @@ def run_web_import(pending: PendingImport, *, user, dry_run: bool, request=None)
     except ImportFileError as error:
         return WebImportResult(None, [str(error)])
     except Exception as error:  # noqa: BLE001 - the file's transaction is rolled back; details go to the log
+        if is_database_busy(error):
+            return WebImportResult(None, [f"{pending.filename}: {BUSY_MESSAGE}"])
         logger.exception("Import web de %s", pending.filename)
         return WebImportResult(
             None, [f"{pending.filename}: erreur inattendue pendant l'import ({type(error).__name__})"]

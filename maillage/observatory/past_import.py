@@ -20,10 +20,10 @@ the same campaign is replaced without asking, so that a corrected file can be im
 response keeps its history: the correspondents' cleaning rules are applied again (`checking.replay_cleaning_rules`)
 and its unresolved flags are closed. Coherence flags are not raised: the data were checked in their time.
 
-The import runs in one transaction (`exchange.transactions.run_import`): a dry run does the same work and rolls
-it back (without recomputing aggregates); a real run writes every response, a `ResponseEvent` for each and one
-audit entry, then recomputes the year's aggregates (`aggregates.refresh_year`), all or nothing. Errors found, it
-writes nothing at all. The table is read by `past_table.py`, with the structure table's reader (UTF-8 CSV, `;` or
+The file is read and checked with no transaction, which is all a dry run does; a real run then writes, in one
+transaction (`exchange.transactions.write_import`), every response, a `ResponseEvent` for each and one audit entry,
+and recomputes the year's aggregates (`aggregates.refresh_year`), all or nothing. Errors found, it writes nothing
+at all. The table is read by `past_table.py`, with the structure table's reader (UTF-8 CSV, `;` or
 `,`, or the first sheet of an XLSX workbook).
 """
 
@@ -39,7 +39,7 @@ from django.utils import timezone
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 from maillage.exchange.reading import ImportFileError
-from maillage.exchange.transactions import run_import
+from maillage.exchange.transactions import write_import
 from maillage.parameters import MAX_ID, whole_number
 from maillage.structures.models import Structure, StructureKind
 
@@ -379,21 +379,30 @@ def import_past_answers(
     name = display_name or Path(path).name
     report = PastImportReport(filename=name, year=year, dry_run=dry_run, replace=replace)
 
-    def load() -> None:
-        campaign, questionnaires = campaign_questionnaires(year)
-        layout, plans = _plans(path, report, questionnaires)
-        attach_existing(plans, campaign, lock=not dry_run)
+    # Read and checked with no transaction (a dry run stops there): the write lock is held for the writes only.
+    campaign, questionnaires = campaign_questionnaires(year)
+    layout, plans = _plans(path, report, questionnaires)
+    attach_existing(plans, campaign, lock=False)
+    check_replacements(plans, report, layout)
+    if dry_run or not report.ok:
+        return report
+
+    def write() -> None:
+        # Checked again under the lock: a structure may have answered on the site since the file was read.
+        for plan in plans:
+            plan.existing = None
+        report.to_create = report.to_replace = 0
+        attach_existing(plans, campaign, lock=True)
         check_replacements(plans, report, layout)
         if not report.ok:
             return
         for plan in plans:
             store(plan, filename=name, acting_user=acting_user)
-        if not dry_run:
-            log_event(AuditAction.IMPORT, actor=acting_user, request=request, filename=name, kind=AUDIT_KIND,
-                      year=year, created=report.to_create, replaced=report.to_replace)  # fmt: skip
-            report.aggregates = refresh_year(year)
+        log_event(AuditAction.IMPORT, actor=acting_user, request=request, filename=name, kind=AUDIT_KIND,
+                  year=year, created=report.to_create, replaced=report.to_replace)  # fmt: skip
+        report.aggregates = refresh_year(year)
 
-    run_import(load, dry_run=dry_run)
+    write_import(write)
     return report
 
 
