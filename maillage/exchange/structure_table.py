@@ -33,9 +33,8 @@ from .structure_text import (
     empty_structure_record,
 )
 from .transactions import write_import
+from .workbooks import XLSX_MAGIC, capped_rows, check_dimension, check_workbook
 
-XLSX_MAGIC = b"PK\x03\x04"
-MAX_ROWS = 100_000
 IGNORED_COLUMNS = frozenset({"id", "siret_flagged", "url"})
 EXTRA_COLUMNS = frozenset({*AXIS_KEYS, "department_code"})
 _KINDS = {
@@ -91,8 +90,9 @@ def department_codes() -> dict[str, str]:
 
 
 def spreadsheet_rows(path: Path | str, name: str) -> Iterator[tuple[int, list]]:
-    """(line number, cells) of a UTF-8 CSV or an XLSX file (told apart by content), header row first."""
-    return _xlsx_rows(path, name) if is_xlsx(path) else _csv_rows(path, name)
+    """(line number, cells) of a UTF-8 CSV or an XLSX file (told apart by content), header row first; refused past
+    the limits of `workbooks` (rows, columns, and for a workbook its declared sizes)."""
+    return capped_rows(_xlsx_rows(path, name) if is_xlsx(path) else _csv_rows(path, name), name)
 
 
 def read_structure_table(path: Path | str, name: str, departments: dict[str, str]) -> Iterator[ParsedStructure]:
@@ -104,9 +104,7 @@ def read_structure_table(path: Path | str, name: str, departments: dict[str, str
     columns, header_info = _columns(header, name, header_line)
     yield header_info
     reader = _RowReader(columns, departments)
-    for count, (line, row) in enumerate(rows, start=1):
-        if count > MAX_ROWS:
-            raise ImportFileError(name, line, f"trop de lignes (plus de {MAX_ROWS} structures)")
+    for line, row in rows:
         if any(_text(value) for value in row):
             yield reader.parse(line, row)
 
@@ -278,7 +276,9 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
 
 
 def _xlsx_rows(path, name: str) -> Iterator[tuple[int, list]]:
-    """Rows of the first sheet of the workbook, values only (formulas give their last computed value)."""
+    """Rows of the first sheet of the workbook, values only (formulas give their last computed value), as long as
+    their last cell; the workbook's declared sizes and dimension checked first (`workbooks`)."""
+    check_workbook(path, name, not_a_workbook="ce n'est pas un classeur XLSX lisible (archive zip sans classeur)")
     from openpyxl import load_workbook
 
     # A stream, not the path: openpyxl judges a path by its extension, and uploads are stored without one.
@@ -300,7 +300,13 @@ def _xlsx_rows(path, name: str) -> Iterator[tuple[int, list]]:
 
 def _sheet_rows(workbook, name: str) -> Iterator[tuple[int, list]]:
     number = 0
-    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    if not workbook.worksheets:
+        raise ImportFileError(name, None, "le classeur n'a aucune feuille")
+    sheet = workbook.worksheets[0]
+    check_dimension(sheet, name)
+    # From here the rows are read as they are, whatever the sheet declared: `capped_rows` counts them.
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows(values_only=True)
     while True:
         try:
             row = next(rows)

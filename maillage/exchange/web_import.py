@@ -2,7 +2,8 @@
 
 The uploaded file is kept outside the public media, under a random name, until it is imported or
 abandoned (files older than a day are removed at the next upload). Its type is checked from its content:
-UTF-8 text for the text formats and CSV, a zip holding a workbook for XLSX. Correspondents import only
+UTF-8 text for the text formats and CSV, a zip holding a workbook within the limits of `workbooks` for XLSX
+(declared sizes: a small zip must not inflate into gigabytes of XML). Correspondents import only
 what belongs to their departments: every structure or sheet read is checked before anything is written.
 """
 
@@ -10,7 +11,6 @@ import logging
 import re
 import secrets
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,8 +29,9 @@ from .reading import ImportFileError, iter_line_blocks
 from .reports import ImportReport
 from .services import import_actions
 from .structure_import import import_structures
-from .structure_table import XLSX_MAGIC, department_codes, import_structure_table, read_structure_table
+from .structure_table import department_codes, import_structure_table, read_structure_table
 from .transactions import BUSY_MESSAGE, is_database_busy
+from .workbooks import XLSX_MAGIC, check_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -117,19 +118,10 @@ def check_content(path: Path, kind: str, name: str) -> None:
     if head == XLSX_MAGIC:
         if kind != ImportKind.STRUCTURE_TABLE:
             raise ImportFileError(name, None, "c'est une archive ou un classeur, pas un fichier texte")
-        if not _is_workbook(path):
-            raise ImportFileError(name, None, "c'est une archive zip, pas un classeur XLSX")
+        check_workbook(path, name)
         return
     for _ in iter_line_blocks(path, display_name=name):  # raises on binary data or another encoding than UTF-8
         pass
-
-
-def _is_workbook(path: Path) -> bool:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
 
 
 def discard(pending: PendingImport) -> None:

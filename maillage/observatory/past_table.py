@@ -11,7 +11,7 @@ from pathlib import Path
 
 from maillage.exchange.reading import ImportFileError
 from maillage.exchange.streams import restore_formula
-from maillage.exchange.structure_table import MAX_ROWS, spreadsheet_rows
+from maillage.exchange.structure_table import spreadsheet_rows
 from maillage.structures.siret import normalize_siret
 
 from .answers import parse_scalar
@@ -229,11 +229,9 @@ def cell(row: list, index: int | None):
 
 
 def table_rows(path: Path | str, name: str) -> Iterator[tuple[int, list]]:
-    """The rows of the file (header first), read by the structure table's reader (UTF-8 CSV or XLSX)."""
-    for count, (line, row) in enumerate(spreadsheet_rows(path, name)):
-        if count > MAX_ROWS:
-            raise ImportFileError(name, line, f"trop de lignes (plus de {MAX_ROWS} structures)")
-        yield line, row
+    """The rows of the file (header first), read by the structure table's reader (UTF-8 CSV or XLSX, its limits of
+    rows, columns and workbook size)."""
+    return spreadsheet_rows(path, name)
 
 
 def siret_text(value) -> str:
