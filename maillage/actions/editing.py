@@ -26,6 +26,7 @@ from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 from maillage.parameters import MAX_ID, whole_number
 from maillage.referentials.text import fold
+from maillage.validators import one_line
 
 from . import files as attachments
 from .models import LIST_RELATIONS, Action, ActionFile, ActionState, PendingRevision
@@ -343,7 +344,7 @@ def _notify_author(author, action: Action, *, approved: bool, comment: str = "")
         return
     context = {"action": action, "approved": approved, "comment": comment, "site_url": settings.SITE_URL}
     verb = "validée" if approved else "refusée"
-    subject = f"Votre modification de la fiche « {action.title[:80]} » a été {verb}"
+    subject = f"Votre modification de la fiche « {one_line(action.title)[:80]} » a été {verb}"
     body = render_to_string("contribute/email/revision_decision.txt", context)
     transaction.on_commit(lambda: send_mail(subject, body, None, [author.email]))
 

@@ -11,11 +11,14 @@ from django.db.models import Q
 
 from maillage.referentials.models import ActionStatus, Dimension, Initiative, Keyword, Partner, Public, Territory
 from maillage.referentials.text import match_key
+from maillage.validators import NoLineBreaks, single_line_fields
 
 from . import files as attachments
 from .editing import LIST_KEYS, TEXT_FIELDS, FileChanges, SheetContent
+from .models import Action
 
 FINISHED_STATUS_KEY = "terminee"
+SINGLE_LINE = frozenset(single_line_fields(Action))  # the title
 OTHER_INITIATIVE_KEY = "autre"
 
 # name → (label, max length, hint); texts are shown in this order between the choices.
@@ -282,6 +285,7 @@ def _text_field(name: str, label: str, max_length: int, hint: str) -> forms.Char
     field = SheetTextField(
         label=label,
         max_length=max_length,
+        validators=[NoLineBreaks(f"« {label} »")] if name in SINGLE_LINE else [],
         required=name == "title",
         help_text=hint,
         widget=widget,

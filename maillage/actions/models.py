@@ -18,6 +18,7 @@ from maillage.referentials.models import (
     Territory,
 )
 from maillage.structures.models import Structure
+from maillage.validators import NoLineBreaks
 
 from .querysets import ActionQuerySet
 
@@ -31,7 +32,7 @@ class ActionState(models.TextChoices):
 
 
 class Action(models.Model):
-    title = models.CharField("titre", max_length=1000, blank=True)
+    title = models.CharField("titre", max_length=1000, blank=True, validators=[NoLineBreaks("Le titre")])
     structure = models.ForeignKey(
         Structure,
         verbose_name="structure organisatrice",
@@ -183,7 +184,7 @@ class ActionFile(models.Model):
     """An attached file; imports know only its name, uploads also have the stored file."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="files")
-    name = models.CharField("nom du fichier", max_length=500)
+    name = models.CharField("nom du fichier", max_length=500, validators=[NoLineBreaks("Le nom du fichier")])
     position = models.PositiveSmallIntegerField("rang", default=0)
     file = models.FileField("fichier", upload_to="actions/%Y/", blank=True)
 

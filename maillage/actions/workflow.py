@@ -19,6 +19,7 @@ from django.utils import timezone
 from maillage.accounts import perms
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
+from maillage.validators import one_line
 
 from .models import Action, ActionState, ActionTransition
 from .services import begin_action_change, record_action_change
@@ -108,6 +109,6 @@ def notify_structure(logged: ActionTransition) -> int:
     if not recipients:
         return 0
     context = {"action": action, "logged": logged, "verb": NOTIFIED[logged.target], "site_url": settings.SITE_URL}
-    subject = f"Votre fiche « {action.title[:80]} » a été {NOTIFIED[logged.target]}"
+    subject = f"Votre fiche « {one_line(action.title)[:80]} » a été {NOTIFIED[logged.target]}"
     body = render_to_string("actions/email/transition.txt", context)
     return send_mass_mail([(subject, body, None, [recipient]) for recipient in recipients])

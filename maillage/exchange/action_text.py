@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from maillage.referentials.text import compact_key
+from maillage.validators import has_line_break, line_break_name, one_line
 
 from .records import TEXT_KEYS, empty_record
 
@@ -156,6 +157,7 @@ def parse_sheet(lines: list[str], start: int, departments: DepartmentMatcher) ->
     title = lines[1]
     if len(title) > MAX_TITLE_CHARS:
         sheet.errors.append(Warning_(start + 1, f"titre trop long (plus de {MAX_TITLE_CHARS} caractères)"))
+    _check_single_line(sheet, start + 1, "Titre", title)
     sheet.record["title"] = title
     fields: dict[str, tuple[int, list[str]]] = {}
     repeats: list[tuple[str, int, list[str]]] = []
@@ -177,6 +179,9 @@ def parse_sheet(lines: list[str], start: int, departments: DepartmentMatcher) ->
 def _fill(sheet: ParsedSheet, fields: dict, departments: DepartmentMatcher) -> None:
     record = sheet.record
     for key, (line, values) in fields.items():
+        if key in LIST_FIELDS or key == "structure":
+            for offset, value in enumerate(values, start=1):
+                _check_single_line(sheet, line + offset, LABEL_OF[key][2:], value)
         if key == "structure":
             record["structure"] = _parse_structure(sheet, line, values, departments)
         elif key in LIST_FIELDS:
@@ -203,6 +208,19 @@ def _fill(sheet: ParsedSheet, fields: dict, departments: DepartmentMatcher) -> N
                 sheet.line,
                 f"fiche incomplète, rubriques absentes : {', '.join(missing)} ; le reste est gardé",
             )
+        )
+
+
+def _check_single_line(sheet: ParsedSheet, line: int, label: str, value: str) -> None:
+    """A line break inside a line (a lone carriage return, a form feed, U+2028…) would make two lines of one
+    value in an export, and breaks an e-mail subject: an error naming the line."""
+    if has_line_break(value):
+        sheet.errors.append(
+            Warning_(
+                line,
+                f"« {label} » : saut de ligne ({line_break_name(value)}) au milieu de la ligne ; "
+                "cette valeur doit tenir sur une ligne",
+            )  # fmt: skip
         )
 
 
@@ -279,10 +297,10 @@ def _check_repeats(sheet: ParsedSheet, fields: dict, repeats: list) -> None:
 
 def write_sheet(record: dict) -> str:
     """The text of one sheet, as the real export writes it; `parse_sheet` reads it back unchanged."""
-    out = [SHEET_MARKER, record["title"]]
+    out = [SHEET_MARKER, one_line(record["title"])]  # a line break here would end the title early
     structure = record["structure"]
     if structure is not None:
-        line = structure["name"]
+        line = one_line(structure["name"])
         if structure["department"]:
             line = f"{line} - {structure['department']}"
         out += [LABEL_OF["structure"], f"- {line}"]

@@ -13,6 +13,7 @@ from datetime import date
 
 from maillage.referentials.text import fold
 from maillage.structures.siret import is_valid_siret, normalize_siret
+from maillage.validators import one_line
 
 from .action_text import Warning_
 from .structure_json import STRUCTURE_KEYS
@@ -423,8 +424,8 @@ def _line(key: str, value) -> str:
 
 
 def _one_line(text: str) -> str:
-    """Values other than the history take one line: a line break typed in a form becomes a space."""
-    return " ".join(part.strip() for part in text.split("\n")).strip()
+    """Values other than the history take one line: a line break stored before they were refused becomes a space."""
+    return one_line(text).strip()
 
 
 def _french_date(iso: str | None) -> str:

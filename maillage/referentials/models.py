@@ -6,6 +6,8 @@ value that is not known yet; it is then created with `to_review` set, never drop
 
 from django.db import models
 
+from maillage.validators import NoLineBreaks
+
 
 class Region(models.Model):
     code = models.CharField("code INSEE", max_length=3, unique=True)
@@ -42,7 +44,7 @@ class ReferenceItemQuerySet(models.QuerySet):
 class ReferenceItem(models.Model):
     """One value of a closed list, shown in `position` order."""
 
-    label = models.CharField("libellé", max_length=255, unique=True)
+    label = models.CharField("libellé", max_length=255, unique=True, validators=[NoLineBreaks("Le libellé")])
     position = models.PositiveSmallIntegerField("ordre d'affichage", default=0)
     to_review = models.BooleanField(
         "à vérifier",

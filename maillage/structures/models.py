@@ -10,6 +10,7 @@ from maillage.referentials.models import (
     TerritorySize,
     TerritoryType,
 )
+from maillage.validators import NoLineBreaks
 
 from .querysets import StructureQuerySet
 
@@ -27,7 +28,7 @@ class Structure(models.Model):
         blank=True,
         help_text="Vide quand il n'est pas connu.",
     )
-    name = models.CharField("nom", max_length=300)
+    name = models.CharField("nom", max_length=300, validators=[NoLineBreaks("Le nom")])
     department = models.ForeignKey(
         Department,
         verbose_name="département",
@@ -36,12 +37,16 @@ class Structure(models.Model):
         null=True,
         blank=True,
     )
-    street = models.CharField("adresse", max_length=300, blank=True)
-    postcode = models.CharField("code postal", max_length=10, blank=True)
-    commune = models.CharField("commune", max_length=200, blank=True)
-    email = models.CharField("adresse e-mail de contact", max_length=254, blank=True)
-    website = models.CharField("site internet", max_length=500, blank=True)
-    siret = models.CharField("numéro SIRET", max_length=40, blank=True)
+    street = models.CharField("adresse", max_length=300, blank=True, validators=[NoLineBreaks("L'adresse")])
+    postcode = models.CharField("code postal", max_length=10, blank=True, validators=[NoLineBreaks("Le code postal")])
+    commune = models.CharField("commune", max_length=200, blank=True, validators=[NoLineBreaks("La commune")])
+    email = models.CharField(
+        "adresse e-mail de contact", max_length=254, blank=True, validators=[NoLineBreaks("L'adresse e-mail")]
+    )
+    website = models.CharField(
+        "site internet", max_length=500, blank=True, validators=[NoLineBreaks("Le site internet")]
+    )
+    siret = models.CharField("numéro SIRET", max_length=40, blank=True, validators=[NoLineBreaks("Le numéro SIRET")])
     siret_flagged = models.BooleanField(
         "SIRET à vérifier",
         default=False,
@@ -51,11 +56,11 @@ class Structure(models.Model):
     first_approval = models.DateField("date du 1er agrément", null=True, blank=True)
     population = models.PositiveIntegerField("population de la zone de compétence", null=True, blank=True)
     history = models.TextField("historique", blank=True)
-    axis_1 = models.CharField("axe 1 du projet", max_length=500, blank=True)
-    axis_2 = models.CharField("axe 2 du projet", max_length=500, blank=True)
-    axis_3 = models.CharField("axe 3 du projet", max_length=500, blank=True)
-    axis_4 = models.CharField("axe 4 du projet", max_length=500, blank=True)
-    axis_5 = models.CharField("axe 5 du projet", max_length=500, blank=True)
+    axis_1 = models.CharField("axe 1 du projet", max_length=500, blank=True, validators=[NoLineBreaks("Un axe")])
+    axis_2 = models.CharField("axe 2 du projet", max_length=500, blank=True, validators=[NoLineBreaks("Un axe")])
+    axis_3 = models.CharField("axe 3 du projet", max_length=500, blank=True, validators=[NoLineBreaks("Un axe")])
+    axis_4 = models.CharField("axe 4 du projet", max_length=500, blank=True, validators=[NoLineBreaks("Un axe")])
+    axis_5 = models.CharField("axe 5 du projet", max_length=500, blank=True, validators=[NoLineBreaks("Un axe")])
     management_mode = models.ForeignKey(
         ManagementMode, verbose_name="mode de gestion", on_delete=models.PROTECT, null=True, blank=True
     )
@@ -73,7 +78,9 @@ class Structure(models.Model):
         blank=True,
     )
     fcsf_member = models.BooleanField("adhérent à la Fédération des centres sociaux", null=True, blank=True)
-    other_federation = models.CharField("adhérent à une autre fédération", max_length=300, blank=True)
+    other_federation = models.CharField(
+        "adhérent à une autre fédération", max_length=300, blank=True, validators=[NoLineBreaks("La fédération")]
+    )
     travellers = models.BooleanField("structure « gens du voyage »", null=True, blank=True)
     multi_site = models.BooleanField("structure multi-sites / éclatée", null=True, blank=True)
     itinerant = models.BooleanField("structure itinérante", null=True, blank=True)

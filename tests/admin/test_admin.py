@@ -387,3 +387,27 @@ def test_questionnaire_answers_are_read_only_in_the_admin(admin_client):
     admin_client.post(url, {"status": "validated", "answers": "{}"})
     response.refresh_from_db()
     assert response.status == "submitted"
+
+
+def test_a_title_or_a_name_on_two_lines_is_refused_in_the_admin(admin_client):
+    action = make_action(make_structure(), "Potager collectif")
+    url = admin_url(Action, "change", action.pk)
+    data = change_form_data(admin_client.get(url))
+    data["title"] = "Potager\ncollectif"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Le titre tient sur une ligne : retirez-en les retours à la ligne." in response.content.decode()
+    structure = action.structure
+    url = admin_url(Structure, "change", structure.pk)
+    data = change_form_data(admin_client.get(url))
+    data["name"] = "Centre social\r\ndes Lilas"
+    assert "Le nom tient sur une ligne" in admin_client.post(url, data).content.decode()
+    keyword = Keyword.objects.get(label="Culture")
+    url = admin_url(Keyword, "change", keyword.pk)
+    data = change_form_data(admin_client.get(url))
+    data["label"] = "Culture\npatrimoine"
+    assert "Le libellé tient sur une ligne" in admin_client.post(url, data).content.decode()
+    action.refresh_from_db()
+    structure.refresh_from_db()
+    keyword.refresh_from_db()
+    assert (action.title, structure.name, keyword.label) == ("Potager collectif", "Centre social des Lilas", "Culture")

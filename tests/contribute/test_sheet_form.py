@@ -187,3 +187,13 @@ def test_csrf_is_required(people, client):
     assert strict.post(edit_url(sheet), form_data(sheet, summary="Sans jeton")).status_code == 403
     sheet.refresh_from_db()
     assert sheet.summary == ""
+
+
+@pytest.mark.parametrize("title", ["Jardin\npartagé", "Jardin\r\npartagé", "Jardin\u2028partagé"])
+def test_a_title_on_two_lines_is_refused_next_to_the_field(login, people, title):
+    response = login("member").post(f"{NEW}?structure={people['structure'].pk}", form_data(title=title))
+    assert response.status_code == 400
+    assert "« Titre de l&#x27;action » tient sur une ligne : retirez-en les retours à la ligne." in (
+        response.content.decode()
+    )
+    assert not Action.objects.exists()

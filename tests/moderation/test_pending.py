@@ -59,3 +59,21 @@ def test_reject(client, world, pending):
     assert response.status_code == 302
     assert not PendingRevision.objects.exists()
     assert action_snapshot(pending.action_id)["summary"] == "Un potager."
+
+
+def test_rejecting_a_change_of_a_sheet_whose_stored_title_has_a_line_break_tells_its_author(
+    client, world, pending, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from maillage.actions.models import Action
+
+    Action.objects.filter(pk=pending.action_id).update(title="Jardin\ndes Lilas")  # saved before titles were checked
+    with django_capture_on_commit_callbacks(execute=True):
+        response = world.client_for(client, "national_admin").post(
+            f"/moderation/modifications/{pending.pk}/", {"decision": "reject", "comment": "Trop vague."}
+        )
+    assert response.status_code == 302
+    assert [message.subject for message in mail.outbox] == [
+        "Votre modification de la fiche « Jardin des Lilas » a été refusée"
+    ]

@@ -166,6 +166,18 @@ def test_postcode_of_digits_other_than_0_to_9_is_refused(world):
     assert "Le code postal doit compter 5 chiffres" in response.content.decode()
 
 
+@pytest.mark.parametrize("field", ["name", "street", "commune", "axis_1", "other_federation"])
+def test_a_single_line_field_on_two_lines_is_refused_next_to_it(world, field):
+    structure = world.structure_a
+    response = world.client("member_a").post(edit_url(structure), form_data(structure, **{field: "Ligne\nsuivante"}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "tient sur une ligne : retirez-en les retours à la ligne." in html
+    assert f'id="id_{field}-error"' in html
+    structure.refresh_from_db()
+    assert "\n" not in getattr(structure, field)
+
+
 def test_postcode_error_names_department(world):
     structure = world.structure_a
     response = world.client("member_a").post(edit_url(structure), form_data(structure, postcode="69001"))
