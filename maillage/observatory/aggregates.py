@@ -9,7 +9,10 @@ gives the same rows.
 
 Groups of structures (``Aggregate.group``): ``all``; ``kind=csx``, ``kind=evs``; and for "se situer", the same kind
 and territory type: ``kind=csx|territory=urbain``, ``kind=evs|territory=rural``… (territory codes:
-``indicators.territory_code``). Structures without a department count in the nation only.
+``indicators.territory_code``). Every structure is in exactly one part of each split, so that the parts add up to
+their total (`disclosure.py`): a structure whose identity sheet gives no kind is in ``kind=nr``, one of a kind
+without territory type in ``kind=csx|territory=nr``…, and one without a department in the region ``nr`` (« non
+renseigné », `disclosure.UNKNOWN`), which has no department row.
 
 Each row's ``summary`` is ``Summary.to_json()`` plus a ``stats`` key (count, answered, total, mean, min, q1, median,
 q3, max, as strings), so that pages read the figures of a territory without decoding every structure's value:
@@ -36,6 +39,7 @@ from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 
 from . import disclosure
+from .disclosure import UNKNOWN
 from .indicators import ANSWER_INDICATORS, RESPONSE_INDICATOR, StructureFacts, priority_code, structure_values
 from .indicators import territory_code as territory_code_of
 from .models import Aggregate, AggregateScope, Campaign, Response, ResponseStatus
@@ -54,12 +58,10 @@ def territory_group(kind: str, territory: str) -> str:
 
 
 def groups_of(facts: StructureFacts) -> list[str]:
-    """The groups a structure belongs to."""
-    groups = [ALL]
+    """The groups a structure belongs to: one part of each split, « non renseigné » when its sheet is silent."""
+    groups = [ALL, kind_group(facts.kind or UNKNOWN)]
     if facts.kind:
-        groups.append(kind_group(facts.kind))
-        if facts.territory:
-            groups.append(territory_group(facts.kind, facts.territory))
+        groups.append(territory_group(facts.kind, facts.territory or UNKNOWN))
     return groups
 
 
@@ -151,8 +153,7 @@ def territory_summaries(
     for (department, group), summaries in by_department.items():
         if department:
             result[(AggregateScope.DEPARTMENT, department, group)] = dict(summaries)
-            if regions.get(department):
-                parts[(AggregateScope.REGION, regions[department], group)].append(summaries)
+        parts[(AggregateScope.REGION, regions.get(department) or UNKNOWN, group)].append(summaries)
         parts[(AggregateScope.NATION, "", group)].append(summaries)
     for key, pieces in parts.items():
         codes = list(dict.fromkeys(chain.from_iterable(pieces)))

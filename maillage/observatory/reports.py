@@ -6,12 +6,11 @@ territories below it (regions of the nation, departments of a region) when it sh
 the ready-made figures of each row (`summary["stats"]`, see `aggregates.py`), never the per-structure values: a
 national row holds one value per structure. Key figures, units and headlines are those of `indicators.py`.
 
-Statistical secrecy (`secrecy.py`) is applied here, before anything reaches a page, a PDF or a CSV:
-
-* a figure resting on fewer than 5 structures is replaced by ``SECRET``;
-* tables whose parts add up to a published total get secondary suppression (`protect_row`): CSX / EVS / all, the
-  departments of a region (or regions of the nation) against the territory's total, age bands against all ages,
-  funders against total income.
+Statistical secrecy is applied here, before anything reaches a page, a PDF or a CSV: a figure whose aggregate is
+secret (`Aggregate.secret`, decided once per year across every page and export by `disclosure.py`: fewer than 5
+structures, or a figure that published ones would give away — CSX / EVS / all, the departments of a region, the
+regions of the nation, age bands, funders) is replaced by ``SECRET``. A figure resting on no structure is no figure
+("—"), not a secret: everyone knows it is empty.
 
 The whole report is cached per (territory, year, latest `computed_at` of the aggregates of the years shown):
 recomputing aggregates changes the key, so a page never shows stale figures.
@@ -32,9 +31,10 @@ from django.db.models.fields.json import KeyTransform
 from maillage.observatory import indicators
 from maillage.observatory.aggregates import StoredSummary, kind_group
 from maillage.observatory.charts import BarChart, DataTable, EvolutionChart
+from maillage.observatory.disclosure import is_primary
 from maillage.observatory.formatting import format_value
 from maillage.observatory.models import Aggregate, AggregateScope, Campaign
-from maillage.observatory.secrecy import SECRET, SECRET_NOTE, Cell, is_primary_secret, protect_row
+from maillage.observatory.secrecy import SECRET, SECRET_NOTE
 from maillage.referentials.models import Department, Region
 
 EVOLUTION_YEARS = 5
@@ -259,29 +259,30 @@ def _by_group(current: dict, group: str) -> dict[str, StoredSummary]:
     return {code: summary for (g, code), summary in current.items() if g == group}
 
 
+def _hidden(summary: StoredSummary) -> bool:
+    """Secret for the year (`disclosure.py`); the primary rule again in case the rows were written without it."""
+    return summary.secret or is_primary(summary.answered)
+
+
+def _published(item: indicators.Indicator, summaries: dict[str, StoredSummary]) -> Any:
+    """The headline of an indicator, ``SECRET`` when its aggregate (or, for a ratio, its denominator's) is."""
+    needed = [item.code] + ([item.denominator] if item.kind == "ratio" and item.denominator in summaries else [])
+    return SECRET if any(_hidden(summaries[code]) for code in needed) else _headline(item, summaries)
+
+
 def _figure(item: indicators.Indicator, current: dict) -> Figure:
     summary = current.get((ALL, item.code))
     if summary is None:
         return Figure(item.code, None, None)
     groups = {group: _by_group(current, group) for group in (ALL, *KIND_GROUPS)}
-    cells = {
-        group: Cell(_headline(item, summaries), summaries[item.code].answered)
-        for group, summaries in groups.items()
-        if group != ALL and item.code in summaries
-    }
-    total = Cell(_headline(item, groups[ALL]), summary.answered)
     if item.kind == "count":  # how many structures answered is public: it is not a figure about them
-        by_kind = {**{g: c.value for g, c in cells.items()}, ALL: total.value}
-        return Figure(item.code, summary.count, total.value, by_kind=by_kind)
-    protected = protect_row(cells, total)
-    by_kind = {**protected.parts, ALL: protected.total}
-    for group, summaries in groups.items():  # secret across pages and exports (`disclosure.py`)
-        if item.code in summaries and summaries[item.code].secret:
-            by_kind[group] = SECRET
+        by_kind = {g: _headline(item, summaries) for g, summaries in groups.items() if item.code in summaries}
+        return Figure(item.code, summary.count, by_kind[ALL], by_kind=by_kind)
+    by_kind = {g: _published(item, summaries) for g, summaries in groups.items() if item.code in summaries}
     if by_kind[ALL] is SECRET:
         return Figure(item.code, SECRET, SECRET, SECRET, SECRET, SECRET, by_kind)
     q1, median, q3 = (summary.quartiles if has_quartiles(item) else None) or (None, None, None)
-    return Figure(item.code, summary.answered, total.value, q1, median, q3, by_kind)
+    return Figure(item.code, summary.answered, by_kind[ALL], q1, median, q3, by_kind)
 
 
 def _evolution(rows: Rows, years: list[int]) -> list:
@@ -293,7 +294,7 @@ def _evolution(rows: Rows, years: list[int]) -> list:
             summary = by_year[y].get(item.code)
             if summary is None:
                 points.append((y, None))
-            elif item.kind != "count" and (summary.secret or is_primary_secret(summary.answered)):
+            elif item.kind != "count" and _hidden(summary):
                 points.append((y, SECRET))
             else:
                 points.append((y, _headline(item, by_year[y])))
@@ -302,15 +303,9 @@ def _evolution(rows: Rows, years: list[int]) -> list:
     return result
 
 
-def _protected_parts(items: list[indicators.Indicator], summaries: dict, total_code: str | None) -> dict:
-    """Headlines of parts that add up to a total (funders, age bands), secondary suppression applied."""
-    cells = {i.code: Cell(_headline(i, summaries), summaries[i.code].answered) for i in items}
-    total = summaries.get(total_code) if total_code else None
-    if total is None:
-        parts = {code: SECRET if is_primary_secret(c.structures) else c.value for code, c in cells.items()}
-    else:
-        parts = protect_row(cells, Cell(total.total, total.answered), total_secret=total.secret).parts
-    return {code: SECRET if summaries[code].secret else value for code, value in parts.items()}
+def _protected_parts(items: list[indicators.Indicator], summaries: dict) -> dict:
+    """Headlines of the parts of a breakdown (funders, age bands, partners…), secrecy applied."""
+    return {item.code: _published(item, summaries) for item in items}
 
 
 def _charts(place: Territory, year: int, current: dict, figures: list[Figure], evolution: list) -> list[ReportChart]:
@@ -330,8 +325,7 @@ def _charts(place: Territory, year: int, current: dict, figures: list[Figure], e
                    and i.code != FUNDING_TOTAL]  # fmt: skip
         if not members:
             continue
-        total_code = {"financeurs": FUNDING_TOTAL, "ages": AGES_TOTAL}.get(slug)
-        parts = _protected_parts(members, summaries, total_code)
+        parts = _protected_parts(members, summaries)
         percent = all(unit_of(i) == PERCENT for i in members)
         items = [(_short_label(i), parts[i.code]) for i in members]
         charts.append(ReportChart(slug, BarChart(
@@ -356,7 +350,7 @@ def _short_label(item: indicators.Indicator) -> str:
 
 
 def _children(place: Territory, year: int, current: dict) -> list[dict]:
-    """Regions of the nation or departments of a region side by side (one query), secrecy against the total."""
+    """Regions of the nation or departments of a region side by side (one query), secrecy applied."""
     if place.child_scope is None or not place.children:
         return []
     names = dict(place.children)
@@ -368,15 +362,9 @@ def _children(place: Territory, year: int, current: dict) -> list[dict]:
             rows[scope_code][code] = StoredSummary.from_stats(stats, secret)
     columns: dict[str, dict] = {}
     for code in CHILD_COLUMNS:
-        cells = {child: Cell(s[code].total, s[code].answered) for child, s in rows.items() if code in s}
-        mine = current.get((ALL, code))
-        if not cells:
-            continue
-        protected = protect_row(cells, Cell(mine.total, mine.answered) if mine else None)
         figure = "median" if code == "BUDGET" else "mean"
-        columns[code] = {child: SECRET if value is SECRET or rows[child][code].secret
-                         else getattr(rows[child][code], figure)
-                         for child, value in protected.parts.items()}  # fmt: skip
+        columns[code] = {child: SECRET if _hidden(s[code]) else getattr(s[code], figure)
+                         for child, s in rows.items() if code in s}  # fmt: skip
     result = []
     for child, name in place.children:
         structures = rows[child].get(STRUCTURES_CODE)

@@ -18,6 +18,7 @@ from django.db.models.fields.json import KeyTransform
 from maillage.exchange.streamed_xlsx import excel_text
 from maillage.observatory import indicators
 from maillage.observatory.aggregates import ALL, StoredSummary
+from maillage.observatory.disclosure import UNKNOWN
 from maillage.observatory.models import Aggregate, AggregateScope, Campaign
 from maillage.observatory.reports import CACHE_SECONDS
 from maillage.observatory.secrecy import SECRET_LABEL, SECRET_NOTE
@@ -36,10 +37,11 @@ VALUE_NOTE = (
 
 def group_label(group: str) -> str:
     labels = {"csx": "centres sociaux", "evs": "espaces de vie sociale", "urbain": "urbain", "rural": "rural"}
+    unknown = {"kind": "type non renseigné", "territory": "territoire non renseigné"}
     if group == ALL:
         return "toutes les structures"
     parts = dict(part.split("=", 1) for part in group.split("|") if "=" in part)
-    return " ".join(labels.get(v, v) for v in parts.values())
+    return " ".join(unknown.get(k, v) if v == UNKNOWN else labels.get(v, v) for k, v in parts.items())
 
 
 def load_rows() -> dict[Key, StoredSummary]:
@@ -61,6 +63,7 @@ def workbook_bytes() -> bytes:
     rows = load_rows()
     names = {(AggregateScope.DEPARTMENT, c): n for c, n in Department.objects.values_list("code", "name")}
     names |= {(AggregateScope.REGION, c): n for c, n in Region.objects.values_list("code", "name")}
+    names[(AggregateScope.REGION, UNKNOWN)] = "Département non renseigné"
     figures: dict[tuple, dict[str, StoredSummary]] = defaultdict(dict)
     for (y, s, sc, g, c), summary in rows.items():
         figures[(y, s, sc, g)][c] = summary

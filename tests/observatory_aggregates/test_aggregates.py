@@ -22,11 +22,13 @@ def in_group(facts, group):
     if group == "all":
         return True
     parts = dict(part.split("=") for part in group.split("|"))
-    return facts.kind == parts["kind"] and ("territory" not in parts or facts.territory == parts["territory"])
+    kind, territory = facts.kind or "nr", facts.territory or "nr"  # « non renseigné »: a part of its own
+    return kind == parts["kind"] and ("territory" not in parts or territory == parts["territory"])
 
 
 def in_scope(facts, scope, code):
-    return scope == "nation" or (scope == "region" and facts.region == code) or facts.department == code
+    region = facts.region if facts.department else "nr"
+    return scope == "nation" or (scope == "region" and region == code) or facts.department == code
 
 
 def direct(scope, code, group, indicator_code, year=2025):
@@ -83,8 +85,9 @@ def test_known_figures(small_world):
         ).values
     )
     assert nation["ETP"][2025].minimum == 0
-    # K has no department: in the nation, in no department or region.
+    # K has no department: in the nation and the region « non renseigné » (else nation − regions would give it).
     assert nation["REPONSES"][2025].answered == 9
+    assert territory_figures("region", "nr", [2025])["REPONSES"][2025].answered == 1
     caf_share = headline(BY_CODE["FINANCEMENT_CAF"], nation["FINANCEMENT_CAF"][2025], {
         "FINANCEMENT_TOTAL": nation["FINANCEMENT_TOTAL"][2025]})  # fmt: skip
     assert caf_share == Decimal(720_000) / Decimal(720_000 + 1_260_000)
