@@ -293,9 +293,58 @@ def _xlsx_rows(path, name: str) -> Iterator[tuple[int, list]]:
                 name, None, f"ce n'est pas un classeur XLSX lisible ({type(error).__name__})"
             ) from None
         try:
-            yield from _sheet_rows(workbook, name)
+            rows = _sheet_rows(workbook, name)
+            first = next(rows, None)  # the sheet's declared dimension checked first
+            if first is not None:
+                _refuse_uncomputed_formulas(workbook.worksheets[0], name)
+                yield first
+                yield from rows
         finally:
             workbook.close()
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s/>]")
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"  # the sheet's XML namespace
+
+
+def _refuse_uncomputed_formulas(sheet, name: str) -> None:
+    """A formula gives the value the spreadsheet computed and saved with it (`data_only`); one saved without it (a
+    workbook written by a program, never opened in a spreadsheet) would be read as an empty cell, dropping the
+    answer and those that depend on it: it is refused, naming the cell. openpyxl gives either the values or the
+    formulas, never whether a value was saved: the sheet's XML is read again, when it holds formulas at all."""
+    from openpyxl.xml.functions import iterparse  # the parser openpyxl reads the sheet with
+
+    if not _has_formulas(sheet):
+        return
+    with sheet._get_source() as source:  # the sheet's part in the workbook's zip (openpyxl has no public name)
+        for _, element in iterparse(source):
+            if element.tag == f"{_MAIN}row":
+                element.clear()  # the cells read, memory stays flat
+            elif element.tag == f"{_MAIN}c" and _uncomputed(element):
+                coordinate = element.get("r", "")
+                formula = element.findtext(f"{_MAIN}f") or ""
+                raise ImportFileError(name, int(re.sub(r"\D", "", coordinate) or 0) or None, (
+                    f"la cellule {coordinate or '(sans coordonnées)'} contient une formule (={formula[:60]}) "
+                    "enregistrée sans sa valeur : ouvrez le classeur dans un tableur et enregistrez-le (il calcule "
+                    "les formules), ou remplacez la formule par sa valeur"
+                ))  # fmt: skip
+
+
+def _uncomputed(cell) -> bool:
+    """A formula without a saved value; a computed text may be empty (`t="str"`), a number or a date never is."""
+    has_formula = cell.find(f"{_MAIN}f") is not None
+    return has_formula and cell.get("t", "n") in ("n", "d") and not cell.findtext(f"{_MAIN}v")
+
+
+def _has_formulas(sheet) -> bool:
+    """A quick look at the sheet's XML (its size is checked already) for a formula tag."""
+    with sheet._get_source() as source:
+        tail = b""
+        while block := source.read(1 << 20):
+            if _FORMULA_TAG.search(tail + block):
+                return True
+            tail = block[-16:]
+    return False
 
 
 def _sheet_rows(workbook, name: str) -> Iterator[tuple[int, list]]:

@@ -414,3 +414,20 @@ def test_condition_of_a_hidden_answer_is_described_in_french(past, tmp_path):
         "supérieur à 0" in warnings
     )
     assert not any("Decimal" in w for w in warnings)
+
+
+def test_xlsx_formula_cells_use_their_computed_value_and_one_without_it_is_an_error(past, tmp_path):
+    from tests.exchange.test_workbook_formulas import formula_workbook
+
+    rows = [STAFF, [past.a.pk, "=10*2", "=B2*0.45", 3, 4, 2]]
+    report = run(tmp_path, None, name="reponses.xlsx", content=formula_workbook(rows, {"B2": 20, "C2": 9}))
+    assert report.ok and not [w for w in report.warnings if "non enregistrée" in w.message]
+    answers = Response.objects.get(structure=past.a).answers
+    assert [answers[code] for code in STAFF[1:]] == [20, 9, 3, 4, 2]
+    # Saved by a program, never computed: the cell is not read as empty (which would drop the ETP by function).
+    with pytest.raises(ImportFileError) as raised:
+        run(tmp_path, None, name="reponses.xlsx", content=formula_workbook(rows, {"C2": 9}), replace=True)
+    assert describe_file_error(raised.value).startswith(
+        "reponses.xlsx, ligne 2 : la cellule B2 contient une formule (=10*2) enregistrée sans sa valeur"
+    )
+    assert Response.objects.get(structure=past.a).answers["RH_SALARIES"] == 20
