@@ -20,6 +20,7 @@ from maillage.observatory.models import (
 )
 from maillage.observatory.past_import import IMPORT_PREFIX, PastImportError, import_past_answers
 from maillage.observatory.past_table import describe_file_error
+from tests.exchange.test_workbook_formulas import formula_workbook
 from tests.factories import make_structure
 
 from .conftest import HEADER, SIRET_B, YEAR, csv_bytes, write, xlsx_bytes
@@ -417,8 +418,6 @@ def test_condition_of_a_hidden_answer_is_described_in_french(past, tmp_path):
 
 
 def test_xlsx_formula_cells_use_their_computed_value_and_one_without_it_is_an_error(past, tmp_path):
-    from tests.exchange.test_workbook_formulas import formula_workbook
-
     rows = [STAFF, [past.a.pk, "=10*2", "=B2*0.45", 3, 4, 2]]
     report = run(tmp_path, None, name="reponses.xlsx", content=formula_workbook(rows, {"B2": 20, "C2": 9}))
     assert report.ok and not [w for w in report.warnings if "non enregistrée" in w.message]
