@@ -6,7 +6,7 @@
 - `OR` between two words or phrases: either (`vélo OR mobilité`).
 
 Words are folded (case, accents) as the index folds them; French stop words are left out of plain
-words (as PostgreSQL's `french` configuration does), kept inside phrases. A query that cannot be
+words (on both backends alike), kept inside phrases. A query that cannot be
 understood raises `InvalidParameter` with a French message, never a database error.
 """
 

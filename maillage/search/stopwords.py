@@ -1,5 +1,5 @@
-"""French stop words, folded (no accents): the Snowball list, which PostgreSQL's `french` configuration
-also uses. The embedded backend leaves them out of queries (outside exact phrases), as PostgreSQL does."""
+"""French stop words, folded (no accents): the Snowball list. Both indexes hold them (ADR 003); queries leave
+them out (outside exact phrases)."""
 
 STOP_WORDS = frozenset(
     {

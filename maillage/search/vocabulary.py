@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from .analysis import LIGATURES
+from .analysis import unaccented
 from .facets import INCREMENTAL_LIMIT, changes_since, facet_index
 
 
@@ -22,16 +22,23 @@ from .facets import INCREMENTAL_LIMIT, changes_since, facet_index
 class Vocabulary:
     terms: list[str]
     change: tuple[int, str]
-    # (the word with its ligatures spelt out, the word): `œuvre` is listed under `oeuvre` as well.
+    # (the word as `analysis.unaccented` spells it, the word): `œuvre` is listed under `oeuvre` as well.
     ligatured: list[tuple[str, str]] = field(default_factory=list)
 
     def with_prefix(self, prefix: str) -> list[str]:
-        """Indexed words starting with `prefix`, ligatures spelt out (`oeu` lists `œuvre`)."""
+        """Indexed words starting with `prefix`, spelt as `analysis.unaccented` spells them (`oeu` lists `œuvre`)."""
         start = bisect.bisect_left(self.terms, prefix)
         end = bisect.bisect_left(self.terms, prefix + "\U0010ffff", lo=start)
         start_ligatured = bisect.bisect_left(self.ligatured, (prefix,))
         end_ligatured = bisect.bisect_left(self.ligatured, (prefix + "\U0010ffff",), lo=start_ligatured)
         return self.terms[start:end] + [term for _, term in self.ligatured[start_ligatured:end_ligatured]]
+
+    def spellings(self, plain: str) -> list[str]:
+        """Indexed words that `analysis.unaccented` spells `plain` (`cœur` and `coeur` for `coeur`)."""
+        found = [plain] if plain in self else []
+        start = bisect.bisect_left(self.ligatured, (plain,))
+        end = bisect.bisect_left(self.ligatured, (plain + "\x00",), lo=start)
+        return found + [term for _, term in self.ligatured[start:end]]
 
     def __contains__(self, word: str) -> bool:
         position = bisect.bisect_left(self.terms, word)
@@ -76,6 +83,4 @@ def _refreshed(backend, vocabulary: Vocabulary | None, latest: tuple[int, str]) 
 
 
 def _ligatured(words: Iterable[str]) -> list[tuple[str, str]]:
-    return sorted(
-        (word.translate(LIGATURES), word) for word in words if not word.isascii() and word != word.translate(LIGATURES)
-    )
+    return sorted((unaccented(word), word) for word in words if not word.isascii() and unaccented(word) != word)

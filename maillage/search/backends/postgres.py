@@ -41,19 +41,29 @@ def lexemes(words: Sequence[str]) -> str:
     return " | ".join("'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words)
 
 
+# A word written between two fields, then deleted from the vector: its position stays empty, so that a phrase
+# never runs from the end of a field into the next (FTS5 keeps each field in a column of its own).
+FIELD_END = "zzmaillagefieldendzz"
+
+
+def _vector() -> str:
+    """The vector of a sheet, from the columns of `source.source_select`. PostgreSQL has four weights:
+    title A, keywords B, summary C, everything else D."""
+    fields = [
+        (f"concat_ws(' ', {column}, '{FIELD_END}')", weight)
+        for column, weight in zip(INDEX_COLUMNS[:3], "ABC", strict=True)
+    ]
+    fields.append((f"concat_ws(' {FIELD_END} ', " + ", ".join(INDEX_COLUMNS[3:]) + ")", "D"))
+    weighted = " || ".join(
+        f"setweight(to_tsvector('{PG_CONFIG}', {words_only(text)}), '{weight}')" for text, weight in fields
+    )
+    return f"ts_delete({weighted}, '{FIELD_END}')"
+
+
 class PostgresBackend(TermSetsBackend):
     table = "search_action_document"
     lexicon = "search_lexicon"
-    # PostgreSQL has four weights: title A, keywords B, summary C, everything else D.
-    vector = " || ".join(
-        f"setweight(to_tsvector('{PG_CONFIG}', {words_only(text)}), '{weight}')"
-        for text, weight in (
-            ("title", "A"),
-            ("keywords", "B"),
-            ("summary", "C"),
-            ("concat_ws(' ', " + ", ".join(INDEX_COLUMNS[3:]) + ")", "D"),
-        )
-    )
+    vector = _vector()
 
     def index(self, ids: Sequence[int]) -> None:
         """Add or refresh sheets in the index."""

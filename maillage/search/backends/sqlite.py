@@ -1,15 +1,17 @@
 """The SQLite backend: a contentless FTS5 table of the sheets' text and a small one of their titles; query words
 are expanded to the indexed words of their search key (`base`), spelling suggestions come from the FTS5 vocabulary."""
 
+import itertools
 import time
 from collections.abc import Sequence
 
 from django.db import connection
 from rapidfuzz import fuzz, process
 
-from ..analysis import tokens
+from ..analysis import tokens, unaccented
 from ..query import ParsedQuery, Term
 from ..source import INDEX_COLUMNS, WEIGHTS, source_select
+from ..vocabulary import indexed_terms
 from . import base  # the ranking limits are read at call time (tests lower them)
 from .base import TermSetsBackend, _vocabularies, _vocabulary_lock, id_ranges, titles_first
 
@@ -17,6 +19,7 @@ COLUMNS = ", ".join(INDEX_COLUMNS)
 # Spelling suggestions: least similarity (0–100) of a candidate word.
 MIN_SIMILARITY = 75
 VOCABULARY_TTL = 600
+MAX_PHRASE_SPELLINGS = 16
 
 
 class SQLiteBackend(TermSetsBackend):
@@ -91,8 +94,15 @@ class SQLiteBackend(TermSetsBackend):
 
     def _term(self, term: Term) -> str:
         if term.phrase:
-            return '"' + " ".join(term.words) + '"'
+            return "(" + " OR ".join('"' + " ".join(words) + '"' for words in self._spellings(term.words)) + ")"
         return "(" + " OR ".join(f'"{variant}"' for variant in self.expand(term.words[0])) + ")"
+
+    def _spellings(self, words: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """A phrase as the index may spell it: FTS5 keeps `cœur` where PostgreSQL's `unaccent` and the query
+        may write `coeur` (ADR 003)."""
+        vocabulary = indexed_terms(self)
+        options = [sorted({word, *vocabulary.spellings(unaccented(word))}) for word in words]
+        return list(itertools.islice(itertools.product(*options), MAX_PHRASE_SPELLINGS))
 
     def match(self, parsed: ParsedQuery, *, ranked: bool) -> list[int]:
         """Ids of the indexed sheets matching the query, best first when `ranked`.
