@@ -473,8 +473,7 @@ def correct_answers(response: Response, changes, *, acting_user, reason: str) ->
     }
     if not changed:
         raise CheckError("La nouvelle valeur est identique à la réponse actuelle.", "value")
-    answers = {code: value for code, value in {**old_answers, **changed}.items() if value is not None}
-    _refuse_broken_rules(definition, old_answers, answers, set(changed), response.confirmations)
+    _refuse_broken_rules(definition, old_answers, changed, response.confirmations)
     corrections = [
         _apply(response, code, old_answers.get(code), value, acting_user=acting_user, reason=reason)
         for code, value in changed.items()
@@ -505,15 +504,23 @@ def _read_changes(definition, changes) -> dict:
     return values
 
 
-def _refuse_broken_rules(definition, before: dict, after: dict, changed: set[str], confirmations: dict) -> None:
-    """Refuse answers that break a blocking rule the correction broke or touches (an error already there that
-    the correction does not touch is left to the validation, which refuses it)."""
-    already = {issue.key for issue in validate(definition, before, confirmations).errors}
-    broken = [
+def broken_rules(definition, answers: dict, changes: dict, confirmations: dict) -> list:
+    """The blocking rules (errors of `validate`) that `answers` changed by `changes` (code → stored value, None
+    removes) break while `answers` did not, or that are about a changed question. An error already there that
+    the change does not touch is left to the validation, which refuses it."""
+    after = {code: value for code, value in {**answers, **changes}.items() if value is not None}
+    already = {issue.key for issue in validate(definition, answers, confirmations).errors}
+    return [
         issue
         for issue in validate(definition, after, confirmations).errors
-        if issue.key not in already or changed & set(issue.questions)
+        if issue.key not in already or set(changes) & set(issue.questions)
     ]
+
+
+def _refuse_broken_rules(definition, answers: dict, changes: dict, confirmations: dict) -> None:
+    """Refuse a correction whose answers break a blocking rule, naming the questions to correct with it."""
+    changed = set(changes)
+    broken = broken_rules(definition, answers, changes, confirmations)
     if not broken:
         return
     related = tuple(dict.fromkeys(c for issue in broken for c in issue.questions if c not in changed))
@@ -584,10 +591,17 @@ def replayed_values(definition, answers: dict, rules: dict[str, AnswerCorrection
 def replay_cleaning_rules(response: Response, *, acting_user=None) -> list[AnswerCorrection]:
     """Apply the response's cleaning rules again to answers that came back with the corrected value.
 
-    Call it when answers arrive after the check (a new transmission, an import), before `raise_flags`."""
+    Call it when answers arrive after the check (a new transmission, an import), before `raise_flags`. Rules whose
+    values would break a blocking rule of the questionnaire together with the new answers (the total ETP corrected
+    back while the structure sent other ETP by function) are not replayed: a correction never does that, and the
+    flags look at the answers again."""
+    definition = response.questionnaire.definition()
     rules = cleaning_rules(response)
+    values = replayed_values(definition, response.answers, rules)
+    if values and broken_rules(definition, response.answers, values, response.confirmations):
+        return []
     applied = []
-    for code, value in replayed_values(response.questionnaire.definition(), response.answers, rules).items():
+    for code, value in values.items():
         reason = f"{REPLAY_PREFIX}{rules[code].reason}"
         current = response.answers.get(code)
         applied.append(_apply(response, code, current, value, acting_user=acting_user, reason=reason))

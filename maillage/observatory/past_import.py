@@ -46,7 +46,14 @@ from maillage.structures.models import Structure, StructureKind
 from . import states
 from .aggregates import refresh_year
 from .answers import is_empty, to_json
-from .checking import REPLAY_PREFIX, UNRESOLVED, cleaning_rules_of, replay_cleaning_rules, replayed_values
+from .checking import (
+    REPLAY_PREFIX,
+    UNRESOLVED,
+    broken_rules,
+    cleaning_rules_of,
+    replay_cleaning_rules,
+    replayed_values,
+)
 from .definitions import Questionnaire as Definition
 from .models import Campaign, Flag, FlagStatus, Questionnaire, Response, ResponseEvent, ResponseStatus
 from .past_table import (
@@ -334,9 +341,8 @@ def check_cleaning_rules(plans: list[Plan], report: PastImportReport, layout: La
         values = replayed_values(definition, plan.answers, rules.get(plan.existing.pk, {}))
         if not values:
             continue
-        answers = {code: value for code, value in {**plan.answers, **values}.items() if value is not None}
         corrected = ", ".join(values)
-        for issue in validate(definition, answers).errors:
+        for issue in broken_rules(definition, plan.answers, values, {}):
             columns = tuple(c.header for c in layout.columns if c.code in issue.questions) or issue.questions
             position = min((c.index for c in layout.columns if c.code in issue.questions), default=0)
             report.error(plan.line, columns, f"{issue.message}, une fois rejouée la règle de nettoyage d'un "

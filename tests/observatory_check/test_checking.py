@@ -346,3 +346,21 @@ def test_validation_is_refused_while_answers_break_a_blocking_rule(campaign, wor
     assert "Les ETP par contrat ne peuvent pas dépasser le total des ETP" in refused.value.message
     response.refresh_from_db()
     assert response.status == ResponseStatus.SUBMITTED and not response.events.exists()
+
+
+@pytest.mark.django_db
+def test_cleaning_rules_are_not_replayed_into_answers_breaking_a_blocking_rule(campaign, world):
+    response = plant(campaign[0], **STAFF_600)
+    checking.correct_answers(response, STAFF_60.items(), acting_user=world.users["correspondent"], reason="Typo")
+    # Transmitted again with the total as before but other ETP by function: replaying the total alone would
+    # break the rule, so nothing is replayed and the flags look at the structure's figures.
+    other_functions = {"RH_ETP_PILOTAGE": "150", "RH_ETP_ACTIVITES": "300", "RH_ETP_LOGISTIQUE": "150"}
+    plant(response, **{**STAFF_600, **other_functions})
+    assert checking.replay_cleaning_rules(response) == []
+    response.refresh_from_db()
+    assert response.answers["RH_ETP_TOTAL"] == "600" and response.answers["RH_CDI_ETP"] == "400"
+    # The figures the rules were written for come back: all of them are corrected again, consistently.
+    plant(response, **STAFF_600)
+    assert len(checking.replay_cleaning_rules(response)) == 7
+    response.refresh_from_db()
+    assert response.answers["RH_ETP_TOTAL"] == 60 and response.answers["RH_ETP_ACTIVITES"] == 40
