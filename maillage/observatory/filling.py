@@ -8,7 +8,7 @@ States: non commencé → en cours (first save) → transmis (`submit`, only whe
 (renvoyé) by a correspondent is edited again and resubmitted. Each change of state goes through `states.move`,
 which writes a `ResponseEvent` and the audit log. Values the structure changes after its questionnaire was
 returned are logged in `AnswerCorrection` (who, old, new, why: `MEMBER_CORRECTION_REASON`); correspondents'
-corrections are `checking.correct_answer`.
+corrections are `corrections.correct_answers`.
 """
 
 from __future__ import annotations
@@ -205,7 +205,8 @@ def submit(response: Response, *, acting_user, request=None) -> Result:
     response.submitted_at = timezone.now()
     states.move(response, ResponseStatus.SUBMITTED, acting_user=acting_user, request=request,
                 also_save=("submitted_at",))  # fmt: skip
-    from .checking import raise_flags, replay_cleaning_rules  # the correspondents' check starts here
+    from .checking import raise_flags  # the correspondents' check starts here
+    from .corrections import replay_cleaning_rules
 
     replay_cleaning_rules(response, acting_user=acting_user)
     raise_flags(response)

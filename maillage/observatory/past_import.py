@@ -17,7 +17,7 @@ A row creates the structure's response, or replaces all its answers, with the st
 are data already checked. A response whose answers were given on the site (or corrected by a correspondent after
 an import) is replaced only when asked (`replace=True`, `--replace`); one that only holds an earlier import of
 the same campaign is replaced without asking, so that a corrected file can be imported again. A replaced
-response keeps its history: the correspondents' cleaning rules are applied again (`checking.replay_cleaning_rules`)
+response keeps its history: the correspondents' cleaning rules are applied again (`corrections.replay_cleaning_rules`)
 and its unresolved flags are closed. Coherence flags are not raised: the data were checked in their time.
 
 The file is read and checked with no transaction, which is all a dry run does; a real run then writes, in one
@@ -46,14 +46,8 @@ from maillage.structures.models import Structure, StructureKind
 from . import states
 from .aggregates import refresh_year
 from .answers import is_empty, to_json
-from .checking import (
-    REPLAY_PREFIX,
-    UNRESOLVED,
-    broken_rules,
-    cleaning_rules_of,
-    replay_cleaning_rules,
-    replayed_values,
-)
+from .checking import UNRESOLVED
+from .corrections import REPLAY_PREFIX, broken_rules, cleaning_rules_of, replay_cleaning_rules, replayed_values
 from .definitions import Questionnaire as Definition
 from .models import Campaign, Flag, FlagStatus, Questionnaire, Response, ResponseEvent, ResponseStatus
 from .past_table import (

@@ -27,7 +27,7 @@ from maillage.accounts import perms
 from maillage.actions.moderation import is_moderator, moderated_departments
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
-from maillage.observatory import answer_export, checking, reminders
+from maillage.observatory import answer_export, checking, corrections, reminders
 from maillage.observatory.answers import parse_answer
 from maillage.observatory.formatting import format_exact
 from maillage.observatory.models import Campaign, Flag, FlagStatus, Response, ResponseStatus
@@ -357,7 +357,7 @@ def correct(request, year: int, structure_id: int):
     """One or several answers corrected in one step (related answers together), with one reason."""
 
     def act(response):
-        checking.correct_answers(
+        corrections.correct_answers(
             response, _posted_rows(request), acting_user=request.user, reason=request.POST.get("reason")
         )
 

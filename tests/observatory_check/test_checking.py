@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from maillage.audit.models import AuditAction, AuditEvent
-from maillage.observatory import checking
+from maillage.observatory import checking, corrections
 from maillage.observatory.aggregates import ALL
 from maillage.observatory.answers import to_json
 from maillage.observatory.models import (
@@ -194,7 +194,7 @@ def test_correction_is_logged_and_settles_the_flag(campaign, world):
     flags = checking.raise_flags(response)
     assert ("impossible_ratio", ("FIN_CHARGES_TOTAL", "ID_POPULATION")) in kinds(flags)
     correspondent = world.users["correspondent"]
-    correction = checking.correct_answer(response, "fin_charges_total", "380 000", acting_user=correspondent,
+    correction = corrections.correct_answer(response, "fin_charges_total", "380 000", acting_user=correspondent,
                                          reason="Budget saisi en milliers d'euros.")  # fmt: skip
     assert (correction.old_value, correction.new_value, correction.acting_user) == (380, 380000, correspondent)
     assert correction.reason == "Budget saisi en milliers d'euros."
@@ -215,7 +215,7 @@ def test_correction_is_logged_and_settles_the_flag(campaign, world):
 )
 def test_bad_corrections_are_refused_with_a_french_message(campaign, world, code, value, reason, field):
     with pytest.raises(checking.CheckError) as refused:
-        checking.correct_answer(campaign[0], code, value, acting_user=world.users["correspondent"], reason=reason)
+        corrections.correct_answer(campaign[0], code, value, acting_user=world.users["correspondent"], reason=reason)
     assert refused.value.field == field
     assert not AnswerCorrection.objects.exists()
 
@@ -223,18 +223,18 @@ def test_bad_corrections_are_refused_with_a_french_message(campaign, world, code
 @pytest.mark.django_db
 def test_cleaning_rules_replay_on_late_answers(campaign, world):
     response = plant(campaign[0], FIN_CHARGES_TOTAL=380)
-    checking.correct_answer(response, "FIN_CHARGES_TOTAL", "380000", acting_user=world.users["correspondent"],
+    corrections.correct_answer(response, "FIN_CHARGES_TOTAL", "380000", acting_user=world.users["correspondent"],
                             reason="Budget saisi en milliers d'euros.")  # fmt: skip
-    assert checking.replay_cleaning_rules(response) == []  # nothing to do: the value is corrected
+    assert corrections.replay_cleaning_rules(response) == []  # nothing to do: the value is corrected
     plant(response, FIN_CHARGES_TOTAL="380")  # the same wrong figure comes back (late import, new transmission)
-    [replayed] = checking.replay_cleaning_rules(response)
-    assert replayed.reason.startswith(checking.REPLAY_PREFIX)
+    [replayed] = corrections.replay_cleaning_rules(response)
+    assert replayed.reason.startswith(corrections.REPLAY_PREFIX)
     assert (replayed.old_value, replayed.new_value) == ("380", 380000)
     response.refresh_from_db()
     assert response.answers["FIN_CHARGES_TOTAL"] == 380000
     plant(response, FIN_CHARGES_TOTAL=470_000)  # a deliberate new figure is left alone
-    assert checking.replay_cleaning_rules(response) == []
-    assert set(checking.cleaning_rules(response)) == {"FIN_CHARGES_TOTAL"}
+    assert corrections.replay_cleaning_rules(response) == []
+    assert set(corrections.cleaning_rules(response)) == {"FIN_CHARGES_TOTAL"}
 
 
 @pytest.mark.django_db
@@ -302,7 +302,7 @@ def test_correction_breaking_a_blocking_rule_is_refused_with_the_rules_message(c
     response = plant(campaign[0], **STAFF_600)
     correspondent = world.users["correspondent"]
     with pytest.raises(checking.CheckError) as refused:
-        checking.correct_answer(response, "RH_ETP_TOTAL", "60", acting_user=correspondent, reason="Faute de frappe.")
+        corrections.correct_answer(response, "RH_ETP_TOTAL", "60", acting_user=correspondent, reason="Faute de frappe.")
     message = refused.value.message
     assert message.startswith("Correction refusée : Les ETP par fonction doivent totaliser le nombre total d'ETP")
     assert "Les ETP par contrat ne peuvent pas dépasser le total des ETP" in message
@@ -320,8 +320,8 @@ def test_related_answers_corrected_in_the_same_step_are_accepted(campaign, world
     response = plant(campaign[0], **STAFF_600)
     correspondent = world.users["correspondent"]
     changes = [*STAFF_60.items(), ("", ""), ("RH_SALARIES", "700")]  # a blank line, an unchanged value
-    corrections = checking.correct_answers(response, changes, acting_user=correspondent, reason="Faute de frappe.")
-    assert [(c.code, c.old_value, c.new_value) for c in corrections] == [
+    done = corrections.correct_answers(response, changes, acting_user=correspondent, reason="Faute de frappe.")
+    assert [(c.code, c.old_value, c.new_value) for c in done] == [
         ("RH_ETP_TOTAL", "600", 60), ("RH_ETP_PILOTAGE", "100", 10), ("RH_ETP_ACTIVITES", "400", 40),
         ("RH_ETP_LOGISTIQUE", "100", 10), ("RH_CDI_ETP", "400", 40), ("RH_CDD_ETP", "100", 10),
         ("RH_AIDES_ETP", "100", 10),
@@ -351,16 +351,16 @@ def test_validation_is_refused_while_answers_break_a_blocking_rule(campaign, wor
 @pytest.mark.django_db
 def test_cleaning_rules_are_not_replayed_into_answers_breaking_a_blocking_rule(campaign, world):
     response = plant(campaign[0], **STAFF_600)
-    checking.correct_answers(response, STAFF_60.items(), acting_user=world.users["correspondent"], reason="Typo")
+    corrections.correct_answers(response, STAFF_60.items(), acting_user=world.users["correspondent"], reason="Typo")
     # Transmitted again with the total as before but other ETP by function: replaying the total alone would
     # break the rule, so nothing is replayed and the flags look at the structure's figures.
     other_functions = {"RH_ETP_PILOTAGE": "150", "RH_ETP_ACTIVITES": "300", "RH_ETP_LOGISTIQUE": "150"}
     plant(response, **{**STAFF_600, **other_functions})
-    assert checking.replay_cleaning_rules(response) == []
+    assert corrections.replay_cleaning_rules(response) == []
     response.refresh_from_db()
     assert response.answers["RH_ETP_TOTAL"] == "600" and response.answers["RH_CDI_ETP"] == "400"
     # The figures the rules were written for come back: all of them are corrected again, consistently.
     plant(response, **STAFF_600)
-    assert len(checking.replay_cleaning_rules(response)) == 7
+    assert len(corrections.replay_cleaning_rules(response)) == 7
     response.refresh_from_db()
     assert response.answers["RH_ETP_TOTAL"] == 60 and response.answers["RH_ETP_ACTIVITES"] == 40

@@ -8,7 +8,7 @@ import pytest
 from maillage.audit.models import AuditAction, AuditEvent
 from maillage.exchange.reading import ImportFileError
 from maillage.observatory import past_import
-from maillage.observatory.checking import REPLAY_PREFIX
+from maillage.observatory.corrections import REPLAY_PREFIX
 from maillage.observatory.models import (
     Aggregate,
     AnswerCorrection,
