@@ -35,6 +35,11 @@ HOSTILE = {
         None,
         r"annonce 1 048 576 lignes : un tableau en compte au plus 20 000",
     ),
+    "skips_to_the_last_row": (
+        bombs.skipping_to_the_last_row,
+        20_002,
+        r"trop de lignes : un tableau en compte au plus 20 000 sous sa ligne",
+    ),
     # Its dimension says two rows: the rows are counted as they stream (20,000 at most: 500 here, to be quick).
     "holds_more_rows_than_declared": (
         lambda: bombs.holding_rows(501),
