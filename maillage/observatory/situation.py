@@ -15,9 +15,10 @@ from django.db.models import Q
 from maillage.observatory import indicators
 from maillage.observatory.aggregates import StoredSummary, territory_group
 from maillage.observatory.charts import GroupPosition, PositionChart
+from maillage.observatory.disclosure import is_primary
 from maillage.observatory.models import Aggregate, AggregateScope, Response, ResponseStatus
 from maillage.observatory.reports import ALL, decimals_of, has_quartiles, stats_rows, unit_of
-from maillage.observatory.secrecy import SECRET, is_primary_secret
+from maillage.observatory.secrecy import SECRET
 
 
 @dataclass
@@ -86,7 +87,7 @@ def situate(structure) -> Situation:
             summary = rows.get((*key, item.code))
             if summary is None or not summary.quartiles:
                 positions.append(GroupPosition(label, None, 0))
-            elif summary.secret or is_primary_secret(summary.answered):
+            elif summary.secret or is_primary(summary.answered):
                 positions.append(GroupPosition(label, SECRET, summary.answered))
             else:
                 positions.append(GroupPosition(label, summary.quartiles, summary.answered))
@@ -132,7 +133,7 @@ def _group_proportion(item: indicators.Indicator, summaries: dict[str, StoredSum
     parts = [summary] + (
         [summaries[item.denominator]] if item.kind == "ratio" and item.denominator in summaries else []
     )
-    if any(s.secret or is_primary_secret(s.answered) for s in parts):
+    if any(s.secret or is_primary(s.answered) for s in parts):
         return SECRET
     return indicators.headline(item, summary, summaries)
 
