@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.accounts import perms
 from maillage.exchange.reading import ImportFileError
+from maillage.exchange.transactions import BUSY_MESSAGE, is_database_busy
 from maillage.exchange.web_import import (
     MAX_UPLOAD_BYTES,
     ImportKind,
@@ -141,6 +142,8 @@ def _run(pending: PendingImport, *, year: int, replace: bool, user, dry_run: boo
     except PastImportError as error:
         return None, str(error)
     except Exception as error:  # noqa: BLE001 - the transaction is rolled back; details go to the log
+        if is_database_busy(error):
+            return None, f"{pending.filename} : {BUSY_MESSAGE}"
         logger.exception("Import web des réponses de %s", pending.filename)
         return None, f"{pending.filename} : erreur inattendue pendant l'import ({type(error).__name__})"
     return report, None

@@ -1,20 +1,44 @@
-"""A hostile workbook uploaded as past answers is refused with a French error on the form, before any dry run."""
+"""Imports of past answers from the web that cannot go through say so in French: a hostile workbook is refused on
+upload, before any dry run; a database still locked by another write after the wait allowed asks to retry."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 
 from maillage.observatory.models import Response
+from maillage.www import observatory_import
 from tests.exchange import workbook_bombs as bombs
 from tests.logins import log_in
 
-from .conftest import YEAR
+from .conftest import YEAR, csv_bytes
+
+UPLOAD_URL = "/espace/observatoire/import/"
 
 
 def test_a_workbook_declaring_a_million_rows_is_refused(client, world, past, upload_dir):
     log_in(client, world.users["national_admin"])
     upload = SimpleUploadedFile("reponses.xlsx", bombs.declaring_a_million_rows())
-    response = client.post("/espace/observatoire/import/", {"year": YEAR, "file": upload})
+    response = client.post(UPLOAD_URL, {"year": YEAR, "file": upload})
     assert response.status_code == 400
     html = response.content.decode()
     assert "reponses.xlsx : la feuille « Sheet » annonce 1\u00a0048\u00a0576 lignes" in html
     assert not Response.objects.exists()
     assert not list(upload_dir.iterdir())
+
+
+def test_a_busy_database_at_confirmation_asks_to_retry(client, world, past, upload_dir, monkeypatch):
+    log_in(client, world.users["national_admin"])
+    upload = SimpleUploadedFile("reponses.csv", csv_bytes(past.rows()))
+    assert client.post(UPLOAD_URL, {"year": YEAR, "file": upload}).status_code == 200
+    token = client.session["pending_observatory_imports"][-1]["token"]
+    import_answers = observatory_import.import_past_answers
+
+    def locked_when_writing(path, *, dry_run, **options):
+        if not dry_run:
+            raise OperationalError("database is locked")
+        return import_answers(path, dry_run=dry_run, **options)
+
+    monkeypatch.setattr(observatory_import, "import_past_answers", locked_when_writing)
+    response = client.post(f"{UPLOAD_URL}confirmer/", {"token": token})
+    assert response.status_code == 400
+    assert "reponses.csv : la base de données est occupée par une autre écriture" in response.content.decode()
+    assert not Response.objects.exists()

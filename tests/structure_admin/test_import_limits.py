@@ -1,9 +1,14 @@
-"""A hostile workbook uploaded to the import page is refused with a French error on the form, before any dry run."""
+"""Imports from the web that cannot go through say so in French: a hostile workbook is refused on upload, before any
+dry run; a database still locked by another write after the wait allowed asks to retry, nothing stored."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 
+from maillage.exchange import web_import
 from maillage.structures.models import Structure
 from tests.exchange import workbook_bombs as bombs
+
+TABLE = "name;kind;postcode;commune\nCentre social Occupé;csx;13003;Marseille\n"
 
 
 def test_an_inflating_workbook_is_refused_on_upload(world, upload_dir):
@@ -17,3 +22,25 @@ def test_an_inflating_workbook_is_refused_on_upload(world, upload_dir):
     assert "(au plus 100 Mo ; enregistrez plutôt le tableau en CSV)" in html
     assert Structure.objects.count() == before
     assert not list(upload_dir.iterdir())
+
+
+def test_a_busy_database_at_confirmation_asks_to_retry(world, upload_dir, monkeypatch):
+    client = world.client("national_admin")
+    upload = SimpleUploadedFile("structures.csv", TABLE.encode())
+    assert client.post("/espace/imports/", {"kind": "structure_table", "file": upload}).status_code == 200
+    token = client.session["pending_imports"][-1]["token"]
+    import_table = web_import.import_structure_table
+
+    def locked_when_writing(path, *, dry_run, **options):
+        if not dry_run:
+            raise OperationalError("database is locked")
+        return import_table(path, dry_run=dry_run, **options)
+
+    monkeypatch.setattr(web_import, "import_structure_table", locked_when_writing)
+    response = client.post("/espace/imports/confirmer/", {"token": token})
+    assert response.status_code == 400
+    assert (
+        "structures.csv: la base de données est occupée par une autre écriture (un import, sans doute) : rien n&#x27;a "
+        "été enregistré, réessayez dans une minute"
+    ) in response.content.decode()
+    assert not Structure.objects.filter(name="Centre social Occupé").exists()
