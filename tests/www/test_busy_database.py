@@ -36,7 +36,9 @@ def test_a_locked_database_in_a_view_is_a_french_503_asking_to_retry(client, mon
 def test_a_lock_met_by_a_middleware_at_login_is_a_503(client, monkeypatch):
     User.objects.create_user("membre@maillage.test", password="un mot de passe assez long")
     monkeypatch.setattr(SessionStore, "save", raise_locked)
-    response = client.post("/connexion/", {"username": "membre@maillage.test", "password": "un mot de passe assez long"})
+    response = client.post(
+        "/connexion/", {"username": "membre@maillage.test", "password": "un mot de passe assez long"}
+    )
     assert response.status_code == 503
     assert "Site momentanément occupé" in response.content.decode()
 
