@@ -150,7 +150,7 @@ class PostgresBackend(TermSetsBackend):
         def term(item: Term) -> str:
             if item.phrase:
                 params.append(" ".join(item.words))
-                return f"phraseto_tsquery('{PG_CONFIG}', %s)"
+                return f"phraseto_tsquery('{PG_CONFIG}', {words_only('%s')})"
             params.append(lexemes(self.expand(item.words[0])))
             return "%s::tsquery"
 
