@@ -1,8 +1,8 @@
 """Other people log in, autosave a draft and ask for alerts while an import reads its file, and none of them waits
 for it or gets an error: the import holds no lock while it parses (a dry run none at all).
 
-Run on an SQLite database file, where one connection writes at a time and the others wait for its lock (2 s here
-instead of the settings' 20, so that a failure shows quickly): `maillage.demo.bench_locking` imports a named pipe
+Run on an SQLite database file, where one connection writes at a time and the others wait for its lock (3 s here
+instead of the settings’ 20, so that a failure shows quickly): `maillage.demo.bench_locking` imports a named pipe
 in a thread while its main thread makes the requests; the test feeds the pipe one sheet, lets two rounds of
 requests go, then gives the rest. Before the fix each request waited for the lock and failed with a 500.
 """
@@ -20,7 +20,7 @@ from .conftest import process_environment
 from .processes import Lines, open_for_writing
 
 EXAMPLES = Path(__file__).parent / "data" / "actions_exemples.txt"
-LOCK_WAIT = 2.0
+LOCK_WAIT = 3.0
 
 
 @pytest.mark.parametrize("dry_run", [True, False], ids=["dry_run", "import"])
