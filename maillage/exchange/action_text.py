@@ -286,13 +286,18 @@ def _check_repeats(sheet: ParsedSheet, fields: dict, repeats: list) -> None:
                 sheet.warnings.append(
                     Warning_(
                         line,
-                        f"« Territoire concerné » répété avec une autre valeur ({second!r}), "
-                        f"la première ({first!r}) est gardée",
+                        f"« Territoire concerné » répété avec une autre valeur ({_shown(second)}), "
+                        f"la première ({_shown(first)}) est gardée",
                     )
                 )
         else:
             text = " / ".join(value for value in values if value)[:60]
             sheet.warnings.append(Warning_(line, f"rubrique « {LABEL_OF[key][2:]} » répétée, ignorée : « {text} »"))
+
+
+def _shown(value: str | None) -> str:
+    """A closed-list value as a message names it: « valeur », or « aucune »."""
+    return f"« {value} »" if value else "aucune"
 
 
 def write_sheet(record: dict) -> str:

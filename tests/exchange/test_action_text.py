@@ -113,6 +113,9 @@ def test_territory_from_first_occurrence_with_warning_when_second_differs(sheets
     assert sheets[1].record["territory"] == "Plusieurs quartiers"
     assert any("Territoire concerné" in message and "répété" in message for message in warnings_of(sheets[1]))
     assert not any("répété" in message for message in warnings_of(sheets[0]))
+    repeated = next(message for message in warnings_of(sheets[1]) if "répété" in message)
+    assert "'" not in repeated.replace("l'", "")  # values in French quotes, never a Python repr
+    assert "« Plusieurs quartiers »" in repeated
 
 
 def test_empty_values_are_empty(sheets):
