@@ -14,7 +14,10 @@ DEVICE_NAME = "Application d'authentification"
 
 
 def requires_two_factor(user) -> bool:
-    return bool(user.is_authenticated and (perms.is_national_admin(user) or perms.is_correspondent(user)))
+    """Correspondents, national administrators and anyone the Django admin lets in (staff) need a second factor."""
+    return bool(
+        user.is_authenticated and (user.is_staff or perms.is_national_admin(user) or perms.is_correspondent(user))
+    )
 
 
 def has_confirmed_device(user) -> bool:

@@ -142,3 +142,15 @@ def test_verified_superuser_reaches_the_admin(admin_user):
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/accounts/invitation/").status_code == 200
     assert client.get("/admin/accounts/accessrequest/").status_code == 200
+
+
+def test_staff_need_a_second_factor_for_the_admin(db):
+    """The Django admin lets staff in: the password alone must not open it, whatever their role."""
+    from tests.logins import verify_second_factor
+
+    staff = make_user("equipe.technique@exemple.fr", is_staff=True)
+    client = logged_in(staff.email)
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/connexion/double-authentification/")
+    verify_second_factor(client, staff)
+    assert client.get("/admin/").status_code == 200
