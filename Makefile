@@ -1,26 +1,44 @@
-# Maillage — the two commands: `make run` and `make test`.
+# Maillage — the two commands: `make run` and `make test` (and `make serve`, the production stack).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: install run test test-postgres quality format bench bench-search bench-exports bench-observatory clean
+.PHONY: install system-packages system-packages-test run serve serve-web test test-postgres quality format bench \
+	bench-search bench-exports bench-observatory clean
 
-$(STAMP): pyproject.toml
+# Debian packages (deploy/debian-packages.sh): installed when run as root, else the apt-get line to run.
+system-packages:
+	bash deploy/debian-packages.sh runtime
+
+system-packages-test:
+	bash deploy/debian-packages.sh test
+
+$(STAMP): pyproject.toml | system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: system-packages $(STAMP)
 
 run: install
 	$(BIN)/maillage migrate --noinput
 	$(BIN)/maillage bootstrap_demo
 	$(BIN)/maillage runserver 127.0.0.1:8000
 
-test: install
+# Production stack (config.settings.prod) on this machine: migrations and static files, then each process of
+# SERVE_PROCESSES as its serve-<name> target, side by side (a background-task worker will be one more).
+SERVE_PROCESSES := web
+serve: install
+	bash deploy/serve.sh prepare
+	$(MAKE) --no-print-directory -j $(words $(SERVE_PROCESSES)) $(addprefix serve-,$(SERVE_PROCESSES))
+
+serve-web:
+	exec bash deploy/serve.sh web
+
+test: system-packages-test install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 quality: install

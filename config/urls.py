@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("maillage.api.urls")),
+    path("", include("maillage.www.health_urls")),
     path("", include("maillage.www.account_urls")),
     path("", include("maillage.www.contribute_urls")),
     path("", include("maillage.www.moderation_urls")),

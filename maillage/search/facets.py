@@ -125,6 +125,11 @@ def forget() -> None:
     _current = None
 
 
+def loaded() -> bool:
+    """Whether this process holds an index (the readiness check `/sante/pret` reports it); no query."""
+    return _current is not None
+
+
 def _latest_change() -> tuple[int, str]:
     row = IndexChange.objects.order_by("-id").values_list("id", "token").first()
     return row or (0, "")

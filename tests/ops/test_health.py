@@ -1,0 +1,188 @@
+"""`/sante/vivant` and `/sante/pret`: JSON for probes, no login, no cookie, no personal data, 503 until ready."""
+
+import logging
+
+import pytest
+from django.db import OperationalError, connection
+from django.db.migrations.executor import MigrationExecutor
+
+from maillage import health
+from maillage.accounts.models import User
+from maillage.search import facets
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_health(monkeypatch):
+    """Each test checks the migrations again, and no test starts a real loading thread."""
+    monkeypatch.setattr(health, "_migrations_applied", False)
+    started = []
+    monkeypatch.setattr(health, "start_loading_facets", lambda: started.append(True))
+    return started
+
+
+@pytest.fixture
+def loaded_index():
+    facets.facet_index()
+
+
+def test_alive_answers_without_a_query(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/sante/vivant")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+    assert not response.cookies
+
+
+def test_ready_when_everything_is_ready(client, loaded_index):
+    response = client.get("/sante/pret")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert {name: check["status"] for name, check in body["checks"].items()} == {
+        "database": "ok",
+        "migrations": "ok",
+        "facet_index": "ok",
+        "task_queue": "not_configured",
+        "disk": "ok",
+    }
+    assert body["checks"]["task_queue"]["lag_seconds"] is None
+    assert body["checks"]["disk"]["free_mb"] >= body["checks"]["disk"]["minimum_mb"]
+    assert "no-cache" in response["Cache-Control"]
+    assert not response.cookies
+
+
+def test_ready_is_cheap_once_migrations_were_seen_applied(client, loaded_index, django_assert_max_num_queries):
+    client.get("/sante/pret")
+    with django_assert_max_num_queries(1):
+        assert client.get("/sante/pret").status_code == 200
+
+
+def test_not_ready_until_the_facet_index_is_loaded_which_starts_loading_it(client, fresh_health):
+    assert not facets.loaded()
+    response = client.get("/sante/pret")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["checks"]["facet_index"] == {"status": "error", "detail": "index des facettes en cours de chargement"}
+    assert body["checks"]["database"]["status"] == "ok"
+    assert fresh_health == [True]
+
+
+def test_not_ready_with_migrations_left_to_apply(client, loaded_index, monkeypatch):
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("migration", False)] * 2)
+    response = client.get("/sante/pret")
+    assert response.status_code == 503
+    assert response.json()["checks"]["migrations"] == {
+        "status": "error",
+        "detail": "migrations non appliquées",
+        "unapplied": 2,
+    }
+
+
+def test_not_ready_when_the_database_does_not_answer(client, loaded_index, monkeypatch, caplog):
+    def unreachable(*args, **kwargs):
+        raise OperationalError('connection to server at "db.internal" failed')
+
+    monkeypatch.setattr(connection, "cursor", unreachable)
+    with caplog.at_level(logging.WARNING, logger="maillage.health"):
+        response = client.get("/sante/pret")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["database"] == {"status": "error", "detail": "base de données injoignable"}
+    assert checks["migrations"] == {"status": "error", "detail": "état des migrations illisible"}
+    # The host is in the log, for the operator, not in the answer.
+    assert "db.internal" not in response.content.decode()
+    assert "db.internal" in caplog.text
+
+
+def test_not_ready_when_the_disk_is_almost_full(client, loaded_index, settings):
+    settings.HEALTH_MIN_FREE_DISK_MB = 10**12
+    response = client.get("/sante/pret")
+    assert response.status_code == 503
+    disk = response.json()["checks"]["disk"]
+    assert disk["status"] == "error"
+    assert disk["detail"] == "espace disque insuffisant"
+    assert disk["minimum_mb"] == 10**12
+
+
+def test_the_task_queue_is_reported_but_not_required(client, loaded_index):
+    response = client.get("/sante/pret")
+    assert response.status_code == 200
+    assert response.json()["checks"]["task_queue"] == {"status": "not_configured", "lag_seconds": None}
+
+
+def test_probes_need_no_login_and_name_no_one(client, loaded_index):
+    user = User.objects.create_user("camille.martin@example.org", "un mot de passe assez long")
+    client.force_login(user)
+    for url in ("/sante/vivant", "/sante/pret"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "camille" not in response.content.decode()
+    client.logout()
+    assert client.get("/sante/pret").status_code == 200
+
+
+def test_probes_are_read_only(client, loaded_index):
+    assert client.post("/sante/pret").status_code == 405
+    assert client.head("/sante/vivant").status_code == 200
+
+
+def test_probes_are_not_rate_limited(client, loaded_index, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 1
+    settings.EXPORT_RATE_LIMIT_PER_MINUTE = 1
+    settings.LOGIN_RATE_LIMIT_PER_MINUTE = 1
+    for _ in range(5):
+        assert client.get("/sante/pret").status_code == 200
+        assert client.get("/sante/vivant").status_code == 200
+
+
+def test_loading_the_facet_index_closes_its_connections(monkeypatch):
+    calls = []
+    monkeypatch.setattr(health.facets, "facet_index", lambda: calls.append("index"))
+    monkeypatch.setattr(health.connections, "close_all", lambda: calls.append("closed"))
+    health.load_facets()
+    assert calls == ["index", "closed"]
+
+
+def test_warm_up_reads_the_migration_plan_and_loads_the_index(monkeypatch):
+    calls = []
+    monkeypatch.setattr(health.facets, "facet_index", lambda: calls.append("index"))
+    monkeypatch.setattr(health.connections, "close_all", lambda: calls.append("closed"))
+    health.warm_up()
+    assert health._migrations_applied is True
+    assert calls == ["index", "closed"]
+
+
+def test_a_database_down_at_start_does_not_stop_the_server(monkeypatch, caplog):
+    def down():
+        raise OperationalError("database down")
+
+    closed = []
+    monkeypatch.setattr(health.facets, "facet_index", down)
+    monkeypatch.setattr(health.connections, "close_all", lambda: closed.append(True))
+    with caplog.at_level(logging.WARNING, logger="maillage.health"):
+        health.warm_up()
+    assert "Index des facettes non chargé" in caplog.text
+    assert closed == [True]
+
+
+def test_loading_runs_in_the_background_once_at_a_time(monkeypatch):
+    monkeypatch.undo()  # the real start_loading_facets
+    started = []
+
+    class FakeThread:
+        def __init__(self, target, name, daemon):
+            assert (target, daemon) == (health.load_facets, True)
+
+        def start(self):
+            started.append(True)
+
+    monkeypatch.setattr(health.threading, "Thread", FakeThread)
+    health.start_loading_facets()
+    assert started == [True]
+    with health._facets_loading:  # a load under way
+        health.start_loading_facets()
+    assert started == [True]
