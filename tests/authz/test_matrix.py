@@ -111,6 +111,7 @@ MATRIX = [
     ("www:territory-index", {}, "", "get", EVERYONE),
     ("www:territory-detail", {"code": "13"}, "", "get", EVERYONE),
     ("www:alert-subscribe", {}, "q=jardin", "get", EVERYONE),
+    ("health:alive", {}, "", "get", EVERYONE),
     ("api:action-list", {}, "", "get", EVERYONE),
     ("api:action-detail", {"pk": "published"}, "", "get", EVERYONE),
     ("api:action-detail", {"pk": "draft"}, "", "get", set()),
@@ -246,6 +247,8 @@ NOT_ROLE_BOUND = {
     "observatory:region-csv", "observatory:departement-pdf", "observatory:departement-csv",
     # Permanent redirect of the old members page to account:team (which checks roles); tested in tests/accounts.
     "structure_admin:structure-members-moved",
+    # Readiness probe: 200 or 503 by the state of the process, the same for everyone; tested in tests/ops.
+    "health:ready",
 }  # fmt: skip
 ALLOWED_STATUSES = {200, 400, 409}
 
