@@ -2,7 +2,8 @@
 # The Debian packages Maillage needs, in one list per use (the single source for the Makefile and .ci/run):
 #   runtime   Python with venv, and what WeasyPrint needs for the observatory's PDF reports
 #             (Pango, HarfBuzz's subsetter, a font)                                 — make install, make run
-#   test      runtime + chromium (browser tests) and poppler-utils (pdftotext reads the PDFs back) — make test
+#   test      runtime + chromium (browser tests; Playwright's own node program needs libatomic1) and
+#             poppler-utils (pdftotext reads the PDFs back)                                 — make test
 #   ci        test + postgresql (the PostgreSQL run of .ci/run)
 # Usage: deploy/debian-packages.sh LIST [--print]
 # Installed packages are checked with dpkg-query. Missing ones are installed (apt-get) when run as root; else
@@ -10,7 +11,7 @@
 set -euo pipefail
 
 RUNTIME=(python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
-TEST=("${RUNTIME[@]}" chromium poppler-utils)
+TEST=("${RUNTIME[@]}" chromium libatomic1 poppler-utils)
 CI=("${TEST[@]}" postgresql)
 
 case "${1:-}" in
