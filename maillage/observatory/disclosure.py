@@ -301,13 +301,14 @@ def mark_secrets(year: int, region_of: Mapping[str, str], model=Aggregate, unask
     return len(secret)
 
 
-def hidden_shares(rows: Iterable[tuple[str, str, int, bool]]) -> dict[str, tuple[int, int]]:
-    """Scope → (hidden figures, figures) among rows (scope, indicator code, structures, secret): the figures resting
-    on at least one structure, answer counts (public) left out."""
-    result: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+def hidden_shares(rows: Iterable[tuple[str, str, int, bool]]) -> dict[str, tuple[int, int, int]]:
+    """Scope → (hidden figures, of which on 1–4 structures, figures) among rows (scope, indicator code, structures,
+    secret): the figures resting on at least one structure, answer counts (public) left out."""
+    result: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for scope, code, structures, secret in rows:
         if code in PUBLIC_CODES or structures < 1:
             continue
         result[scope][0] += bool(secret)
-        result[scope][1] += 1
-    return {scope: (hidden, total) for scope, (hidden, total) in result.items()}
+        result[scope][1] += bool(secret) and is_primary(structures)
+        result[scope][2] += 1
+    return {scope: (hidden, primary, total) for scope, (hidden, primary, total) in result.items()}

@@ -1,5 +1,10 @@
 """Statistical secrecy: figures computed from fewer than 5 structures are not published.
 
+The observatory's pages and exports do not protect tables here one at a time: `disclosure.py` decides a year's
+secrets once for all of them, against an attacker who solves every sum exactly (there an empty cell is known, not
+hidden). This module gives the marker (``SECRET``, « s »), the threshold, and the one- and two-way protections below
+for a table standing alone.
+
 Primary suppression: a cell whose figure rests on fewer than ``MIN_STRUCTURES`` structures is replaced by ``SECRET``
 (a marker, never a number; a cell of 0 structures is secret too: it is an empty figure, and publishing it would
 hand out one term of a sum).

@@ -201,31 +201,37 @@ def attack(publication: Publication, region_of: Mapping[str, str]) -> Attack:
     return Attack(values, sums)
 
 
-def known_a_priori(publication: Publication, region_of: Mapping[str, str], keys: Iterable[Key]) -> Attack:
-    """What the attacker pins down among the families of `keys` with no published figure at all (answer counts,
-    directory and questionnaire only): a figure known before anything is published is not given away by it."""
+def known_a_priori(
+    publication: Publication, region_of: Mapping[str, str], keys: Iterable[Key] = (), sums: Iterable[tuple] = ()
+) -> Attack:
+    """What the attacker pins down with no published figure at all (answer counts, directory and questionnaire
+    only), among the families of `keys` and `sums` (tuples of keys): its values, and those of `sums` it pins down.
+    A figure known before anything is published is not given away by publishing."""
     bare = Publication(
         {k: v for k, v in publication.published.items() if k[4] == RESPONSES},
         publication.secret | {k for k in publication.published if k[4] != RESPONSES},
         publication.respondents, publication.not_asked, publication.directory,
     )  # fmt: skip
+    keys, sums = list(keys), [tuple(combination) for combination in sums]
     values: dict[Key, Fraction] = {}
-    sums: list = []
-    for year, family in sorted({(key[0], _family(key[4])) for key in keys}):
+    pinned: list = []
+    for year, family in sorted({(key[0], _family(key[4])) for key in (*keys, *(k for c in sums for k in c))}):
         members = {k[4] for k in (*publication.published, *publication.secret) if k[0] == year}
-        found = _solve(bare, relations(year, {c for c in members if _family(c) == family}, region_of))
+        asked = [c for c in sums if (c[0][0], _family(c[0][4])) == (year, family)]
+        found = _solve(bare, relations(year, {c for c in members if _family(c) == family}, region_of), asked)
         values.update(found.values)
-        sums += found.sums
-    return Attack(values, sums)
+        pinned += [(combination, value) for combination, value in found.sums if combination in asked]
+    return Attack(values, pinned)
 
 
 def _family(code: str) -> str:
     return next((total for total, prefix in BREAKDOWNS.items() if code.startswith(prefix)), code)
 
 
-def _solve(publication: Publication, links: list) -> Attack:
+def _solve(publication: Publication, links: list, combinations: Iterable[tuple] = ()) -> Attack:
     """Values are scaled to integers (cents, tenths…) so that elimination runs on Python integers, Fractions
-    appearing only for pivots other than ±1."""
+    appearing only for pivots other than ±1. Sums: those of a relation's hidden parts, and those of `combinations`,
+    that the system pins down."""
     equations, relation_unknowns = [], []
     for total, parts in links:
         terms = [(key, sign, known_value(publication, key)) for key, sign in ((total, 1), *((p, -1) for p in parts))]
@@ -252,12 +258,13 @@ def _solve(publication: Publication, links: list) -> Attack:
         if set(row) <= {pivot, RHS}:
             values[pivot] = Fraction(row.get(RHS, 0)) / scale
     sums = []
-    for hidden_parts in relation_unknowns:
-        if len(hidden_parts) < 2:
-            continue
-        rest = _reduce(dict.fromkeys(hidden_parts, 1), pivots)
+    for combination in [*(tuple(parts) for parts in relation_unknowns if len(parts) > 1), *combinations]:
+        known = [known_value(publication, key) for key in combination]
+        row = {key: 1 for key, value in zip(combination, known, strict=True) if value is None}
+        rest = _reduce(row, pivots)
         if set(rest) <= {RHS}:
-            sums.append((tuple(hidden_parts), -Fraction(rest.get(RHS, 0)) / scale))
+            constant = sum((value for value in known if value is not None), Fraction(0))
+            sums.append((combination, constant - Fraction(rest.get(RHS, 0)) / scale))
     return Attack(values, sums)
 
 

@@ -75,11 +75,9 @@ class World:
         small_sums = [keys for keys, _ in found.sums if 0 < sum(self.truth(k)[0] for k in keys) < 5]
         if not small and not small_sums:
             return []
-        before = attacker.known_a_priori(self.publication, REGION_OF, [*small, *(k for ks in small_sums for k in ks)])
-        known_sums = {frozenset(keys) for keys, _ in before.sums}
-        return [k for k in small if k not in before.values] + [
-            ks for ks in small_sums if frozenset(ks) not in known_sums
-        ]
+        before = attacker.known_a_priori(self.publication, REGION_OF, small, small_sums)
+        known_sums = {keys for keys, _ in before.sums}
+        return [k for k in small if k not in before.values] + [ks for ks in small_sums if ks not in known_sums]
 
 
 def _in_cell(facts: StructureFacts, scope: str, code: str, group: str) -> bool:

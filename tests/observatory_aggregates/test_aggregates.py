@@ -211,6 +211,20 @@ def test_bench_command_times_figures_pages_and_pdf(small_world, run_command):
         assert re.search(rf"plaquette PDF {place} : médiane [\d.]+ ms, p95 [\d.]+ ms, \d+ Kio, \d+ pages\.", out)
 
 
+def test_bench_command_measures_the_share_of_hidden_figures(small_world, run_command):
+    aggregates.refresh_year(2025)
+    figures = Aggregate.objects.filter(scope="department", structure_count__gte=1).exclude(code="REPONSES")
+    hidden, total = figures.filter(secret=True).count(), figures.count()
+    primary = figures.filter(secret=True, structure_count__lt=5).count()
+    out, _ = run_command("bench_observatory", "--secrecy")
+    assert re.search(r"secret statistique 2025 : \d+ agrégats secrets, décidés en [\d.]+ s\.", out)
+    assert (
+        f"chiffres cachés, département (1 ans) : {hidden} sur {total}, {100 * hidden / total:.1f} % ; {primary} sur "
+        f"moins de 5 structures, {hidden - primary} par secret secondaire." in out
+    )
+    assert "chiffres cachés, France (1 ans) :" in out and "page " not in out
+
+
 def test_bench_command_needs_aggregates(db, run_command):
     with pytest.raises(CommandError, match="Aucun agrégat"):
         run_command("bench_observatory", "--no-refresh")

@@ -55,11 +55,9 @@ def leaks(publication: attacker.Publication) -> list:
         assert abs(value - truth.get(key, (0, 0))[1]) < Fraction(1, 100), key
     small = [key for key in found.values if 0 < truth.get(key, (0,))[0] < 5]
     small_sums = [keys for keys, _ in found.sums if 0 < sum(truth.get(k, (0,))[0] for k in keys) < 5]
-    before = attacker.known_a_priori(publication, region_of, [*small, *(k for keys in small_sums for k in keys)])
-    known_sums = {frozenset(keys) for keys, _ in before.sums}
-    return [key for key in small if key not in before.values] + [
-        keys for keys in small_sums if frozenset(keys) not in known_sums
-    ]
+    before = attacker.known_a_priori(publication, region_of, small, small_sums)
+    known_sums = {keys for keys, _ in before.sums}
+    return [key for key in small if key not in before.values] + [keys for keys in small_sums if keys not in known_sums]
 
 
 def test_the_demo_gives_away_no_figure_on_1_to_4_structures_and_hides_no_more_than_needed(demo):

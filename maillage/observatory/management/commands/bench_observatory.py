@@ -4,7 +4,8 @@ Measures (after `seed_demo --structures 4000`, which invents 5 years of answers)
 aggregates, the reading of the key figures, then the public report pages and the PDF "plaquettes" through the
 real views (URL routing, templates, middleware), for France, the busiest region and the busiest department.
 Pages are timed twice: "à froid" with the report cache emptied before each request (the first view after a
-validation), and "en cache".
+validation), and "en cache". `--secrecy` measures statistical secrecy instead: how long deciding each year's secrets
+takes (`disclosure.mark_secrets`), and the share of figures hidden at each scale.
 """
 
 import statistics
@@ -20,7 +21,9 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from maillage.observatory.aggregates import ALL, refresh_all, territory_figures
+from maillage.observatory.disclosure import hidden_shares, mark_secrets
 from maillage.observatory.models import Aggregate, AggregateScope
+from maillage.referentials.models import Department
 
 
 def percentile(samples: list[float], p: float) -> float:
@@ -53,10 +56,17 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=50, help="lectures et pages par territoire (50)")
         parser.add_argument("--pdf-repeat", type=int, default=3, help="plaquettes PDF par territoire (3)")
         parser.add_argument("--no-refresh", action="store_true", help="ne pas mesurer le recalcul")
+        parser.add_argument(
+            "--secrecy", action="store_true",
+            help="mesurer le secret statistique au lieu des pages : décision par année, part des chiffres cachés",
+        )  # fmt: skip
 
-    def handle(self, *args, repeat, pdf_repeat, no_refresh, **options):
+    def handle(self, *args, repeat, pdf_repeat, no_refresh, secrecy, **options):
         if repeat < 1 or pdf_repeat < 0:
             raise CommandError("--repeat attend un entier positif et --pdf-repeat un entier positif ou nul.")
+        if secrecy:
+            self.bench_secrecy(decide=not no_refresh)
+            return
         if not no_refresh:
             started = time.perf_counter()
             counts = refresh_all()
@@ -73,6 +83,28 @@ class Command(BaseCommand):
             self.stdout.write(f"chiffres clés {label} ({len(years)} ans, une requête) : {spread(samples)}.")
         with override_settings(ALLOWED_HOSTS=["*"]):
             self.bench_pages(places, repeat, pdf_repeat)
+
+    def bench_secrecy(self, *, decide: bool) -> None:
+        """Decide each year's secrets again (timed, unless `decide` is false: the stored ones are measured), then
+        print the share of hidden figures per scale (figures on at least one structure; answer counts are public)."""
+        years = sorted(set(Aggregate.objects.values_list("year", flat=True)))
+        if not years:
+            raise CommandError("Aucun agrégat : lancez « maillage seed_demo » (ou « seed_observatory ») d'abord.")
+        region_of = dict(Department.objects.values_list("code", "region__code"))
+        for year in years if decide else ():
+            started = time.perf_counter()
+            count = mark_secrets(year, region_of)
+            self.stdout.write(f"secret statistique {year} : {count} agrégats secrets, décidés en "
+                              f"{time.perf_counter() - started:.2f} s.")  # fmt: skip
+        rows = Aggregate.objects.values_list("scope", "code", "structure_count", "secret")
+        shares = hidden_shares(rows.iterator(chunk_size=5000))
+        for scope, label in AggregateScope.choices:
+            hidden, primary, total = shares.get(scope, (0, 0, 0))
+            share = f"{100 * hidden / total:.1f} %" if total else "—"
+            self.stdout.write(
+                f"chiffres cachés, {label} ({len(years)} ans) : {hidden} sur {total}, {share} ; "
+                f"{primary} sur moins de 5 structures, {hidden - primary} par secret secondaire."
+            )
 
     def busiest_places(self, year: int) -> list[tuple[str, str, str, str]]:
         """(label, scope, code, page URL) of France, the region and the department with the most answers."""
