@@ -14,10 +14,13 @@ structure is asked what). What the attacker knows of the figures: for every indi
 Every structure is in exactly one part of each split: a missing kind, territory type or department is a part of its
 own, "non renseigné" (`UNKNOWN`), kept secret like any other (else national − parts would give its answers).
 
-A cell (one territory, one group) is *known* when it is published or known to be empty (no structure answered; the
-attacker derives that from the answer counts and the questionnaire, and it contributes 0 to every sum: empty cells
-are never counted on to hide anything). The others are unknowns of a linear system; one is *determined* when the
-published cells pin it down (`elimination.Span`: exact Gauss–Jordan over the rationals). The rules:
+A cell (one territory, one group) is a *constant* when its value may be known without it being published: empty
+(no structure answered it: it adds 0), or asked of no structure of its kind (EVS are not asked questions meant for
+CSX: they add 0 — no answer, or 0 ETP for those without employees), and, to a fixpoint, the last unknown of a
+relation whose other members are constants. Constants are never counted on to hide anything. An empty cell shows
+no figure ("—") when the questionnaire says it is empty, "s" otherwise (outsiders do not know that nobody answered).
+The other cells are the unknowns of a linear system; a hidden one is *determined* when the published cells pin it
+down (`elimination.Span`: exact Gauss–Jordan over the rationals). The rules:
 
 1. Primary: a figure resting on 1 to 4 structures is secret.
 2. No secret figure on 1–4 structures may be determined, and neither may the sum of the hidden parts of a relation
