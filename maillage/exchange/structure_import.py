@@ -54,15 +54,21 @@ def import_structures(
     return report
 
 
-def _load(path, name: str, report: ImportReport, loader: "StructureLoader", progress) -> None:
+def add_parsed(parsed_structures, report: ImportReport, loader: "StructureLoader") -> bool:
+    """Hand each parsed structure to `loader` (the warnings of an unreadable one go to `report`); True if any."""
     found = False
-    for parsed in parse_blocks(iter_line_blocks(path, display_name=name, progress=progress)):
+    for parsed in parsed_structures:
         if not parsed.record:
             for warning in parsed.warnings:
                 report.warn(warning.line, warning.message)
             continue
         found = True
         loader.add(parsed)
+    return found
+
+
+def _load(path, name: str, report: ImportReport, loader: "StructureLoader", progress) -> None:
+    found = add_parsed(parse_blocks(iter_line_blocks(path, display_name=name, progress=progress)), report, loader)
     if not found:
         raise ImportFileError(
             name,

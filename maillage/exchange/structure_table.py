@@ -22,7 +22,7 @@ from maillage.structures.models import StructureKind
 from .reading import ImportFileError, iter_line_blocks
 from .reports import ImportReport
 from .streams import LIST_SEPARATOR, restore_formula
-from .structure_import import StructureLoader
+from .structure_import import StructureLoader, add_parsed
 from .structure_json import STRUCTURE_KEYS
 from .structure_text import (
     AXIS_KEYS,
@@ -65,15 +65,7 @@ def import_structure_table(
     report = ImportReport(filename=name, dry_run=dry_run)
     # Read and decided on with no transaction (a dry run stops there); then written in one.
     loader = StructureLoader(report, acting_user=acting_user)
-    found = False
-    for parsed in read_structure_table(path, name, department_codes()):
-        if not parsed.record:
-            for warning in parsed.warnings:
-                report.warn(warning.line, warning.message)
-            continue
-        found = True
-        loader.add(parsed)
-    if not found:
+    if not add_parsed(read_structure_table(path, name, department_codes()), report, loader):
         raise ImportFileError(name, 1, "aucune structure trouvée (une ligne par structure, sous l'en-tête)")
     if not dry_run:
         write_import(loader.write)
