@@ -2,10 +2,10 @@
 national administrators' page lists (`/espace/observatoire/campagnes/`).
 
 No HTTP here: the page (`maillage/www/observatory_admin.py`) and the command `load_questionnaire` call these
-functions. Loading goes through `storage` (read every file as UTF-8 text, check the whole definition, keep
-the texts) and writes one audit event per questionnaire loaded.
+functions. Loading reads every file as UTF-8 text and checks the whole definition (`definitions.sources`), keeps
+the texts in the database (`store_questionnaire`) and writes one audit event per questionnaire loaded.
 
-A questionnaire that already has answers is never replaced (`storage.store_questionnaire`): answers were
+A questionnaire that already has answers is never replaced (`store_questionnaire`): answers were
 given to that wording, and the checks, exports and figures of the campaign read them with it. Without
 answers, loading a file for the same kind replaces the questionnaire (its new code and version).
 """
@@ -25,9 +25,10 @@ from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 from maillage.structures.models import StructureKind
 
-from .definitions import KINDS, QUESTIONNAIRES_DIR, DefinitionError, InvalidDefinition
+from .definitions.builder import QUESTIONNAIRES_DIR
+from .definitions.questionnaire import KINDS, DefinitionError, InvalidDefinition
+from .definitions.sources import is_plain_file_name, read_questionnaire
 from .models import Campaign, Questionnaire, Response, ResponseStatus
-from .storage import QuestionnaireLoadError, is_plain_file_name, read_questionnaire, store_questionnaire
 
 # The years a questionnaire file may name (`years:`), hence the years a campaign may observe.
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -42,6 +43,10 @@ class CampaignError(ValueError):
         self.field = field
         self.message = message
         super().__init__(message)
+
+
+class QuestionnaireLoadError(ValueError):
+    """A questionnaire that cannot be loaded for a campaign; the message is in French."""
 
 
 # -- campaigns ---------------------------------------------------------------------------------------------------
@@ -91,6 +96,45 @@ def _log_dates(campaign: Campaign, change: str, acting_user, request) -> None:
 
 
 # -- loading questionnaires --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def load_questionnaire(path: Path, campaign: Campaign, *, acting_user=None, display: str | None = None):
+    """Check the file (all-or-nothing) and keep it as the campaign's questionnaire for its kind.
+
+    A questionnaire that already has answers is not replaced: the answers were given to it."""
+    definition, sources = read_questionnaire(path, display=display)
+    return store_questionnaire(campaign, path.name, definition, sources, acting_user=acting_user)
+
+
+def store_questionnaire(campaign: Campaign, main_file: str, definition, sources: dict[str, str], *, acting_user=None):
+    """Keep a checked definition as the campaign's questionnaire for its kind (replacing one without answers).
+
+    Call it inside a transaction: the questionnaire replaced is locked while its answers are counted."""
+    if definition.kind not in KINDS:
+        raise QuestionnaireLoadError(
+            f"{main_file} est un bloc thématique : il se charge inclus par un questionnaire (« include: »), pas seul."
+        )
+    if definition.years and campaign.year not in definition.years:
+        years = ", ".join(str(year) for year in definition.years)
+        raise QuestionnaireLoadError(f"{main_file} est prévu pour {years}, pas pour la campagne {campaign.year}.")
+    existing = Questionnaire.objects.select_for_update().filter(campaign=campaign, kind=definition.kind).first()
+    if existing is not None and existing.responses.exclude(answers={}).exists():
+        raise QuestionnaireLoadError(
+            f"Le questionnaire {existing.get_kind_display()} de {campaign.year} a déjà des réponses : "
+            "il ne peut plus être remplacé."
+        )
+    fields = {
+        "code": definition.code,
+        "version": definition.version,
+        "title": definition.title,
+        "main_file": main_file,
+        "sources": sources,
+        "question_count": len(definition),
+        "loaded_by": acting_user,
+    }
+    questionnaire, _ = Questionnaire.objects.update_or_create(campaign=campaign, kind=definition.kind, defaults=fields)
+    return questionnaire
 
 
 @dataclass

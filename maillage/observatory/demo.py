@@ -37,11 +37,13 @@ from maillage.demo.dice import Dice
 from maillage.referentials.text import match_key
 from maillage.structures.models import Structure
 
-from . import aggregates, checking
-from .definitions import QUESTIONNAIRES_DIR, load_definition
-from .indicators import priority_code, territory_code
+from .campaigns import load_questionnaire
+from .checks import checking
+from .definitions.builder import QUESTIONNAIRES_DIR, load_definition
+from .definitions.sources import source_bundle
+from .figures import aggregates
+from .figures.indicators import priority_code, territory_code
 from .models import AnswerCorrection, Campaign, Flag, Questionnaire, Response, ResponseEvent, ResponseStatus
-from .storage import load_questionnaire, source_bundle
 
 FILES = {"csx": "csx_2025.yaml", "evs": "evs_2025.yaml"}
 YEARS_LINE = re.compile(r"^years:.*$", re.MULTILINE)

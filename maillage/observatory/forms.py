@@ -20,10 +20,10 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from .definitions import NUMERIC_TYPES, Condition, GridColumn, Question, Section
-from .definitions import Questionnaire as Definition
-from .formatting import format_exact
-from .validation import Issue, Result
+from .definitions.questionnaire import NUMERIC_TYPES, Condition, GridColumn, Question, Section
+from .definitions.questionnaire import Questionnaire as Definition
+from .definitions.validation import Issue, Result
+from .definitions.values import format_exact
 
 RADIO_LIMIT = 8  # single choices with more options use a drop-down list
 YES_NO = [("oui", "Oui"), ("non", "Non")]

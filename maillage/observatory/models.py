@@ -2,13 +2,15 @@
 
 A questionnaire is kept as the YAML files it was loaded from (`sources`: the main file, its includes and
 the file it extends), so that the definition answered in a campaign stays the same whatever happens to the
-files later; `definition()` rebuilds it (see `definitions.py`).
+files later; `definition()` rebuilds it (`definitions/sources.py`, the format in `definitions/questionnaire.py`).
 """
 
 from django.conf import settings
 from django.db import models
 
 from maillage.structures.models import StructureKind
+
+from .definitions.sources import definition_from_sources
 
 
 class Campaign(models.Model):
@@ -58,9 +60,8 @@ class Questionnaire(models.Model):
         return f"{self.title} ({self.get_kind_display()}, {self.campaign.year}) — {self.code} v{self.version}"
 
     def definition(self):
-        from .storage import stored_definition
-
-        return stored_definition(self)
+        """The definition kept with the questionnaire, rebuilt once per process for the same files."""
+        return definition_from_sources(self.main_file, self.sources)
 
 
 class ResponseStatus(models.TextChoices):

@@ -3,7 +3,7 @@
 The list of campaigns (questionnaires loaded per kind, responses by status), a campaign's creation and dates,
 and the loading of a questionnaire: one of the files shipped with the application, or YAML files sent from
 the browser (the main file and those it includes or extends). The rules live in `observatory.campaigns`
-and `observatory.storage`, shared with the command `load_questionnaire`.
+(reading the files: `observatory.definitions.sources`), shared with the command `load_questionnaire`.
 """
 
 import logging
@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from maillage.accounts import perms
 from maillage.observatory import campaigns
-from maillage.observatory.definitions import InvalidDefinition
+from maillage.observatory.campaigns import QuestionnaireLoadError
+from maillage.observatory.definitions.questionnaire import InvalidDefinition
 from maillage.observatory.models import Campaign
-from maillage.observatory.storage import QuestionnaireLoadError
 from maillage.structures.forms import AccessibleFormMixin
 
 logger = logging.getLogger(__name__)

@@ -27,9 +27,8 @@ from maillage.accounts import perms
 from maillage.actions.moderation import is_moderator, moderated_departments
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
-from maillage.observatory import answer_export, checking, corrections, reminders
-from maillage.observatory.answers import parse_answer
-from maillage.observatory.formatting import format_exact
+from maillage.observatory.checks import answer_export, checking, corrections, reminders
+from maillage.observatory.definitions.values import format_exact, parse_answer
 from maillage.observatory.models import Campaign, Flag, FlagStatus, Response, ResponseStatus
 from maillage.structures.models import Structure
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.accounts import perms
-from maillage.observatory import filling
+from maillage.observatory.answers import filling
 from maillage.observatory.forms import SectionForm
 from maillage.observatory.models import Campaign, Questionnaire, Response, ResponseStatus
 from maillage.structures.models import Structure

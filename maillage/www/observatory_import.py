@@ -28,9 +28,9 @@ from maillage.exchange.web_import import (
     store_upload,
     take_pending,
 )
+from maillage.observatory.answers.past_import import PastImportError, import_past_answers
+from maillage.observatory.answers.past_table import PastImportReport, describe_file_error
 from maillage.observatory.models import Campaign
-from maillage.observatory.past_import import PastImportError, import_past_answers
-from maillage.observatory.past_table import PastImportReport, describe_file_error
 from maillage.structures.forms import AccessibleFormMixin
 
 logger = logging.getLogger(__name__)

@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from maillage.accounts import perms
-from maillage.observatory import indicators, reports, situation
-from maillage.observatory.charts import chart_svg, data_table, table_csv
-from maillage.observatory.formatting import format_percent
+from maillage.observatory.figures import indicators, reports, situation
+from maillage.observatory.figures.charts import chart_svg, data_table, table_csv
+from maillage.observatory.figures.formatting import format_percent
+from maillage.observatory.figures.secrecy import SECRET_NOTE
 from maillage.observatory.models import AggregateScope
-from maillage.observatory.secrecy import SECRET_NOTE
 from maillage.parameters import positive_int
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure
@@ -153,7 +153,7 @@ def chart_csv(request, slug: str, scope_slug: str | None = None, code: str | Non
 
 @export_limited
 def plaquette_pdf(request, scope_slug: str | None = None, code: str | None = None):
-    from maillage.observatory import pdf
+    from maillage.observatory.figures import pdf
 
     place, published, chosen = _resolve(request, scope_slug, code, None)
     if chosen is None:
@@ -169,7 +169,7 @@ def plaquette_pdf(request, scope_slug: str | None = None, code: str | None = Non
 
 @export_limited
 def export_xlsx(request):
-    from maillage.observatory import xlsx
+    from maillage.observatory.figures import xlsx
 
     response = HttpResponse(
         xlsx.aggregates_workbook(),

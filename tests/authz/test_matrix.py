@@ -20,8 +20,8 @@ from maillage.accounts.models import AccessRequest, Invitation, InvitationRole
 from maillage.actions.editing import SheetContent
 from maillage.actions.models import ActionFile, ActionState, PendingRevision
 from maillage.history.models import Revision
-from maillage.observatory import checking
-from maillage.observatory.definitions import QUESTIONNAIRES_DIR
+from maillage.observatory.checks import checking
+from maillage.observatory.definitions.builder import QUESTIONNAIRES_DIR
 from maillage.observatory.models import Response, ResponseStatus
 from tests.factories import change_sheet, make_sheet
 from tests.logins import log_in

@@ -20,9 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from maillage.accounts.models import CorrespondentScope, Membership, User
-from maillage.observatory import aggregates
-from maillage.observatory.definitions import QUESTIONNAIRES_DIR
-from maillage.observatory.filling import MEMBER_CORRECTION_REASON
+from maillage.observatory.checks.corrections import MEMBER_CORRECTION_REASON
+from maillage.observatory.definitions.builder import QUESTIONNAIRES_DIR
+from maillage.observatory.figures import aggregates
 from maillage.observatory.models import AnswerCorrection, Flag, FlagStatus, Response, ResponseStatus
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure

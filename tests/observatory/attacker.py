@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from maillage.observatory import indicators
+from maillage.observatory.figures import indicators
 
 Key = tuple[int, str, str, str, str]  # year, scope, scope code, group, indicator code
 Place = tuple[int, str, str, str]  # year, scope, scope code, group
@@ -81,7 +81,7 @@ def from_workbook(data: bytes, not_asked: Mapping, directory: set) -> Publicatio
     """Read the public workbook (`xlsx.workbook_bytes`)."""
     from openpyxl import load_workbook
 
-    from maillage.observatory.xlsx import group_label
+    from maillage.observatory.figures.xlsx import group_label
 
     groups = {group_label(g): g for g in GROUPS}
     scopes = {"France": NATION, "Régions": REGION, "Départements": DEPARTMENT}

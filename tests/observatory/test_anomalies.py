@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from maillage.observatory.anomalies import (
+from maillage.observatory.checks.anomalies import (
     ATTENDANCES,
     BUDGET,
     ETP_TOTAL,
@@ -179,8 +179,8 @@ def test_non_numeric_answers_are_ignored():
 
 
 def test_the_default_codes_are_questions_of_the_core_questionnaire():
-    from maillage.observatory import anomalies
-    from maillage.observatory.definitions import shipped_definition
+    from maillage.observatory.checks import anomalies
+    from maillage.observatory.definitions.builder import shipped_definition
 
     core = shipped_definition("csx_2025.yaml")
     codes = [anomalies.BUDGET, anomalies.INCOME, anomalies.POPULATION, anomalies.HEADCOUNT, anomalies.ETP_TOTAL,
@@ -191,7 +191,7 @@ def test_the_default_codes_are_questions_of_the_core_questionnaire():
 def test_answers_stored_as_exact_text_are_read_as_numbers():
     from decimal import Decimal
 
-    from maillage.observatory.anomalies import _number
+    from maillage.observatory.checks.anomalies import _number
 
     assert _number("12.5") == Decimal("12.5")
     assert _number(" 3 ") == Decimal("3")

@@ -7,8 +7,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maillage.observatory import aggregates, disclosure
-from maillage.observatory.indicators import BY_CODE, StructureFacts
+from maillage.observatory.figures import aggregates, disclosure
+from maillage.observatory.figures.indicators import BY_CODE, StructureFacts
 
 from . import attacker
 

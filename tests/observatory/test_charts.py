@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from maillage.observatory.charts import (
+from maillage.observatory.figures.charts import (
     ACCENT_COLOUR,
     BAR_COLOUR,
     MUTED_COLOUR,
@@ -18,8 +18,8 @@ from maillage.observatory.charts import (
     data_table,
     table_csv,
 )
-from maillage.observatory.formatting import NBSP, format_euros, format_number, format_percent
-from maillage.observatory.secrecy import SECRET, SECRET_NOTE
+from maillage.observatory.figures.formatting import NBSP, format_euros, format_number, format_percent
+from maillage.observatory.figures.secrecy import SECRET, SECRET_NOTE
 
 SVG = "{http://www.w3.org/2000/svg}"
 

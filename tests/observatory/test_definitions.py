@@ -6,14 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from maillage.observatory.definitions import (
-    InvalidDefinition,
-    Ref,
+from maillage.observatory.definitions.builder import (
     check_definition,
     check_definition_text,
     load_definition,
     load_definition_text,
 )
+from maillage.observatory.definitions.questionnaire import InvalidDefinition, Ref
 
 HEADER = """\
 code: TEST

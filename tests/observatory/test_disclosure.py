@@ -7,8 +7,8 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maillage.observatory.disclosure import Table, cell_relations, secret_keys
-from maillage.observatory.elimination import Span
+from maillage.observatory.figures.disclosure import Table, cell_relations, secret_keys
+from maillage.observatory.figures.elimination import Span
 
 NATION, REGION, DEPARTMENT = "nation", "region", "department"
 REGION_OF = {"13": "93", "84": "93", "83": "93", "69": "84", "01": "84"}

@@ -4,8 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from maillage.observatory.definitions import NUMERIC_TYPES, QUESTIONNAIRES_DIR, shipped_definition
-from maillage.observatory.validation import validate
+from maillage.observatory.definitions.builder import QUESTIONNAIRES_DIR, shipped_definition
+from maillage.observatory.definitions.questionnaire import NUMERIC_TYPES
+from maillage.observatory.definitions.validation import validate
 
 
 @pytest.fixture(scope="module")

@@ -5,15 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maillage.observatory.secrecy import (
-    SECRET,
-    TOTAL,
-    Cell,
-    is_secret,
-    protect_row,
-    protect_table,
-    publish,
-)
+from maillage.observatory.figures.secrecy import SECRET, TOTAL, Cell, is_secret, protect_row, protect_table, publish
 
 
 def test_secret_is_a_marker_not_a_number():

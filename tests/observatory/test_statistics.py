@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from maillage.observatory.statistics import (
+from maillage.observatory.figures.statistics import (
     QUARTILE_METHOD,
     Share,
     Summary,

@@ -5,9 +5,9 @@ import shutil
 import pytest
 from django.core.management.base import CommandError
 
-from maillage.observatory.definitions import QUESTIONNAIRES_DIR, shipped_definition
+from maillage.observatory.campaigns import QuestionnaireLoadError, load_questionnaire
+from maillage.observatory.definitions.builder import QUESTIONNAIRES_DIR, shipped_definition
 from maillage.observatory.models import Campaign, Questionnaire, Response
-from maillage.observatory.storage import QuestionnaireLoadError, load_questionnaire
 from tests.factories import make_structure
 
 pytestmark = pytest.mark.django_db

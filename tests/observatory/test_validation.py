@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from maillage.observatory.definitions import load_definition_text
-from maillage.observatory.validation import validate
+from maillage.observatory.definitions.builder import load_definition_text
+from maillage.observatory.definitions.validation import validate
 
 QUESTIONNAIRE = load_definition_text(
     """\

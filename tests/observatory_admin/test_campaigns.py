@@ -9,10 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.audit.models import AuditAction, AuditEvent
-from maillage.observatory.campaigns import campaign_overview
-from maillage.observatory.definitions import QUESTIONNAIRES_DIR
+from maillage.observatory.campaigns import campaign_overview, load_questionnaire
+from maillage.observatory.definitions.builder import QUESTIONNAIRES_DIR
 from maillage.observatory.models import Campaign, Response, ResponseStatus
-from maillage.observatory.storage import load_questionnaire
 from tests.factories import make_structure
 
 from .conftest import CREATE_URL, LIST_URL, ROLES, choose_shipped, edit_url, load_url, text_of, upload

@@ -5,7 +5,7 @@ Every bad input answers with a French message naming the file and the line, and 
 import pytest
 
 from maillage.audit.models import AuditAction, AuditEvent
-from maillage.observatory.definitions import QUESTIONNAIRES_DIR
+from maillage.observatory.definitions.builder import QUESTIONNAIRES_DIR
 from maillage.observatory.models import Questionnaire, Response, ResponseStatus
 
 from .conftest import BLOC, LIST_URL, MINI, choose_shipped, load_url, text_of, upload

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from django.core.management.base import CommandError
 
-from maillage.observatory import aggregates
-from maillage.observatory.aggregates import StoredSummary, merge_all, territory_figures
-from maillage.observatory.indicators import ANSWER_INDICATORS, BY_CODE, INDICATORS, headline, number
+from maillage.observatory.figures import aggregates
+from maillage.observatory.figures.aggregates import StoredSummary, merge_all, territory_figures
+from maillage.observatory.figures.indicators import ANSWER_INDICATORS, BY_CODE, INDICATORS, headline, number
+from maillage.observatory.figures.statistics import Summary, merge_summaries, summarize
 from maillage.observatory.models import Aggregate, Response, ResponseStatus
-from maillage.observatory.statistics import Summary, merge_summaries, summarize
 
 from .conftest import campaign, questionnaires
 

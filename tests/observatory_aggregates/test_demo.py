@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 from django.core.management.base import CommandError
 
-from maillage.observatory import anomalies, checking
-from maillage.observatory.aggregates import territory_figures
+from maillage.observatory.checks import anomalies, checking
+from maillage.observatory.definitions.validation import validate
 from maillage.observatory.demo import ObservatoryDemoError, last_closed_year, questionnaire_for_year, seed_observatory
+from maillage.observatory.figures.aggregates import territory_figures
 from maillage.observatory.models import Aggregate, Campaign, Flag, Response, ResponseStatus
-from maillage.observatory.validation import validate
 from maillage.structures.models import Structure
 
 from .conftest import campaign

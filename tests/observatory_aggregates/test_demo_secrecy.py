@@ -8,11 +8,11 @@ from fractions import Fraction
 
 import pytest
 
-from maillage.observatory import reports, xlsx
 from maillage.observatory.demo import seed_observatory
-from maillage.observatory.indicators import territory_code
+from maillage.observatory.figures import reports, xlsx
+from maillage.observatory.figures.indicators import territory_code
+from maillage.observatory.figures.secrecy import SECRET
 from maillage.observatory.models import Aggregate, Questionnaire
-from maillage.observatory.secrecy import SECRET
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 from tests.observatory import attacker

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from maillage.observatory.definitions import QUESTIONNAIRES_DIR
+from maillage.observatory.definitions.builder import QUESTIONNAIRES_DIR
+from maillage.observatory.definitions.sources import source_bundle
 from maillage.observatory.models import Campaign, Questionnaire, Response, ResponseStatus
-from maillage.observatory.storage import source_bundle
 from tests.authz.conftest import ROLES, world  # noqa: F401 (the seven roles around structure A)
 from tests.factories import make_structure
 

@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 
 from maillage.audit.models import AuditAction, AuditEvent
-from maillage.observatory import checking, corrections
-from maillage.observatory.aggregates import ALL
-from maillage.observatory.answers import to_json
+from maillage.observatory.checks import checking, corrections
+from maillage.observatory.definitions.values import to_json
+from maillage.observatory.figures.aggregates import ALL
 from maillage.observatory.models import (
     Aggregate,
     AggregateScope,

@@ -13,8 +13,8 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from maillage.audit.models import AuditAction, AuditEvent
-from maillage.observatory import answer_export
-from maillage.observatory.answer_export import IDENTITY
+from maillage.observatory.checks import answer_export
+from maillage.observatory.checks.answer_export import IDENTITY
 from maillage.observatory.models import Campaign, Response, ResponseStatus
 from maillage.structures.models import Structure
 from tests.factories import make_structure

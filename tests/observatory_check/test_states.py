@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from maillage.audit.models import AuditAction, AuditEvent
-from maillage.observatory import states
+from maillage.observatory.checks import states
 from maillage.observatory.models import Response, ResponseEvent, ResponseStatus
 
 pytestmark = pytest.mark.django_db

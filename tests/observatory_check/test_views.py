@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from maillage.observatory import checking
+from maillage.observatory.checks import checking
 from maillage.observatory.models import AnswerCorrection, Flag, FlagStatus, Response, ResponseStatus
 from tests.factories import make_structure
 from tests.logins import log_in

@@ -6,9 +6,9 @@ import shutil
 import pytest
 from django.utils import timezone
 
-from maillage.observatory.definitions import QUESTIONNAIRES_DIR
+from maillage.observatory.campaigns import load_questionnaire
+from maillage.observatory.definitions.builder import QUESTIONNAIRES_DIR
 from maillage.observatory.models import Campaign
-from maillage.observatory.storage import load_questionnaire
 from tests.authz.conftest import ROLES, World, world  # noqa: F401 (the seven roles, shared)
 
 

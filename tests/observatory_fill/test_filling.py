@@ -7,7 +7,8 @@ import pytest
 
 from maillage.accounts import perms
 from maillage.audit.models import AuditAction, AuditEvent
-from maillage.observatory import filling, states
+from maillage.observatory.answers import filling
+from maillage.observatory.checks import corrections, states
 from maillage.observatory.models import AnswerCorrection, Response, ResponseEvent, ResponseStatus
 from tests.factories import make_structure
 
@@ -185,7 +186,7 @@ def test_submit_then_return_then_resubmit(response, world):
     save(response, "RH", {"RH_SALARIES": "22", "RH_ETP_TOTAL": "12"}, member)  # same correction, updated
     [correction] = AnswerCorrection.objects.filter(response=response)
     assert (correction.code, correction.old_value, correction.new_value) == ("RH_SALARIES", 20, 22)
-    assert correction.reason == filling.MEMBER_CORRECTION_REASON and correction.acting_user == member
+    assert correction.reason == corrections.MEMBER_CORRECTION_REASON and correction.acting_user == member
     response.refresh_from_db()
     assert response.status == ResponseStatus.RETURNED
     filling.submit(response, acting_user=member)

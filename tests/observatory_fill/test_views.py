@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.observatory import filling
+from maillage.observatory.answers import filling
 from maillage.observatory.models import Flag, FlagStatus, Response, ResponseStatus
 from tests.logins import log_in
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from maillage.observatory import past_import
+from maillage.observatory.answers import past_import
 from maillage.observatory.models import Aggregate, Response, ResponseStatus
 
 from .conftest import YEAR, csv_bytes, write, xlsx_bytes

@@ -3,9 +3,9 @@ written in one: on SQLite a transaction holds the database's only write lock, wh
 
 import pytest
 
-from maillage.observatory import past_import
+from maillage.observatory.answers import past_import
+from maillage.observatory.answers.past_import import import_past_answers
 from maillage.observatory.models import Response
-from maillage.observatory.past_import import import_past_answers
 from tests.exchange.sql_recording import watching
 
 from .conftest import YEAR, write, xlsx_bytes

@@ -7,8 +7,10 @@ import pytest
 
 from maillage.audit.models import AuditAction, AuditEvent
 from maillage.exchange.reading import ImportFileError
-from maillage.observatory import past_import
-from maillage.observatory.corrections import REPLAY_PREFIX
+from maillage.observatory.answers import past_import
+from maillage.observatory.answers.past_import import IMPORT_PREFIX, PastImportError, import_past_answers
+from maillage.observatory.answers.past_table import describe_file_error
+from maillage.observatory.checks.corrections import REPLAY_PREFIX
 from maillage.observatory.models import (
     Aggregate,
     AnswerCorrection,
@@ -18,8 +20,6 @@ from maillage.observatory.models import (
     ResponseEvent,
     ResponseStatus,
 )
-from maillage.observatory.past_import import IMPORT_PREFIX, PastImportError, import_past_answers
-from maillage.observatory.past_table import describe_file_error
 from tests.exchange.test_workbook_formulas import formula_workbook
 from tests.factories import make_structure
 

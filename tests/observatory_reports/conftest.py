@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from maillage.observatory.aggregates import summary_json
-from maillage.observatory.disclosure import mark_secrets
+from maillage.observatory.figures.aggregates import summary_json
+from maillage.observatory.figures.disclosure import mark_secrets
+from maillage.observatory.figures.statistics import Summary, summarize
 from maillage.observatory.models import Aggregate, AggregateScope
-from maillage.observatory.statistics import Summary, summarize
 from maillage.referentials.models import Department
 
 NATION, REGION, DEPARTMENT = AggregateScope.NATION, AggregateScope.REGION, AggregateScope.DEPARTMENT

@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from maillage.observatory import pdf, reports
-from maillage.observatory.secrecy import SECRET_LABEL
+from maillage.observatory.figures import pdf, reports
+from maillage.observatory.figures.secrecy import SECRET_LABEL
 from maillage.www.observatory_reports import _urls, report_context
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_xlsx_export_opens_with_secrecy(client, aggregates):
 
 
 def test_xlsx_export_holds_no_formula(aggregates):
-    from maillage.observatory import xlsx
+    from maillage.observatory.figures import xlsx
     from maillage.referentials.models import Department
 
     Department.objects.filter(code="84").update(name='=HYPERLINK("http://evil.example";"clic")')

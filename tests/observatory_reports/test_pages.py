@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.observatory.formatting import format_number
+from maillage.observatory.figures.formatting import format_number
 from maillage.observatory.models import Campaign
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_national_page_shows_figures_secrecy_and_tables(client, aggregates):
 
 def test_evs_secret_and_secondary_suppression_by_kind(client, aggregates):
     """3 EVS in France: their ETP is secret, and so is the CSX figure (all − CSX would give the EVS)."""
-    from maillage.observatory import reports
+    from maillage.observatory.figures import reports
 
     report = reports.build_report(reports.territory("nation"), 2024)
     etp = next(f for f in report.figures if f.indicator.code == "ETP")
@@ -53,7 +53,7 @@ def test_evs_secret_and_secondary_suppression_by_kind(client, aggregates):
 
 def test_department_with_few_structures_is_secret(client, aggregates):
     """Vaucluse: 5 CSX and no EVS — published; a department of 3 would not be."""
-    from maillage.observatory import reports
+    from maillage.observatory.figures import reports
 
     report = reports.build_report(reports.territory("department", "84"), 2024)
     etp = next(f for f in report.figures if f.indicator.code == "ETP")
@@ -127,7 +127,7 @@ def test_key_figures_csv_shows_secret_marker(client, aggregates):
 
 
 def test_report_is_cached_until_aggregates_change(client, aggregates):
-    from maillage.observatory import reports
+    from maillage.observatory.figures import reports
 
     place = reports.territory("nation")
     first = reports.territory_report(place, 2024)
@@ -146,10 +146,10 @@ def test_report_is_cached_until_aggregates_change(client, aggregates):
 
 def test_a_figure_secret_for_the_whole_year_is_secret_everywhere(client, aggregates):
     """`Aggregate.secret` (decided across pages by `disclosure.py`) hides a figure the page alone would publish."""
-    from maillage.observatory import reports
+    from maillage.observatory.figures import reports
+    from maillage.observatory.figures.secrecy import SECRET
+    from maillage.observatory.figures.xlsx import workbook_bytes
     from maillage.observatory.models import Aggregate
-    from maillage.observatory.secrecy import SECRET
-    from maillage.observatory.xlsx import workbook_bytes
 
     def etp(scope, code):
         report = reports.territory_report(reports.territory(scope, code), 2024, use_cache=False)

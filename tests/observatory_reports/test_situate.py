@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from maillage.observatory.figures.situation import situate
+from maillage.observatory.figures.statistics import summarize
 from maillage.observatory.models import Campaign, Questionnaire, Response, ResponseStatus
-from maillage.observatory.situation import situate
-from maillage.observatory.statistics import summarize
 from maillage.referentials.models import TerritoryType
 from tests.authz.conftest import ROLES, world  # noqa: F401
 from tests.logins import log_in
@@ -83,8 +83,8 @@ def test_unknown_structure_is_404(client, world):  # noqa: F811
 def test_shares_and_parts_beside_each_group(client, answered):
     from decimal import Decimal
 
-    from maillage.observatory.disclosure import mark_secrets
-    from maillage.observatory.statistics import summarize
+    from maillage.observatory.figures.disclosure import mark_secrets
+    from maillage.observatory.figures.statistics import summarize
     from maillage.referentials.models import Department
     from tests.observatory_reports.conftest import add
 

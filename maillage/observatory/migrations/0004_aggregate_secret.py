@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def mark_existing_secrets(apps, schema_editor):
     """Aggregates computed before this field get their secrets now (the same decision as `refresh_year`)."""
-    from maillage.observatory.disclosure import mark_secrets
+    from maillage.observatory.figures.disclosure import mark_secrets
 
     Aggregate, Department = apps.get_model("observatory", "Aggregate"), apps.get_model("referentials", "Department")
     region_of = dict(Department.objects.values_list("code", "region__code"))

@@ -20,8 +20,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from maillage.observatory.aggregates import ALL, refresh_all, territory_figures
-from maillage.observatory.disclosure import hidden_shares, mark_secrets
+from maillage.observatory.figures.aggregates import ALL, refresh_all, territory_figures
+from maillage.observatory.figures.disclosure import hidden_shares, mark_secrets
 from maillage.observatory.models import Aggregate, AggregateScope
 from maillage.referentials.models import Department
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.observatory.definitions import check_definition
+from maillage.observatory.definitions.builder import check_definition
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from maillage.exchange.reading import ImportFileError
-from maillage.observatory.past_import import PastImportError, import_past_answers
-from maillage.observatory.past_table import PastImportReport, describe_file_error
+from maillage.observatory.answers.past_import import PastImportError, import_past_answers
+from maillage.observatory.answers.past_table import PastImportReport, describe_file_error
 
 logger = logging.getLogger(__name__)
 

@@ -3,11 +3,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from maillage.observatory.campaigns import CampaignError, create_campaign, describe_error, load_into_campaign
-from maillage.observatory.definitions import InvalidDefinition
+from maillage.observatory.campaigns import (
+    CampaignError,
+    QuestionnaireLoadError,
+    create_campaign,
+    describe_error,
+    load_into_campaign,
+)
+from maillage.observatory.definitions.questionnaire import InvalidDefinition
 from maillage.observatory.management.arguments import french_date
 from maillage.observatory.models import Campaign
-from maillage.observatory.storage import QuestionnaireLoadError
 
 
 class Command(BaseCommand):

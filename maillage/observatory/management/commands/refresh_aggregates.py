@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.observatory.aggregates import refresh_all, refresh_year
+from maillage.observatory.figures.aggregates import refresh_all, refresh_year
 from maillage.observatory.models import Campaign
 
 

@@ -5,7 +5,7 @@ from datetime import datetime, time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from maillage.observatory import reminders
+from maillage.observatory.checks import reminders
 from maillage.observatory.management.arguments import french_date
 from maillage.observatory.models import Campaign
 

@@ -24,8 +24,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from maillage.observatory.formatting import format_number, format_percent
-from maillage.observatory.statistics import quantile, to_decimal
+from maillage.observatory.figures.formatting import format_number, format_percent
+from maillage.observatory.figures.statistics import quantile, to_decimal
 
 Answers = Mapping[Hashable, Mapping[str, Any]]  # structure id → question code → value
 

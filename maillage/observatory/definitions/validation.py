@@ -24,9 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .answers import grid_cells, is_empty, parse_answer
-from .definitions import NUMERIC_TYPES, Question, Questionnaire, Ref, Rule
-from .formatting import format_exact
+from .questionnaire import NUMERIC_TYPES, Question, Questionnaire, Ref, Rule
+from .values import format_exact, grid_cells, is_empty, parse_answer
 
 OPERATOR_TEXT = {
     "==": "doit être égal à",

@@ -5,7 +5,7 @@ in the exports and the API) or `siret` (when one structure only has it); its nam
 columns of the answers export (`answer_export.IDENTITY`) may be there for the reader and are not read. Every
 other column is a question code of the campaign's questionnaires (CSX or EVS, whichever the structure answers),
 or `CODE.ligne.colonne` for a cell of a grid question. Cells are read as the form reads them
-(`answers.parse_answer`: "12 500", "12,5", "oui"); a multiple choice lists its options separated by `|`. Empty
+(`values.parse_answer`: "12 500", "12,5", "oui"); a multiple choice lists its options separated by `|`. Empty
 cells are no answer. The format is described in `docs/formats.md`.
 
 Each row is checked as the questionnaire checks a form (`validation.validate`): unreadable values, values out of
@@ -43,24 +43,15 @@ from maillage.exchange.transactions import write_import
 from maillage.parameters import MAX_ID, whole_number
 from maillage.structures.models import Structure, StructureKind
 
-from . import states
-from .aggregates import refresh_year
-from .answers import is_empty, to_json
-from .checking import UNRESOLVED
-from .corrections import REPLAY_PREFIX, broken_rules, cleaning_rules_of, replay_cleaning_rules, replayed_values
-from .definitions import Questionnaire as Definition
-from .models import Campaign, Flag, FlagStatus, Questionnaire, Response, ResponseEvent, ResponseStatus
-from .past_table import (
-    Layout,
-    PastImportReport,
-    cell,
-    cell_text,
-    read_cell,
-    read_layout,
-    siret_text,
-    table_rows,
-)
-from .validation import validate
+from ..checks import states
+from ..checks.checking import UNRESOLVED
+from ..checks.corrections import REPLAY_PREFIX, broken_rules, cleaning_rules_of, replay_cleaning_rules, replayed_values
+from ..definitions.questionnaire import Questionnaire as Definition
+from ..definitions.validation import validate
+from ..definitions.values import is_empty, to_json
+from ..figures.aggregates import refresh_year
+from ..models import Campaign, Flag, FlagStatus, Questionnaire, Response, ResponseEvent, ResponseStatus
+from .past_table import Layout, PastImportReport, cell, cell_text, read_cell, read_layout, siret_text, table_rows
 
 IMPORT_PREFIX = "Import d'une campagne passée : "
 AUDIT_KIND = "observatory_answers"

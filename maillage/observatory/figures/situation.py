@@ -12,13 +12,13 @@ from typing import Any
 
 from django.db.models import Q
 
-from maillage.observatory import indicators
-from maillage.observatory.aggregates import StoredSummary, territory_group
-from maillage.observatory.charts import GroupPosition, PositionChart
-from maillage.observatory.disclosure import is_primary
+from maillage.observatory.figures import indicators
+from maillage.observatory.figures.aggregates import StoredSummary, territory_group
+from maillage.observatory.figures.charts import GroupPosition, PositionChart
+from maillage.observatory.figures.disclosure import is_primary
+from maillage.observatory.figures.reports import ALL, decimals_of, has_quartiles, stats_rows, unit_of
+from maillage.observatory.figures.secrecy import SECRET
 from maillage.observatory.models import Aggregate, AggregateScope, Response, ResponseStatus
-from maillage.observatory.reports import ALL, decimals_of, has_quartiles, stats_rows, unit_of
-from maillage.observatory.secrecy import SECRET
 
 
 @dataclass

@@ -45,7 +45,7 @@ the variant's `kind`, drops the question or section codes listed in `exclude`, t
 `sections`, `include` and `rules`. Base rules that lose a question are dropped
 (a sum with a missing part would be wrong); conditions that lose their question are errors.
 
-Loading is all-or-nothing: `load_definition(path)` returns a `Questionnaire` or raises `InvalidDefinition`
+Loading is all-or-nothing: `builder.load_definition(path)` returns a `Questionnaire` or raises `InvalidDefinition`
 whose `errors` each name the file and line, in French. No ORM: models, forms, imports and coherence checks
 all read these dataclasses.
 """
@@ -55,7 +55,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 QUESTION_TYPES = {
     "integer": "nombre entier",
@@ -263,39 +262,3 @@ class InvalidDefinition(Exception):
     def __init__(self, errors: list[DefinitionError]):
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
-
-
-def check_definition(path: str | Path) -> tuple[Questionnaire | None, list[DefinitionError]]:
-    """Load and check a definition file; return (questionnaire, []) or (None, errors)."""
-    from .definition_builder import build_from_file
-
-    return build_from_file(Path(path))
-
-
-def load_definition(path: str | Path) -> Questionnaire:
-    questionnaire, errors = check_definition(path)
-    if errors:
-        raise InvalidDefinition(errors)
-    return questionnaire
-
-
-def check_definition_text(text: str, *, name: str = "questionnaire.yaml", base_dir: str | Path = ".") -> tuple:
-    """Same as `check_definition` for text (tests, uploads); includes resolve against `base_dir`."""
-    from .definition_builder import build_from_text
-
-    return build_from_text(text, name=name, base_dir=Path(base_dir))
-
-
-def load_definition_text(text: str, *, name: str = "questionnaire.yaml", base_dir: str | Path = ".") -> Questionnaire:
-    questionnaire, errors = check_definition_text(text, name=name, base_dir=base_dir)
-    if errors:
-        raise InvalidDefinition(errors)
-    return questionnaire
-
-
-QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
-
-
-def shipped_definition(name: str) -> Questionnaire:
-    """A questionnaire shipped with the application, e.g. `shipped_definition("csx_2025.yaml")`."""
-    return load_definition(QUESTIONNAIRES_DIR / name)

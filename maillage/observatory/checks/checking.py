@@ -29,10 +29,11 @@ from django.utils import timezone
 
 from maillage.accounts import perms
 
-from . import aggregates, anomalies, states
-from .answers import is_empty, parse_answer, to_json
-from .models import Campaign, Flag, FlagStatus, Response, ResponseEvent, ResponseStatus
-from .validation import validate
+from ..definitions.validation import validate
+from ..definitions.values import is_empty, parse_answer, to_json
+from ..figures import aggregates
+from ..models import Campaign, Flag, FlagStatus, Response, ResponseEvent, ResponseStatus
+from . import anomalies, states
 
 logger = logging.getLogger(__name__)
 

@@ -1,14 +1,13 @@
 """French display of numbers: figures of the reports and charts (rounded, with no-break spaces, "s" for a secret
-figure) and answers shown back to the person who typed them (exact)."""
+figure). Answers shown back to the person who typed them (exact) are `definitions.values.format_exact`."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
-from maillage.observatory.secrecy import SECRET_MARK, is_secret
-from maillage.observatory.statistics import round_decimal
+from maillage.observatory.figures.secrecy import SECRET_MARK, is_secret
+from maillage.observatory.figures.statistics import round_decimal
 
 NBSP = "\u00a0"  # thousands separator and before % and €, as Django's French locale does
 
@@ -51,19 +50,3 @@ def format_value(value: Any, unit: str = "number", decimals: int = 0) -> str:
     if unit == "euro":
         return format_euros(value)
     return format_number(value, decimals)
-
-
-def format_exact(value) -> str:
-    """An answer as typed back to the person, every decimal kept: 1 200,5 ; a date as 31/12/2025."""
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    number = Decimal(value)
-    if number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
-    sign, text = ("-", str(-number)) if number < 0 else ("", str(number))
-    whole, _, fraction = text.partition(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return sign + " ".join(groups) + ("," + fraction if fraction else "")

@@ -1,13 +1,13 @@
 """Reading the rules of a definition file: `sum`/`total` and `check` comparisons between question references and
-numbers (`RuleReader`, a part of `definition_builder.Builder`)."""
+numbers (`RuleReader`, a part of `builder.Builder`)."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
 
-from .definition_fields import FieldReader
-from .definitions import COMPARISON_OPERATORS, Ref, Rule, Source
+from .fields import FieldReader
+from .questionnaire import COMPARISON_OPERATORS, Ref, Rule, Source
 from .yaml_marks import MarkedDict
 
 REF_RE = re.compile(r"^([A-Z][A-Z0-9_]*)(?:\.(\*|[A-Za-z0-9_]+)(?:\.([A-Za-z0-9_]+))?)?$")

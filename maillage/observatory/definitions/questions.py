@@ -1,13 +1,13 @@
 """Reading the sections and questions of a definition file: types, ranges, options, grids and `show_if`
-conditions (`QuestionReader`, a part of `definition_builder.Builder`)."""
+conditions (`QuestionReader`, a part of `builder.Builder`)."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
 
-from .definition_fields import FieldReader
-from .definitions import (
+from .fields import FieldReader
+from .questionnaire import (
     CELL_TYPES,
     CHOICE_TYPES,
     CONDITION_OPERATORS,

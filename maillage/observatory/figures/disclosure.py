@@ -47,9 +47,9 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
 
+from ..models import Aggregate, AggregateScope, Questionnaire
 from . import indicators
 from .elimination import Span
-from .models import Aggregate, AggregateScope
 from .secrecy import MIN_STRUCTURES
 
 Key = tuple[str, str, str, str]  # scope, scope code, group, indicator code
@@ -138,8 +138,6 @@ def _kind_of(group: str) -> str:
 
 def unasked_indicators(year: int) -> dict[str, frozenset[str]]:
     """Kind → the indicators none of whose questions the year's questionnaire of that kind asks."""
-    from .models import Questionnaire
-
     result = {}
     for questionnaire in Questionnaire.objects.filter(campaign__year=year):
         if questionnaire.main_file not in (questionnaire.sources or {}):

@@ -9,6 +9,7 @@ grid → {row: {column: value}} holding only the filled cells.
 Numbers accept the French decimal comma ("12,5"), spaces as thousands separators ("1 200", non-breaking spaces
 too), "1.200,50", a trailing "€" or "%"; for integers and money "1.200" reads as 1200 (a decimal "1.250" stays
 1.25). Yes/no accepts oui/non, o/n, vrai/faux, true/false, 1/0. Dates accept jj/mm/aaaa and aaaa-mm-jj.
+`format_exact` writes a typed number or date back as the person would type it, every decimal kept.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
-from .definitions import GridColumn, Question
-from .formatting import format_exact
+from .questionnaire import GridColumn, Question
 
 TRUE_WORDS = {"oui", "o", "vrai", "true", "yes", "1", "x"}
 FALSE_WORDS = {"non", "n", "faux", "false", "no", "0"}
@@ -230,3 +230,19 @@ def to_json(value):
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
     raise TypeError(f"unexpected answer type {type(value)!r}")
+
+
+def format_exact(value) -> str:
+    """An answer as typed back to the person, every decimal kept: 1 200,5 ; a date as 31/12/2025."""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    sign, text = ("-", str(-number)) if number < 0 else ("", str(number))
+    whole, _, fraction = text.partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return sign + " ".join(groups) + ("," + fraction if fraction else "")

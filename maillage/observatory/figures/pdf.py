@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.template.loader import render_to_string
 
-from maillage.observatory.reports import CACHE_SECONDS, Report
+from maillage.observatory.figures.reports import CACHE_SECONDS, Report
 
 TEMPLATE = "observatory/plaquette.html"
 

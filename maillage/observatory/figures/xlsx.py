@@ -16,12 +16,12 @@ from django.db.models import Max
 from django.db.models.fields.json import KeyTransform
 
 from maillage.exchange.streamed_xlsx import excel_text
-from maillage.observatory import indicators
-from maillage.observatory.aggregates import ALL, StoredSummary
-from maillage.observatory.disclosure import UNKNOWN
+from maillage.observatory.figures import indicators
+from maillage.observatory.figures.aggregates import ALL, StoredSummary
+from maillage.observatory.figures.disclosure import UNKNOWN
+from maillage.observatory.figures.reports import CACHE_SECONDS
+from maillage.observatory.figures.secrecy import SECRET_LABEL, SECRET_NOTE
 from maillage.observatory.models import Aggregate, AggregateScope, Campaign
-from maillage.observatory.reports import CACHE_SECONDS
-from maillage.observatory.secrecy import SECRET_LABEL, SECRET_NOTE
 from maillage.referentials.models import Department, Region
 
 Key = tuple[int, str, str, str, str]  # year, scope, scope code, group, indicator code

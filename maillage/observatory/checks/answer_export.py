@@ -54,11 +54,11 @@ from maillage.exchange.streamed_xlsx import (
 from maillage.exchange.streams import LIST_SEPARATOR, csv_rows, encoded
 from maillage.structures.models import Structure
 
+from ..definitions.questionnaire import KINDS, NUMERIC_TYPES, QUESTION_TYPES, Option, Question
+from ..definitions.questionnaire import Questionnaire as Definition
+from ..definitions.values import is_empty, parse_answer, parse_scalar
+from ..models import Campaign, ResponseStatus
 from . import checking
-from .answers import is_empty, parse_answer, parse_scalar
-from .definitions import KINDS, NUMERIC_TYPES, QUESTION_TYPES, Option, Question
-from .definitions import Questionnaire as Definition
-from .models import Campaign, ResponseStatus
 
 BATCH_SIZE = 1000
 IDENTITY = ("Identifiant", "Structure", "SIRET", "Type", "Département", "Commune", "État", "Transmis le",

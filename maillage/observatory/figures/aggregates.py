@@ -38,11 +38,11 @@ from maillage.exchange.bulk import db_datetime, insert_rows
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 
+from ..models import Aggregate, AggregateScope, Campaign, Response, ResponseStatus
 from . import disclosure
 from .disclosure import UNKNOWN
 from .indicators import ANSWER_INDICATORS, RESPONSE_INDICATOR, StructureFacts, priority_code, structure_values
 from .indicators import territory_code as territory_code_of
-from .models import Aggregate, AggregateScope, Campaign, Response, ResponseStatus
 from .statistics import Summary, to_decimal
 
 ALL = "all"

@@ -14,9 +14,9 @@ from maillage.exchange.streams import restore_formula
 from maillage.exchange.structure_table import spreadsheet_rows
 from maillage.structures.siret import normalize_siret
 
-from .answers import parse_scalar
-from .definitions import Question
-from .definitions import Questionnaire as Definition
+from ..definitions.questionnaire import Question
+from ..definitions.questionnaire import Questionnaire as Definition
+from ..definitions.values import parse_scalar
 
 ID_COLUMN, SIRET_COLUMN = "id", "siret"
 ID_ALIASES = frozenset({"id", "identifiant"})

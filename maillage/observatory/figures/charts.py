@@ -20,9 +20,9 @@ from typing import Any
 from django.utils.html import escape
 
 from maillage.exchange.streams import neutralise_formula
-from maillage.observatory.formatting import NBSP, format_number, format_percent, format_value
-from maillage.observatory.secrecy import SECRET_MARK, SECRET_NOTE, is_secret
-from maillage.observatory.statistics import evolution
+from maillage.observatory.figures.formatting import NBSP, format_number, format_percent, format_value
+from maillage.observatory.figures.secrecy import SECRET_MARK, SECRET_NOTE, is_secret
+from maillage.observatory.figures.statistics import evolution
 
 BAR_COLOUR = "#1f5f99"  # dark blue, 6.7:1 on white
 ACCENT_COLOUR = "#a3400c"  # dark orange for "your structure", 5.9:1

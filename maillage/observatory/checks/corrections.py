@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .answers import is_empty, parse_answer, to_json
+from ..definitions.validation import validate
+from ..definitions.values import is_empty, parse_answer, to_json
+from ..models import AnswerCorrection, Response, ResponseStatus
 from .checking import CheckError, issues_text, raise_flags
-from .models import AnswerCorrection, Response, ResponseStatus
-from .validation import validate
 
 REPLAY_PREFIX = "Règle de nettoyage rejouée : "
+# The structure's own edits of a returned questionnaire (`answers.filling`): logged, never a cleaning rule.
+MEMBER_CORRECTION_REASON = "Modifiée par la structure après le renvoi du questionnaire."
 
 
 def correct_answer(response: Response, code: str, raw, *, acting_user, reason: str) -> AnswerCorrection:
@@ -138,8 +140,6 @@ def cleaning_rules(response: Response) -> dict[str, AnswerCorrection]:
 
 def cleaning_rules_of(response_ids) -> dict[int, dict[str, AnswerCorrection]]:
     """`cleaning_rules` of several responses in one query: response id → question code → rule."""
-    from .filling import MEMBER_CORRECTION_REASON  # filling calls this module when a questionnaire is sent
-
     rules: dict[int, dict[str, AnswerCorrection]] = {}
     corrections = (
         AnswerCorrection.objects.filter(response_id__in=response_ids)

@@ -7,7 +7,7 @@ again with their error (`can_submit` stays false until they are fixed). Answers 
 States: non commencé → en cours (first save) → transmis (`submit`, only when `can_submit`); a response sent back
 (renvoyé) by a correspondent is edited again and resubmitted. Each change of state goes through `states.move`,
 which writes a `ResponseEvent` and the audit log. Values the structure changes after its questionnaire was
-returned are logged in `AnswerCorrection` (who, old, new, why: `MEMBER_CORRECTION_REASON`); correspondents'
+returned are logged in `AnswerCorrection` (who, old, new, why: `corrections.MEMBER_CORRECTION_REASON`); correspondents'
 corrections are `corrections.correct_answers`.
 """
 
@@ -21,14 +21,14 @@ from django.utils import timezone
 
 from maillage.accounts import perms
 
-from . import states
-from .answers import is_empty, parse_answer, to_json
-from .definitions import Questionnaire as Definition
-from .definitions import Section
-from .models import AnswerCorrection, Campaign, FlagStatus, Questionnaire, Response, ResponseStatus
-from .validation import Result, validate
-
-MEMBER_CORRECTION_REASON = "Modifiée par la structure après le renvoi du questionnaire."
+from ..checks import states
+from ..checks.checking import raise_flags
+from ..checks.corrections import MEMBER_CORRECTION_REASON, replay_cleaning_rules
+from ..definitions.questionnaire import Questionnaire as Definition
+from ..definitions.questionnaire import Section
+from ..definitions.validation import Result, validate
+from ..definitions.values import is_empty, parse_answer, to_json
+from ..models import AnswerCorrection, Campaign, FlagStatus, Questionnaire, Response, ResponseStatus
 
 
 class FillingRefused(Exception):
@@ -205,10 +205,7 @@ def submit(response: Response, *, acting_user, request=None) -> Result:
     response.submitted_at = timezone.now()
     states.move(response, ResponseStatus.SUBMITTED, acting_user=acting_user, request=request,
                 also_save=("submitted_at",))  # fmt: skip
-    from .checking import raise_flags  # the correspondents' check starts here
-    from .corrections import replay_cleaning_rules
-
-    replay_cleaning_rules(response, acting_user=acting_user)
+    replay_cleaning_rules(response, acting_user=acting_user)  # the correspondents' check starts here
     raise_flags(response)
     return result
 

@@ -1,11 +1,12 @@
-"""Keeping a questionnaire's YAML files in the database, and reading the definition back from them.
+"""A questionnaire's YAML files as texts, and the definition read back from exactly those texts.
 
 A questionnaire is loaded from its main file and the files it includes or extends, all in the main file's
 folder and named by a plain file name (that is how they are kept, by name, in `Questionnaire.sources`).
 Every file is read as UTF-8 text first (a binary file or another encoding is an error naming the file and
 the line), then the definition is built from exactly the texts that will be stored — the command line, the
 web page (`maillage/www/observatory_admin.py`, through `campaigns.load_into_campaign`) and the demo share
-this path.
+this path. No ORM: `campaigns.store_questionnaire` keeps the texts, `Questionnaire.definition()` reads them back
+through `definition_from_sources`.
 """
 
 import codecs
@@ -18,20 +19,15 @@ import threading
 from pathlib import Path
 
 import yaml
-from django.db import transaction
 
-from .definitions import KINDS, DefinitionError, InvalidDefinition, check_definition_text
-from .models import Campaign, Questionnaire
+from .builder import check_definition_text
+from .questionnaire import DefinitionError, InvalidDefinition
 from .yaml_marks import MarkedDict, MarkedList, load_marked
 
 _lock = threading.Lock()
 _definitions: dict = {}
 # Control characters never found in a text file (tab, line feed, form feed, carriage return, escape allowed).
 _BINARY = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
-
-
-class QuestionnaireLoadError(ValueError):
-    """A questionnaire that cannot be loaded for a campaign; the message is in French."""
 
 
 def source_bundle(path: Path) -> dict[str, str]:
@@ -175,62 +171,13 @@ def definition_from_sources(main_file: str, sources: dict[str, str], *, display:
     return found
 
 
-@transaction.atomic
-def load_questionnaire(path: Path, campaign: Campaign, *, acting_user=None, display: str | None = None):
-    """Check the file (all-or-nothing) and keep it as the campaign's questionnaire for its kind.
-
-    A questionnaire that already has answers is not replaced: the answers were given to it."""
-    definition, sources = read_questionnaire(path, display=display)
-    return store_questionnaire(campaign, path.name, definition, sources, acting_user=acting_user)
-
-
-def store_questionnaire(campaign: Campaign, main_file: str, definition, sources: dict[str, str], *, acting_user=None):
-    """Keep a checked definition as the campaign's questionnaire for its kind (replacing one without answers).
-
-    Call it inside a transaction: the questionnaire replaced is locked while its answers are counted."""
-    if definition.kind not in KINDS:
-        raise QuestionnaireLoadError(
-            f"{main_file} est un bloc thématique : il se charge inclus par un questionnaire (« include: »), pas seul."
-        )
-    if definition.years and campaign.year not in definition.years:
-        years = ", ".join(str(year) for year in definition.years)
-        raise QuestionnaireLoadError(f"{main_file} est prévu pour {years}, pas pour la campagne {campaign.year}.")
-    existing = Questionnaire.objects.select_for_update().filter(campaign=campaign, kind=definition.kind).first()
-    if existing is not None and existing.responses.exclude(answers={}).exists():
-        raise QuestionnaireLoadError(
-            f"Le questionnaire {existing.get_kind_display()} de {campaign.year} a déjà des réponses : "
-            "il ne peut plus être remplacé."
-        )
-    fields = {
-        "code": definition.code,
-        "version": definition.version,
-        "title": definition.title,
-        "main_file": main_file,
-        "sources": sources,
-        "question_count": len(definition),
-        "loaded_by": acting_user,
-    }
-    questionnaire, _ = Questionnaire.objects.update_or_create(campaign=campaign, kind=definition.kind, defaults=fields)
-    return questionnaire
-
-
 def _bundle_key(main_file: str, sources: dict[str, str]) -> tuple[str, bytes]:
     return main_file, hashlib.sha256(json.dumps(sources, sort_keys=True).encode()).digest()
 
 
-def stored_definition(questionnaire: Questionnaire):
-    """The definition kept with the questionnaire, rebuilt once per process for the same files."""
-    return definition_from_sources(questionnaire.main_file, questionnaire.sources)
-
-
 __all__ = [
-    "InvalidDefinition",
-    "QuestionnaireLoadError",
     "collect_sources",
     "definition_from_sources",
-    "load_questionnaire",
     "read_questionnaire",
     "source_bundle",
-    "store_questionnaire",
-    "stored_definition",
 ]

@@ -1,9 +1,13 @@
 """Build `Questionnaire` dataclasses from YAML files, collecting every error with its file and line.
 
 The first pass reads each file on its own (shape, types, ranges, options, grids, rule syntax); includes and
-`extends` are resolved here, sections and questions are read by `definition_questions`, rules by `definition_rules`,
-single values by `definition_fields`. `definition_checks` then checks what needs the whole questionnaire (duplicate
-codes, conditions and rules that name unknown questions, cycles) and filters a variant.
+`extends` are resolved here, sections and questions are read by `questions`, rules by `rules`, single values by
+`fields`. `checker` then checks what needs the whole questionnaire (duplicate codes, conditions and rules that name
+unknown questions, cycles) and filters a variant.
+
+The way in for everyone else: `check_definition` / `load_definition` (a file), `check_definition_text` /
+`load_definition_text` (a text, its includes resolved against a folder), `shipped_definition` (a questionnaire of
+`QUESTIONNAIRES_DIR`, the YAML files shipped with the application).
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from .definition_questions import QuestionReader
-from .definition_rules import RuleReader
-from .definitions import KINDS, Rule, Section, Source
+from .checker import assemble
+from .questionnaire import KINDS, DefinitionError, InvalidDefinition, Questionnaire, Rule, Section, Source
+from .questions import QuestionReader
+from .rules import RuleReader
 from .yaml_marks import MarkedDict, load_marked, yaml_error_line
 
 TOP_KEYS = {
@@ -162,9 +167,39 @@ def build_from_text(text: str, *, name: str, base_dir: Path):
 
 
 def _finish(builder: Builder, parts: Parts | None):
-    from .definition_checks import assemble
-
     questionnaire = assemble(builder, parts) if parts is not None else None
     if builder.errors:
         return None, sorted(builder.errors, key=lambda e: (e.file, e.line))
     return questionnaire, []
+
+
+def check_definition(path: str | Path) -> tuple[Questionnaire | None, list[DefinitionError]]:
+    """Load and check a definition file; return (questionnaire, []) or (None, errors)."""
+    return build_from_file(Path(path))
+
+
+def load_definition(path: str | Path) -> Questionnaire:
+    questionnaire, errors = check_definition(path)
+    if errors:
+        raise InvalidDefinition(errors)
+    return questionnaire
+
+
+def check_definition_text(text: str, *, name: str = "questionnaire.yaml", base_dir: str | Path = ".") -> tuple:
+    """Same as `check_definition` for text (tests, uploads); includes resolve against `base_dir`."""
+    return build_from_text(text, name=name, base_dir=Path(base_dir))
+
+
+def load_definition_text(text: str, *, name: str = "questionnaire.yaml", base_dir: str | Path = ".") -> Questionnaire:
+    questionnaire, errors = check_definition_text(text, name=name, base_dir=base_dir)
+    if errors:
+        raise InvalidDefinition(errors)
+    return questionnaire
+
+
+QUESTIONNAIRES_DIR = Path(__file__).parent.parent / "questionnaires"
+
+
+def shipped_definition(name: str) -> Questionnaire:
+    """A questionnaire shipped with the application, e.g. `shipped_definition("csx_2025.yaml")`."""
+    return load_definition(QUESTIONNAIRES_DIR / name)

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import replace
 from decimal import Decimal
 
-from .definitions import CHOICE_TYPES, NUMERIC_TYPES, QUESTION_TYPES, Question, Questionnaire, Ref, Rule, Source
+from .questionnaire import CHOICE_TYPES, NUMERIC_TYPES, QUESTION_TYPES, Question, Questionnaire, Ref, Rule, Source
 
 
 def assemble(builder, parts) -> Questionnaire | None:

@@ -11,7 +11,7 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
-from .definitions import KINDS, DefinitionError, Source
+from .questionnaire import KINDS, DefinitionError, Source
 from .yaml_marks import MarkedDict, MarkedList
 
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")

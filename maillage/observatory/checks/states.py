@@ -18,7 +18,7 @@ from __future__ import annotations
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 
-from .models import Response, ResponseEvent, ResponseStatus
+from ..models import Response, ResponseEvent, ResponseStatus
 
 S = ResponseStatus
 MOVES: dict[str, frozenset[str]] = {

@@ -28,13 +28,13 @@ from django.core.cache import cache
 from django.db.models import Max, Q
 from django.db.models.fields.json import KeyTransform
 
-from maillage.observatory import indicators
-from maillage.observatory.aggregates import StoredSummary, kind_group
-from maillage.observatory.charts import BarChart, DataTable, EvolutionChart
-from maillage.observatory.disclosure import is_primary
-from maillage.observatory.formatting import format_value
+from maillage.observatory.figures import indicators
+from maillage.observatory.figures.aggregates import StoredSummary, kind_group
+from maillage.observatory.figures.charts import BarChart, DataTable, EvolutionChart
+from maillage.observatory.figures.disclosure import is_primary
+from maillage.observatory.figures.formatting import format_value
+from maillage.observatory.figures.secrecy import SECRET, SECRET_NOTE
 from maillage.observatory.models import Aggregate, AggregateScope, Campaign
-from maillage.observatory.secrecy import SECRET, SECRET_NOTE
 from maillage.referentials.models import Department, Region
 
 EVOLUTION_YEARS = 5

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from ..models import Campaign, Response, ResponseStatus
 from . import checking
-from .models import Campaign, Response, ResponseStatus
 
 LATE = (ResponseStatus.NOT_STARTED, ResponseStatus.IN_PROGRESS)
 RESEND_AFTER_DAYS = 7  # the dashboard button reminds a structure at most once a week
