@@ -26,6 +26,7 @@ import datetime as dt
 import math
 import re
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,14 +143,25 @@ class Profile:
     functions: tuple[float, float]  # share of management, of activities (support = the rest)
     identity: dict[str, object]
     first_year: int | None
+    key: str  # what the structure's draws are seeded with (`draw_key`)
 
 
 def _key(label) -> str:
     return match_key(str(label)).replace(" ", "") if label else ""
 
 
+def draw_key(structure) -> str:
+    """What a structure's random draws are seeded with: its SIRET or its name, not its id.
+
+    Ids depend on the database (PostgreSQL's sequences move on even when a transaction is rolled back), so draws
+    seeded with them would make the same demo differ from one database, or one test order, to the next.
+    """
+    return structure.siret or f"{structure.kind}/{structure.name}/{structure.postcode}"
+
+
 def make_profile(seed: int, structure, years: int) -> Profile:
-    dice = Dice(f"{seed}/observatory/{structure.pk}")
+    key = draw_key(structure)
+    dice = Dice(f"{seed}/observatory/{key}")
     kind = structure.kind if structure.kind in BASE else "csx"
     sigma = 0.45 if kind == "csx" else 0.5
     size = noise(dice, sigma)
@@ -192,7 +204,7 @@ def make_profile(seed: int, structure, years: int) -> Profile:
         kind=kind, size=size, drifts=drifts, propensity=0.72 + 0.27 * dice.random(), actions=actions,
         partners=partners, axes=[AXES[i] for i in axes], caf_offset=noise(dice, 0.2), mix=mix,
         functions=(0.24 * noise(dice, 0.12), 0.50 * noise(dice, 0.08)), identity=identity,
-        first_year=structure.first_approval.year if structure.first_approval else None,
+        first_year=structure.first_approval.year if structure.first_approval else None, key=key,
     )  # fmt: skip
 
 
@@ -208,13 +220,15 @@ def _split(total: int, weights, dice: Dice) -> list[int]:
     return parts
 
 
-def year_answers(profile: Profile, year: int, index: int, seed: int, structure_id: int) -> dict:
+def year_answers(profile: Profile, year: int, index: int, seed: int) -> dict:
     """One structure's answers for one year (``index``: 0 for the first year generated)."""
-    dice = Dice(f"{seed}/observatory/{structure_id}/{year}")
+    dice = Dice(f"{seed}/observatory/{profile.key}/{year}")
     base = BASE[profile.kind]
     s = profile.size * math.prod(profile.drifts[: index + 1])
     a: dict[str, object] = dict(profile.identity)
-    a["PRJ_FIN_AGREMENT"] = dt.date(min(2030, max(2024, year + 1 + structure_id % 3)), 12, 31).isoformat()
+    a["PRJ_FIN_AGREMENT"] = dt.date(
+        min(2030, max(2024, year + 1 + zlib.crc32(profile.key.encode()) % 3)), 12, 31
+    ).isoformat()
     a["PRJ_DUREE_AGREMENT"] = 4
     a["PRJ_AXES"] = profile.axes
     a["PRJ_DIAGNOSTIC_PARTAGE"] = dice.chance(0.8)
@@ -474,7 +488,7 @@ def seed_observatory(*, years: int = 5, seed: int = 2026, last_year: int | None 
             rows = []
             for structure in structures:
                 profile = profiles[structure.pk]
-                dice = Dice(f"{seed}/observatory/{structure.pk}/{year}/status")
+                dice = Dice(f"{seed}/observatory/{profile.key}/{year}/status")
                 plant = planted.get(structure.pk) if year == year_list[-1] else None
                 if plant is None and (
                     (profile.first_year is not None and profile.first_year > year)
@@ -482,7 +496,7 @@ def seed_observatory(*, years: int = 5, seed: int = 2026, last_year: int | None 
                 ):
                     continue
                 questionnaire, codes = questionnaires[year][profile.kind]
-                answers = _keep(year_answers(profile, year, index, seed, structure.pk), codes)
+                answers = _keep(year_answers(profile, year, index, seed), codes)
                 submitted = _moment(year, dice, 10)
                 response = Response(questionnaire=questionnaire, structure_id=structure.pk, answers=answers,
                                     submitted_at=submitted)  # fmt: skip
@@ -524,7 +538,7 @@ def _anomaly_targets(structures, profiles, seed: int, last_year: int, index: int
             profile = profiles[structure.pk]
             if profile.first_year is not None and profile.first_year > last_year - 1:
                 return False
-            return Dice(f"{seed}/observatory/{structure.pk}/{last_year - 1}/status").chance(profile.propensity)
+            return Dice(f"{seed}/observatory/{profile.key}/{last_year - 1}/status").chance(profile.propensity)
 
         by_department = {key: [s for s in group if answered_before(s)] for key, group in by_department.items()}
     ordered = sorted((group for group in by_department.values() if group), key=len, reverse=True)

@@ -167,3 +167,19 @@ def test_planted_anomalies_have_their_flags_after_seeding(demo):
         # Nothing blocks their validation once the flags are settled: the planted answers break no blocking rule.
         assert not validate(response.questionnaire.definition(), response.answers, response.confirmations).errors
     assert sum(open_flags.values()) == Flag.objects.filter(response__questionnaire__campaign=campaign).count()
+
+
+def test_same_answers_whatever_the_structures_ids(run_command):
+    """The demo draws from what a structure is, not from its id: PostgreSQL's sequences move on with every
+    rolled-back test, so id-seeded draws gave another demo (and other figures) from one test order to the next."""
+    run_command("seed_demo", "--structures", "30", "--actions", "0", "--seed", "7", "--observatory-years", "0")
+    seed_observatory(years=1, seed=3, last_year=2025, refresh=False)
+    by_name = dict(Response.objects.values_list("structure__name", "answers"))
+    Response.objects.all().delete()
+    last_original = Structure.objects.order_by("pk").last().pk
+    for structure in Structure.objects.order_by("pk"):  # the same structures in the same order, under new ids
+        structure.pk = None
+        structure.save()
+    Structure.objects.filter(pk__lte=last_original).delete()
+    seed_observatory(years=1, seed=3, last_year=2025, refresh=False)
+    assert dict(Response.objects.values_list("structure__name", "answers")) == by_name
