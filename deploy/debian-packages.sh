@@ -4,7 +4,8 @@
 #             (Pango, HarfBuzz's subsetter, a font)                                 — make install, make run
 #   test      runtime + chromium (browser tests; Playwright's own node program needs libatomic1) and
 #             poppler-utils (pdftotext reads the PDFs back)                                 — make test
-#   ci        test + postgresql (the PostgreSQL run of .ci/run)
+#   ci        test + postgresql (the PostgreSQL run of .ci/run), nginx and openssl (`nginx -t` of
+#             deploy/nginx/maillage.conf with a throwaway certificate, tests/ops/test_deploy_files.py)
 # Usage: deploy/debian-packages.sh LIST [--print]
 # Installed packages are checked with dpkg-query. Missing ones are installed (apt-get) when run as root; else
 # the exact command is printed and the script fails. --print only prints the list. Not Debian: says so, passes.
@@ -12,7 +13,7 @@ set -euo pipefail
 
 RUNTIME=(python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 TEST=("${RUNTIME[@]}" chromium libatomic1 poppler-utils)
-CI=("${TEST[@]}" postgresql)
+CI=("${TEST[@]}" postgresql nginx openssl)
 
 case "${1:-}" in
 runtime) packages=("${RUNTIME[@]}") ;;
