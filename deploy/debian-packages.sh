@@ -4,7 +4,8 @@
 #             (Pango, HarfBuzz's subsetter, a font)                                 — make install, make run
 #   test      runtime + chromium (browser tests; Playwright's own node program needs libatomic1) and
 #             poppler-utils (pdftotext reads the PDFs back)                                 — make test
-#   ci        test + postgresql (the PostgreSQL run of .ci/run), nginx and openssl (`nginx -t` of
+#   ci        test + postgresql (the PostgreSQL run of .ci/run), systemd (`systemd-analyze verify` of the
+#             units in deploy/systemd/), nginx and openssl (`nginx -t` of
 #             deploy/nginx/maillage.conf with a throwaway certificate, tests/ops/test_deploy_files.py)
 # Usage: deploy/debian-packages.sh LIST [--print]
 # Installed packages are checked with dpkg-query. Missing ones are installed (apt-get) when run as root; else
@@ -13,7 +14,7 @@ set -euo pipefail
 
 RUNTIME=(python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 TEST=("${RUNTIME[@]}" chromium libatomic1 poppler-utils)
-CI=("${TEST[@]}" postgresql nginx openssl)
+CI=("${TEST[@]}" postgresql nginx openssl systemd)
 
 case "${1:-}" in
 runtime) packages=("${RUNTIME[@]}") ;;
