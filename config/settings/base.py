@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "maillage.alerts",
     "maillage.audit",
     "maillage.observatory",
+    "maillage.ops",
     "maillage.api",
     "maillage.www",
 ]
