@@ -252,3 +252,17 @@ def test_only_the_most_recent_archives_are_kept(tmp_path, settings):
     kept = sorted(path.name for path in tmp_path.iterdir())
     assert kept[0] == old[2].name and kept[-1] == "notes.txt" and len(kept) == 3
     assert f"Ancienne sauvegarde supprimée : {old[0]}" in out.getvalue()
+
+
+def test_a_restore_from_older_code_applies_the_newer_migrations(tmp_path):
+    """An SQLite file whatever the suite's database: what is tested is the migrate step after the restore."""
+    older = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'older.sqlite3'}",
+             "MEDIA_ROOT": str(tmp_path / "media"), "DJANGO_SETTINGS_MODULE": "config.settings.test"}  # fmt: skip
+    maillage(older, "migrate", "-v0")
+    maillage(older, "migrate", "audit", "0002_questionnaire_status", "-v0")
+    maillage(older, "backup", str(tmp_path))
+    (archive,) = tmp_path.glob("maillage-*.tar.gz")
+    restored = {**older, "DATABASE_URL": f"sqlite:///{tmp_path / 'restored.sqlite3'}"}
+    result = maillage(restored, "restore", str(archive))
+    assert "Migrations appliquées ensuite : audit.0003_campaign_action." in result.stdout
+    assert "[X]  audit.0003_campaign_action" in maillage(restored, "showmigrations", "--plan").stdout
