@@ -93,9 +93,15 @@ def check_empty(path: Path) -> None:
 def restore_database(unpacked: UnpackedArchive) -> None:
     connection.ensure_connection()
     if unpacked.vendor == "sqlite":
-        with sqlite3.connect(unpacked.database_file) as source:
+        source = sqlite3.connect(unpacked.database_file)
+        try:
             source.backup(connection.connection)
-        source.close()
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(
+                f"{unpacked.path} : la base de l'archive est illisible ({error}) ; la base est restée telle quelle."
+            ) from None
+        finally:
+            source.close()
     else:
         command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction"]
         command += ["--dbname", connection.settings_dict["NAME"], str(unpacked.database_file)]

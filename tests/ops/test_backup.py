@@ -201,6 +201,20 @@ def test_a_member_changed_after_the_backup_is_refused(stored, tmp_path):
     )
 
 
+def test_an_unreadable_database_in_a_sound_archive_leaves_the_database_as_it_was(stored, tmp_path):
+    member = DATABASE_MEMBERS[connection.vendor]
+    garbage = b"not a database " * 200
+
+    def resummed(manifest):
+        manifest["files"][member] = {"sha256": hashlib.sha256(garbage).hexdigest(), "size": len(garbage)}
+        return manifest
+
+    broken = rewritten(stored, tmp_path / "broken.tar.gz", manifest=resummed,
+                       member=lambda name, content: garbage if name == member else content)  # fmt: skip
+    message = refusal(broken, "--force")
+    assert message.startswith(f"{broken} : ") and message.endswith("la base est restée telle quelle.")
+
+
 def test_an_archive_from_newer_code_asks_to_update_the_code_first(stored, tmp_path):
     def ahead(manifest):
         manifest["migrations"]["observatory"].append("9999_from_the_future")
