@@ -115,17 +115,30 @@ def _read_manifest(path: Path, staging: Path, found: dict) -> dict:
         raise ArchiveError(f"{path} : pas de {MANIFEST} : ce n'est pas une archive de Maillage.")
     try:
         manifest = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
-        if manifest["format"] != FORMAT:
-            raise ValueError
-        version = manifest["format_version"]
-        database = manifest["database"]
-        manifest["files"], manifest["migrations"], database["vendor"], database["file"]  # noqa: B018
-    except (ValueError, KeyError, TypeError):
-        raise ArchiveError(f"{path} : {MANIFEST} illisible : ce n'est pas une archive de Maillage.") from None
-    if version != FORMAT_VERSION:
+    except ValueError:
+        manifest = None
+    if not _well_formed(manifest):
+        raise ArchiveError(f"{path} : {MANIFEST} illisible : ce n'est pas une archive de Maillage.")
+    if manifest["format_version"] != FORMAT_VERSION:
         raise ArchiveError(
-            f"{path} : format de sauvegarde {version}, cette version de Maillage lit le format {FORMAT_VERSION}."
+            f"{path} : format de sauvegarde {manifest['format_version']}, cette version de Maillage lit le format "
+            f"{FORMAT_VERSION}."
         )
+    database = manifest["database"]
     if database["file"] != DATABASE_MEMBERS.get(database["vendor"]):
         raise ArchiveError(f"{path} : base de données « {database['vendor']} » inconnue.")
     return manifest
+
+
+def _well_formed(manifest) -> bool:
+    """The shape the rest of the restore relies on, so that a damaged manifest is a message, not a traceback."""
+    try:
+        return (
+            manifest["format"] == FORMAT
+            and isinstance(manifest["format_version"], int)
+            and all(isinstance(manifest["database"][key], str) for key in ("vendor", "file"))
+            and all(isinstance(names, list) for names in manifest["migrations"].values())
+            and all(isinstance(f["sha256"], str) and isinstance(f["size"], int) for f in manifest["files"].values())
+        )
+    except (KeyError, TypeError, AttributeError):
+        return False

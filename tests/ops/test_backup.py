@@ -190,6 +190,8 @@ def test_a_missing_unreadable_corrupt_or_truncated_archive_is_refused(stored, tm
     with tarfile.open(stranger, "w:gz") as archive:
         archive.add(ROOT / "README.md", arcname="README.md")
     assert "pas de manifest.json : ce n'est pas une archive de Maillage" in refusal(stranger, "--force")
+    damaged = rewritten(stored, tmp_path / "damaged.tar.gz", manifest=lambda manifest: {**manifest, "files": [1]})
+    assert refusal(damaged, "--force") == f"{damaged} : manifest.json illisible : ce n'est pas une archive de Maillage."
 
 
 def test_a_member_changed_after_the_backup_is_refused(stored, tmp_path):
