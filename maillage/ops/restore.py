@@ -42,7 +42,9 @@ class RestoreResult:
 
 
 def restore_backup(path: Path, *, force: bool = False, stdout=None) -> RestoreResult:
-    with tempfile.TemporaryDirectory(prefix="maillage-restore-") as staging:
+    # Unpacked under the data directory rather than /tmp, often a small tmpfs: the database is unpacked whole.
+    var = Path(settings.VAR_DIR)
+    with tempfile.TemporaryDirectory(prefix=".maillage-restore-", dir=var if var.is_dir() else None) as staging:
         unpacked = unpack(path, Path(staging))
         check_compatible(unpacked)
         if not force:
