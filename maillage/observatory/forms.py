@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from .definitions.questionnaire import NUMERIC_TYPES, Condition, GridColumn, Question, Section
+from .definitions.questionnaire import CONDITION_OPERATORS, NUMERIC_TYPES, Condition, GridColumn, Question, Section
 from .definitions.questionnaire import Questionnaire as Definition
 from .definitions.validation import Issue, Result
 from .definitions.values import format_exact
@@ -28,18 +28,6 @@ from .definitions.values import format_exact
 RADIO_LIMIT = 8  # single choices with more options use a drop-down list
 YES_NO = [("oui", "Oui"), ("non", "Non")]
 CONFIRM_PREFIX = "confirm__"
-CONDITION_TEXT = {
-    "equals": "vaut",
-    "not_equals": "ne vaut pas",
-    "in": "vaut",
-    "contains": "comprend",
-    "greater_than": "est supérieur à",
-    "at_least": "est au moins",
-    "less_than": "est inférieur à",
-    "is_true": "vaut oui",
-    "is_false": "vaut non",
-    "answered": "est renseigné",
-}
 
 
 def cell_name(question: Question, row: str, column: str) -> str:
@@ -102,7 +90,7 @@ def display_value(kind: str, value, options=()) -> str:
 def condition_text(definition: Definition, condition: Condition) -> str:
     """« Seulement si « Adhérent à la fédération » vaut non »."""
     question = definition.question(condition.question)
-    text = f"Seulement si « {question.label} » {CONDITION_TEXT[condition.operator]}"
+    text = f"Seulement si « {question.label} » {CONDITION_OPERATORS[condition.operator]}"
     if condition.operator in ("is_true", "is_false", "answered"):
         return text
     values = condition.value if isinstance(condition.value, list | tuple) else [condition.value]

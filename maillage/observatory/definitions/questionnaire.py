@@ -73,11 +73,12 @@ NUMERIC_TYPES = frozenset({"integer", "decimal", "money", "percentage"})
 CHOICE_TYPES = frozenset({"single_choice", "multiple_choice"})
 CELL_TYPES = NUMERIC_TYPES | {"boolean", "single_choice", "short_text"}
 KINDS = ("csx", "evs")
+# Each operator of a condition and how it reads in French (« Seulement si « … » vaut non »).
 CONDITION_OPERATORS = {
-    "equals": "est égal à",
-    "not_equals": "est différent de",
-    "in": "fait partie de",
-    "contains": "contient",
+    "equals": "vaut",
+    "not_equals": "ne vaut pas",
+    "in": "vaut",
+    "contains": "comprend",
     "greater_than": "est supérieur à",
     "at_least": "est au moins",
     "less_than": "est inférieur à",
@@ -129,7 +130,7 @@ class Condition:
     source: Source | None = field(default=None, compare=False)
 
     def describe(self) -> str:
-        """In French, for people: « RH_SALARIES est supérieur à 0 », « ID_QPV fait partie de « a », « b » »."""
+        """In French, for people: « RH_SALARIES est supérieur à 0 », « ID_QPV vaut « a », « b » »."""
         suffix = "" if self.operator in ("is_true", "is_false", "answered") else f" {_shown(self.value)}"
         return f"{self.question} {CONDITION_OPERATORS[self.operator]}{suffix}"
 
