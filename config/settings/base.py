@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "maillage.accounts",
     "maillage.referentials",
     "maillage.structures",
