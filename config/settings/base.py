@@ -124,6 +124,21 @@ def database_config() -> dict:
 
 
 DATABASES = {"default": database_config()}
+
+
+def cache_config() -> dict:
+    """One cache for every worker and node (rate limits, report caches): Redis when `REDIS_URL` is set (needs
+    `pip install -e '.[redis]'`), else a table of the database (`maillage_cache`, created by the migrations)."""
+    redis_url = os.environ.get("REDIS_URL", "").strip()
+    if redis_url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url,
+                "KEY_PREFIX": "maillage"}  # fmt: skip
+    # Django culls a third of the table past MAX_ENTRIES: room for a rate counter per client and minute.
+    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "maillage_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20000}}  # fmt: skip
+
+
+CACHES = {"default": cache_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
