@@ -223,6 +223,21 @@ class TwoFactorCodeForm(AccessibleForm, forms.Form):
     )
 
 
+class SecondFactorForm(AccessibleForm, forms.Form):
+    """The code page: the application's code, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label="Code à 6 chiffres de l'application, ou code de secours",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}),
+        help_text="Un code de secours (8 lettres et chiffres) ne sert qu'une fois.",
+        error_messages={
+            "required": "Saisissez le code.",
+            "max_length": "Le code a 6 chiffres, ou 8 caractères pour un code de secours.",
+        },
+    )
+
+
 class FrenchPasswordResetForm(AccessibleForm, PasswordResetForm):
     email = forms.EmailField(
         label="Adresse e-mail du compte",

@@ -6,19 +6,21 @@ Views parse input, check the `accounts.perms` predicates and call `accounts.serv
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from maillage.accounts import perms, services, two_factor
 from maillage.accounts.forms import (
@@ -31,6 +33,7 @@ from maillage.accounts.forms import (
     FrenchSetPasswordForm,
     LoginForm,
     ProfileForm,
+    SecondFactorForm,
     StructureInvitationForm,
     TwoFactorCodeForm,
 )
@@ -39,6 +42,7 @@ from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 from maillage.structures.models import Structure
 
+from .account_security import recovery_code_used, show_new_recovery_codes
 from .throttling import login_limited
 
 # --- login, logout, password reset ---------------------------------------------------------------
@@ -95,14 +99,17 @@ def _next_url(request, default: str) -> str:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
-    if two_factor.has_confirmed_device(request.user):
+    if two_factor.has_app_device(request.user):
         return redirect(reverse("account:two-factor-verify") + f"?next={reverse('account:home')}")
     device = two_factor.pending_device(request.user)
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if two_factor.confirm_device(request, device, form.cleaned_data["code"]):
             messages.success(request, "La double authentification est activée.")
-            return redirect(_next_url(request, reverse("account:home")))
+            next_url = _next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL))
+            if not two_factor.remaining_recovery_codes(request.user):
+                return show_new_recovery_codes(request, next_url)
+            return redirect(next_url)
         form.add_error(
             "code",
             "Ce code ne correspond pas : vérifiez l'heure de votre téléphone et réessayez dans quelques secondes.",
@@ -126,13 +133,17 @@ def two_factor_setup(request):
 def two_factor_verify(request):
     if not two_factor.has_confirmed_device(request.user):
         return redirect("account:two-factor-setup")
-    form = TwoFactorCodeForm(request.POST or None)
+    form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if two_factor.verify_code(request, form.cleaned_data["code"]):
-            return redirect(_next_url(request, reverse("account:home")))
+        device = two_factor.verify_code(request, form.cleaned_data["code"])
+        if device is not None:
+            if isinstance(device, StaticDevice):
+                recovery_code_used(request)
+            return redirect(_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)))
         form.add_error(
             "code",
-            "Ce code n'est pas valable (ou a déjà servi). Attendez quelques secondes et saisissez le code affiché.",
+            "Ce code n'est pas valable (ou a déjà servi). Saisissez le code affiché par l'application, "
+            "ou l'un de vos codes de secours.",
         )
     context = {"form": form, "next": _next_url(request, "")}
     return render(request, "account/two_factor_verify.html", context, status=400 if form.errors else 200)
@@ -404,7 +415,8 @@ def home(request):
         "memberships": user.memberships.select_related("structure").order_by("structure__name"),
         "scopes": user.correspondent_scopes.select_related("department").order_by("department__code"),
         "is_national_admin": perms.is_national_admin(user),
-        "has_two_factor": two_factor.has_confirmed_device(user),
+        "has_two_factor": two_factor.has_app_device(user),
+        "recovery_codes_left": two_factor.remaining_recovery_codes(user),
         "requires_two_factor": two_factor.requires_two_factor(user),
         "pending_requests": services.decidable_access_requests(user).count(),
     }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account
+from . import account, account_security
 
 app_name = "account"
 urlpatterns = [
@@ -9,6 +9,13 @@ urlpatterns = [
     path("deconnexion/", account.LogoutView.as_view(), name="logout"),
     path("connexion/double-authentification/", account.two_factor_verify, name="two-factor-verify"),
     path("connexion/double-authentification/activer/", account.two_factor_setup, name="two-factor-setup"),
+    path("espace/compte/codes-de-secours/", account_security.recovery_codes, name="recovery-codes"),
+    path(
+        "espace/compte/codes-de-secours/telecharger/",
+        account_security.recovery_codes_download,
+        name="recovery-codes-download",
+    ),
+    path("espace/compte/double-authentification/remplacer/", account_security.replace_app, name="two-factor-replace"),
     path("mot-de-passe/oublie/", account.PasswordResetView.as_view(), name="password-reset"),
     path(
         "mot-de-passe/oublie/envoye/",

@@ -94,7 +94,8 @@ def test_correspondent_without_device_is_sent_to_set_it_up(world):
         "/connexion/double-authentification/activer/", {"code": current_code(device), "next": "/espace/compte/"}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/espace/compte/"
+    # First, the recovery codes, shown once; then where the person was going.
+    assert response["Location"] == "/espace/compte/codes-de-secours/?next=%2Fespace%2Fcompte%2F"
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/espace/compte/").status_code == 200

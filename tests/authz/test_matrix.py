@@ -152,6 +152,7 @@ MATRIX = [
     ("account:home", {}, "", "get", LOGGED_IN),
     ("account:data-download", {}, "", "post", LOGGED_IN),
     ("account:delete", {}, "", "get", LOGGED_IN),
+    ("account:recovery-codes", {}, "", "get", LOGGED_IN),
     ("account:invitations", {}, "", "get", LOGGED_IN),
     ("account:invitation-cancel", {"pk": "invitation"}, "", "post", MANAGERS_A),
     ("account:correspondent-invite", {}, "", "get", NATIONAL),
@@ -241,6 +242,9 @@ NOT_ROLE_BOUND = {
     "account:login", "account:logout", "account:two-factor-verify", "account:two-factor-setup",
     "account:password-reset", "account:password-reset-done", "account:password-reset-confirm",
     "account:password-reset-complete", "account:invitation", "www:alert-confirm", "www:alert-unsubscribe",
+    # The recovery codes just made, from the session (404 otherwise), and replacing the phone (a session past
+    # the second factor, sent on to the setup page); tested in tests/accounts.
+    "account:recovery-codes-download", "account:two-factor-replace",
     # Public figures of a year, PDF and CSV of a territory: public, answer 404 until figures are published;
     # tested in tests/observatory_reports.
     "observatory:nation-year", "observatory:nation-pdf", "observatory:nation-csv", "observatory:region-pdf",
