@@ -211,6 +211,20 @@ def test_bench_command_times_figures_pages_and_pdf(small_world, run_command):
         assert re.search(rf"plaquette PDF {place} : médiane [\d.]+ ms, p95 [\d.]+ ms, \d+ Kio, \d+ pages\.", out)
 
 
+def test_bench_command_times_each_year_and_writes_a_digest_of_the_stored_rows(small_world, run_command, tmp_path):
+    out, _ = run_command("bench_observatory", "--digest", str(tmp_path / "a.txt"))
+    assert re.search(r"refresh_year 2025 : \d+ agrégats en [\d.]+ s \(CPU de ce processus [\d.]+ s\)\.", out)
+    lines = (tmp_path / "a.txt").read_text().splitlines()
+    assert len(lines) == Aggregate.objects.count() and "page " not in out
+    assert any(line.startswith("2025 nation - all REPONSES ") for line in lines)
+    run_command("bench_observatory", "--no-refresh", "--digest", str(tmp_path / "b.txt"))
+    assert (tmp_path / "b.txt").read_text() == "\n".join(lines) + "\n"
+    Aggregate.objects.filter(scope="nation", group="all", code="REPONSES").update(secret=True)
+    run_command("bench_observatory", "--no-refresh", "--digest", str(tmp_path / "c.txt"))
+    changed = set((tmp_path / "c.txt").read_text().splitlines()) - set(lines)
+    assert [line.rsplit(" ", 1)[0] for line in changed] == ["2025 nation - all REPONSES"]
+
+
 def test_bench_command_measures_the_share_of_hidden_figures(small_world, run_command):
     aggregates.refresh_year(2025)
     figures = Aggregate.objects.filter(scope="department", structure_count__gte=1).exclude(code="REPONSES")

@@ -5,9 +5,13 @@ aggregates, the reading of the key figures, then the public report pages and the
 real views (URL routing, templates, middleware), for France, the busiest region and the busiest department.
 Pages are timed twice: "à froid" with the report cache emptied before each request (the first view after a
 validation), and "en cache". `--secrecy` measures statistical secrecy instead: how long deciding each year's secrets
-takes (`disclosure.mark_secrets`), and the share of figures hidden at each scale.
+takes (`disclosure.mark_secrets`), and the share of figures hidden at each scale. `--digest FILE` writes one line per
+stored aggregate (its key and a SHA-256 of its figures, structures and secret) and stops: two digests taken before
+and after a change of the refresh code compare with `diff` (the rows must be the same).
 """
 
+import hashlib
+import json
 import statistics
 import subprocess
 import tempfile
@@ -20,9 +24,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from maillage.observatory.figures.aggregates import ALL, refresh_all, territory_figures
+from maillage.observatory.figures.aggregates import ALL, refresh_all, refresh_year, territory_figures
 from maillage.observatory.figures.disclosure import hidden_shares, mark_secrets
-from maillage.observatory.models import Aggregate, AggregateScope
+from maillage.observatory.models import Aggregate, AggregateScope, Campaign
 from maillage.referentials.models import Department
 
 
@@ -60,20 +64,23 @@ class Command(BaseCommand):
             "--secrecy", action="store_true",
             help="mesurer le secret statistique au lieu des pages : décision par année, part des chiffres cachés",
         )  # fmt: skip
+        parser.add_argument(
+            "--digest", metavar="FICHIER",
+            help="écrire l'empreinte de chaque agrégat stocké dans FICHIER (après le recalcul) et s'arrêter",
+        )  # fmt: skip
 
-    def handle(self, *args, repeat, pdf_repeat, no_refresh, secrecy, **options):
+    def handle(self, *args, repeat, pdf_repeat, no_refresh, secrecy, digest, **options):
         if repeat < 1 or pdf_repeat < 0:
             raise CommandError("--repeat attend un entier positif et --pdf-repeat un entier positif ou nul.")
         if secrecy:
             self.bench_secrecy(decide=not no_refresh)
             return
         if not no_refresh:
-            started = time.perf_counter()
-            counts = refresh_all()
-            elapsed = time.perf_counter() - started
-            self.stdout.write(
-                f"refresh_aggregates : {sum(counts.values())} agrégats pour {len(counts)} années en {elapsed:.2f} s."
-            )
+            self.bench_refresh()
+        if digest:
+            count = write_digest(Path(digest))
+            self.stdout.write(f"Empreintes de {count} agrégats écrites dans {digest}.")
+            return
         years = sorted(set(Aggregate.objects.values_list("year", flat=True)))[-5:]
         if not years:
             raise CommandError("Aucun agrégat : lancez « maillage seed_demo » (ou « seed_observatory ») d'abord.")
@@ -83,6 +90,23 @@ class Command(BaseCommand):
             self.stdout.write(f"chiffres clés {label} ({len(years)} ans, une requête) : {spread(samples)}.")
         with override_settings(ALLOWED_HOSTS=["*"]):
             self.bench_pages(places, repeat, pdf_repeat)
+
+    def bench_refresh(self) -> None:
+        """Every campaign year refreshed as the worker does it (`refresh_year`, the structures read each time), then
+        all years at once (`refresh_all`)."""
+        for year in sorted(Campaign.objects.values_list("year", flat=True)):
+            started, cpu = time.perf_counter(), time.process_time()
+            count = refresh_year(year)
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            self.stdout.write(
+                f"refresh_year {year} : {count} agrégats en {elapsed:.2f} s (CPU de ce processus {cpu:.2f} s)."
+            )
+        started = time.perf_counter()
+        counts = refresh_all()
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            f"refresh_aggregates : {sum(counts.values())} agrégats pour {len(counts)} années en {elapsed:.2f} s."
+        )
 
     def bench_secrecy(self, *, decide: bool) -> None:
         """Decide each year's secrets again (timed, unless `decide` is false: the stored ones are measured), then
@@ -147,6 +171,19 @@ class Command(BaseCommand):
         if response.status_code != 200:
             raise CommandError(f"{url} a répondu {response.status_code}.")
         return response.content
+
+
+def write_digest(path: Path) -> int:
+    """One sorted line per stored aggregate: its key, then a SHA-256 of (structures, secret, summary); returns the
+    number of rows. The summary is compared as JSON data (PostgreSQL's jsonb does not keep the order of keys)."""
+    rows = Aggregate.objects.values_list("year", "scope", "scope_code", "group", "code", "structure_count", "secret",
+                                         "summary")  # fmt: skip
+    lines = []
+    for year, scope, scope_code, group, code, structures, secret, summary in rows.iterator(chunk_size=2000):
+        figures = json.dumps([structures, secret, summary], sort_keys=True).encode()
+        lines.append(f"{year} {scope} {scope_code or '-'} {group} {code} {hashlib.sha256(figures).hexdigest()}\n")
+    path.write_text("".join(sorted(lines)), encoding="utf-8")
+    return len(lines)
 
 
 def page_count(data: bytes) -> str:
