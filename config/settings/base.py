@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "django_otp.plugins.otp_static",
     "maillage.accounts",
     "maillage.referentials",
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "maillage.audit",
     "maillage.observatory",
     "maillage.ops",
+    "maillage.jobs",
     "maillage.api",
     "maillage.www",
 ]
@@ -248,3 +251,14 @@ IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", VAR_DIR / "imports"
 
 # `/sante/pret` answers 503 when a data directory (attachments, imports, the SQLite file) has less room left.
 HEALTH_MIN_FREE_DISK_MB = int(os.environ.get("HEALTH_MIN_FREE_DISK_MB", "200"))
+
+# Background tasks (maillage/jobs): jobs kept in the database, run by `maillage worker` (`make run` and
+# `make serve` start one). The tests run them at once (config/settings/test.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASK_WORKER_HEARTBEAT_SECONDS = 5
+TASK_WORKER_STALE_SECONDS = 60  # a worker silent this long is taken for dead, and its job runs again
+# Finished jobs are deleted by the worker after this many days.
+TASK_RESULTS_KEEP_DAYS = int(os.environ.get("TASK_RESULTS_KEEP_DAYS", "14"))
+# After a validation, the year's figures are recomputed once this delay has passed (ten validations in a
+# minute give one refresh).
+FIGURES_REFRESH_DELAY_SECONDS = int(os.environ.get("FIGURES_REFRESH_DELAY_SECONDS", "30"))

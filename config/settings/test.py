@@ -15,3 +15,5 @@ LOGIN_RATE_LIMIT_PER_MINUTE = 0
 # The bulk of the tests count in this process's memory; the tests of shared state start servers with the
 # real shared cache (tests/ops/test_shared_cache.py, tests/ops/test_nodes.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tasks run as soon as they are enqueued (on commit); the worker's tests switch to the database backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

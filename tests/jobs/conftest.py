@@ -1,0 +1,9 @@
+import pytest
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def database_queue(settings):
+    """The database backend, as in development and production (the tests otherwise run tasks at once)."""
+    settings.TASKS = DATABASE_TASKS

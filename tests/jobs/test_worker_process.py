@@ -1,0 +1,128 @@
+"""`maillage worker` as a real process on a file SQLite database: killed with SIGKILL during a job, the job is
+run again by the next worker; stopped with SIGTERM, it finishes its job first; a second SIGTERM puts the job back.
+
+The job is `sample_tasks.slow_count`, a task of the tests only (PYTHONPATH gives the worker the tests package)."""
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MAILLAGE = str(Path(sys.executable).parent / "maillage")
+SETUP = """
+import sys, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", "django_tasks_database", verbosity=0)
+call_command("migrate", "jobs", verbosity=0)
+"""
+ENQUEUE = """
+import sys, django
+django.setup()
+from tests.jobs.sample_tasks import slow_count
+print(slow_count.enqueue(sys.argv[1], float(sys.argv[2])).id)
+"""
+
+
+def environment(database: Path) -> dict:
+    env = {name: value for name, value in os.environ.items() if name not in {"DATABASE_URL", "SENTRY_DSN"}}
+    env.update(DATABASE_URL=f"sqlite:///{database}", DJANGO_SETTINGS_MODULE="config.settings.dev", DEBUG="false",
+               PYTHONPATH=str(ROOT), MAILLAGE_VAR_DIR=str(database.parent), LOG_LEVEL="INFO")  # fmt: skip
+    return env
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    database = tmp_path_factory.mktemp("template") / "db.sqlite3"
+    subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=environment(database), check=True, timeout=120)
+    return database
+
+
+class Queue:
+    def __init__(self, directory: Path, template: Path):
+        self.database = directory / "db.sqlite3"
+        shutil.copy(template, self.database)
+        self.env = environment(self.database)
+        self.marker = directory / "marker.txt"
+        self.log = directory / "worker.log"
+
+    def enqueue(self, seconds: float) -> str:
+        result = subprocess.run([sys.executable, "-c", ENQUEUE, str(self.marker), str(seconds)], cwd=ROOT,
+                                env=self.env, check=True, capture_output=True, text=True, timeout=60)  # fmt: skip
+        return result.stdout.strip()
+
+    def worker(self, *options: str) -> subprocess.Popen:
+        with self.log.open("a") as log:
+            return subprocess.Popen([MAILLAGE, "worker", "--no-reload", "--no-startup-delay", "--interval", "0.2",
+                                     "--heartbeat", "0.5", "--stale-after", "30", *options], cwd=ROOT, env=self.env,
+                                    stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+
+    def job(self, job_id: str) -> tuple:
+        with sqlite3.connect(self.database) as db:
+            return db.execute(
+                "SELECT status, return_value, worker_ids FROM django_tasks_database_dbtaskresult WHERE id = ?",
+                (job_id.replace("-", ""),),
+            ).fetchone()
+
+    def lines(self) -> list[str]:
+        return self.marker.read_text().split() if self.marker.exists() else []
+
+    def wait_for_start(self, count: int, process: subprocess.Popen, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while self.lines().count("start") < count:
+            assert process.poll() is None, self.log.read_text()
+            assert time.monotonic() < deadline, self.log.read_text()
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def queue(tmp_path, template) -> Queue:
+    return Queue(tmp_path, template)
+
+
+def test_a_job_of_a_killed_worker_runs_again_in_the_next_worker(queue):
+    job_id = queue.enqueue(2)
+    first = queue.worker()
+    try:
+        queue.wait_for_start(1, first)
+    finally:
+        first.kill()
+        first.wait()
+    assert queue.lines() == ["start"]
+    assert queue.job(job_id)[0] == "RUNNING"
+    second = queue.worker("--batch")
+    assert second.wait(timeout=30) == 0, queue.log.read_text()
+    status, value, workers = queue.job(job_id)
+    assert (status, value) == ("SUCCESSFUL", "42")
+    assert len(eval(workers)) == 2  # noqa: S307 - a JSON list of two ids
+    assert queue.lines() == ["start", "start", "end"]
+    assert "remise dans la file" in queue.log.read_text()
+
+
+def test_sigterm_lets_the_current_job_finish(queue):
+    job_id = queue.enqueue(1.5)
+    worker = queue.worker()
+    queue.wait_for_start(1, worker)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0, queue.log.read_text()
+    assert queue.job(job_id)[0] == "SUCCESSFUL"
+    assert queue.lines() == ["start", "end"]
+
+
+def test_a_second_sigterm_puts_the_job_back_in_the_queue(queue):
+    job_id = queue.enqueue(5)
+    worker = queue.worker()
+    queue.wait_for_start(1, worker)
+    worker.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) != 0
+    assert queue.job(job_id)[0] == "READY"
+    assert queue.lines() == ["start"]
