@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .PHONY: install system-packages system-packages-test run serve serve-web test test-postgres quality format bench \
-	bench-search bench-exports bench-observatory clean
+	bench-search bench-exports bench-observatory loadtest clean
 
 # Debian packages (deploy/debian-packages.sh): installed when run as root, else the apt-get line to run.
 system-packages:
@@ -75,6 +75,11 @@ bench-observatory: install
 		DATABASE_URL=sqlite:///$(abspath $(BENCH_OBSERVATORY_DB)) $(BIN)/maillage migrate --noinput -v0 && \
 		DATABASE_URL=sqlite:///$(abspath $(BENCH_OBSERVATORY_DB)) $(BIN)/maillage seed_demo --structures 4000 --actions 0; }
 	DATABASE_URL=sqlite:///$(abspath $(BENCH_OBSERVATORY_DB)) $(BIN)/maillage bench_observatory $(BENCH_OBSERVATORY_ARGS)
+
+# Load test of the production stack on a free loopback port (deploy/loadtest.sh; docs/benchmarks.md « Charge »):
+# 32 visitors for 2 minutes on var/loadtest.sqlite3 (100,000 sheets, made the first time), or on DATABASE_URL.
+loadtest: install
+	bash deploy/loadtest.sh
 
 clean:
 	rm -rf $(VENV) var/maillage.sqlite3* .pytest_cache .ruff_cache
