@@ -112,6 +112,16 @@ def can_import(user) -> bool:
     return is_national_admin(user) or is_correspondent(user)
 
 
+def visible_import_jobs(user, queryset):
+    """Background imports a person may follow (progress page, report, confirmation): the ones they started;
+    every one for national administrators. Others get a 404, as if the job did not exist."""
+    if is_national_admin(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(started_by=user)
+
+
 def can_view_observatory_answers(user, structure: Structure) -> bool:
     """A structure's questionnaires and its « se situer » comparison: its members, its department's
     correspondents and national administrators."""

@@ -1,7 +1,8 @@
 """Imports from the web: upload, dry run with its report, then the real import, by the command's code.
 
-The uploaded file is kept outside the public media, under a random name, until it is imported or
-abandoned (files older than a day are removed at the next upload). Its type is checked from its content:
+Both runs are background jobs (`import_jobs`). The uploaded file is kept outside the public media, under a random
+name, until it is imported or refused, or abandoned (files older than a day are removed at the next upload).
+Its type is checked from its content:
 UTF-8 text for the text formats and CSV, a zip holding a workbook within the limits of `workbooks` for XLSX
 (declared sizes: a small zip must not inflate into gigabytes of XML). Correspondents import only
 what belongs to their departments: every structure or sheet read is checked before anything is written.
@@ -11,6 +12,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +32,7 @@ from .reports import ImportReport
 from .services import import_actions
 from .structure_import import import_structures
 from .structure_table import department_codes, import_structure_table, read_structure_table
-from .transactions import BUSY_MESSAGE, is_database_busy
+from .transactions import BUSY_MESSAGE, AlreadyCommitted, is_database_busy
 from .workbooks import XLSX_MAGIC, check_workbook
 
 logger = logging.getLogger(__name__)
@@ -128,30 +130,6 @@ def discard(pending: PendingImport) -> None:
     pending.path.unlink(missing_ok=True)
 
 
-def keep_pending(session, key: str, pending: PendingImport, limit: int = 5, **extra) -> None:
-    """Remember in the session an upload whose dry run was shown (with `extra` choices made on the form); beyond
-    `limit` waiting uploads, the oldest is forgotten and its file deleted."""
-    stored = [item for item in session.get(key, []) if item["token"] != pending.token]
-    stored.append({**pending.as_dict(), **extra})
-    for old in stored[:-limit]:
-        discard(_pending_of(old))
-    session[key] = stored[-limit:]
-
-
-def take_pending(session, key: str, token: str) -> tuple[PendingImport, dict] | None:
-    """The upload of `token` and its extra choices, forgotten from the session (None: unknown or already taken)."""
-    stored = session.get(key, [])
-    found = next((item for item in stored if item["token"] == token), None)
-    if found is None:
-        return None
-    session[key] = [item for item in stored if item["token"] != token]
-    return _pending_of(found), found
-
-
-def _pending_of(item: dict) -> PendingImport:
-    return PendingImport(item["token"], item["filename"], item["kind"], item.get("draft", False))
-
-
 def purge_stale_uploads() -> None:
     limit = time.time() - STALE_AFTER_SECONDS
     for path in upload_dir().iterdir():
@@ -159,15 +137,20 @@ def purge_stale_uploads() -> None:
             path.unlink(missing_ok=True)
 
 
-def run_web_import(pending: PendingImport, *, user, dry_run: bool, request=None) -> WebImportResult:
-    """Dry run or real import of a stored upload; a real import is refused while the dry run finds errors."""
+def run_web_import(
+    pending: PendingImport, *, user, dry_run: bool, request=None, progress: Callable[[int], None] | None = None
+) -> WebImportResult:
+    """Dry run or real import of a stored upload; a real import is refused while the dry run finds errors.
+    `progress` is told the bytes read, for the text formats."""
     try:
         errors = scope_errors(pending, user)
         if errors and not dry_run:
             return WebImportResult(None, errors)
-        report = _import(pending, user, dry_run)
+        report = _import(pending, user, dry_run, progress)
     except ImportFileError as error:
         return WebImportResult(None, [str(error)])
+    except AlreadyCommitted:
+        raise
     except Exception as error:  # noqa: BLE001 - the file's transaction is rolled back; details go to the log
         if is_database_busy(error):
             return WebImportResult(None, [f"{pending.filename}: {BUSY_MESSAGE}"])
@@ -197,12 +180,12 @@ def summary(result: WebImportResult, kind: str) -> str:
     return result.report.summary(_noun(kind)) if result.report else ""
 
 
-def _import(pending: PendingImport, user, dry_run: bool) -> ImportReport:
+def _import(pending: PendingImport, user, dry_run: bool, progress=None) -> ImportReport:
     common = {"dry_run": dry_run, "acting_user": user, "display_name": pending.filename}
     if pending.kind == ImportKind.ACTIONS:
-        return import_actions(pending.path, draft=pending.draft, **common)
+        return import_actions(pending.path, draft=pending.draft, progress=progress, **common)
     if pending.kind == ImportKind.STRUCTURES:
-        return import_structures(pending.path, **common)
+        return import_structures(pending.path, progress=progress, **common)
     if pending.kind == ImportKind.STRUCTURE_TABLE:
         return import_structure_table(pending.path, **common)
     raise ValueError(f"type d'import inconnu : {pending.kind}")

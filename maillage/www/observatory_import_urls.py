@@ -7,5 +7,4 @@ from . import observatory_import as views
 app_name = "observatory_import"
 urlpatterns = [
     path("espace/observatoire/import/", views.import_upload, name="upload"),
-    path("espace/observatoire/import/confirmer/", views.import_confirm, name="confirm"),
 ]

@@ -3,7 +3,8 @@
 Members are managed on the team page (`account:team`); the old members URL redirects there.
 
 Who may do what is asked of `accounts.perms` (and `structures.editing` for this area's predicates);
-changes go through `structures.editing` and `exchange.web_import`.
+changes go through `structures.editing`, and imports run as background jobs (`exchange.import_jobs`, their
+page in `www/import_jobs.py`).
 """
 
 from django import forms
@@ -12,28 +13,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from maillage.accounts import perms
+from maillage.exchange.import_jobs import start_job
 from maillage.exchange.reading import ImportFileError
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS
-from maillage.exchange.web_import import (
-    MAX_UPLOAD_BYTES,
-    ImportKind,
-    PendingImport,
-    discard,
-    keep_pending,
-    run_web_import,
-    store_upload,
-    summary,
-    take_pending,
-)
+from maillage.exchange.web_import import MAX_UPLOAD_BYTES, ImportKind, store_upload
 from maillage.structures.editing import StructureConflict, create_structure, save_structure
 from maillage.structures.forms import AccessibleFormMixin, StructureForm
 from maillage.structures.models import Structure
 
-PENDING_KEY = "pending_imports"
-MAX_PENDING = 5
 CONFLICT_MESSAGE = (
     "Quelqu'un d'autre a modifié cette structure depuis que vous avez ouvert la page : vos changements n'ont pas "
     "été enregistrés, pour ne pas effacer les siens. Rechargez la page pour voir la version actuelle, puis "
@@ -149,58 +139,19 @@ def _require_importer(request) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    """Upload a file and see the dry run of its import."""
+    """Upload a file: it is kept, checked at once for what can be (size, type by content), and its dry run starts
+    as a background job whose page follows it."""
     _require_importer(request)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if request.method == "POST" and form.is_valid():
+        kind, draft = form.cleaned_data["kind"], form.cleaned_data["draft"]
         try:
-            pending = store_upload(
-                form.cleaned_data["file"], kind=form.cleaned_data["kind"], draft=form.cleaned_data["draft"]
-            )
+            pending = store_upload(form.cleaned_data["file"], kind=kind, draft=draft)
         except ImportFileError as error:
             form.add_error("file", str(error))
             form.mark_errors()
         else:
-            return _dry_run(request, pending)
+            options = {"draft": True} if draft and kind == ImportKind.ACTIONS else {}
+            job = start_job(user=request.user, kind=kind, pending=pending, options=options)
+            return redirect("structure_admin:import-job", pk=job.pk)
     return render(request, "structure_admin/import_form.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _dry_run(request, pending: PendingImport):
-    result = run_web_import(pending, user=request.user, dry_run=True)
-    if result.ok:
-        keep_pending(request.session, PENDING_KEY, pending, MAX_PENDING)
-    else:
-        discard(pending)
-    context = {
-        "pending": pending,
-        "kind_label": ImportKind(pending.kind).label,
-        "result": result,
-        "summary": summary(result, pending.kind),
-        "dry_run": True,
-    }
-    return render(request, "structure_admin/import_report.html", context, status=200 if result.ok else 400)
-
-
-@never_cache
-@login_required
-@require_POST
-def import_confirm(request):
-    """Run for real an import whose dry run the person has seen (the file is read again, all checks too)."""
-    _require_importer(request)
-    found = take_pending(request.session, PENDING_KEY, request.POST.get("token", ""))
-    if found is None:
-        context = {"form": ImportForm(), "expired": True}
-        return render(request, "structure_admin/import_form.html", context, status=404)
-    pending, _ = found
-    try:
-        result = run_web_import(pending, user=request.user, dry_run=False, request=request)
-    finally:
-        discard(pending)
-    context = {
-        "pending": pending,
-        "kind_label": ImportKind(pending.kind).label,
-        "result": result,
-        "summary": summary(result, pending.kind),
-        "dry_run": False,
-    }
-    return render(request, "structure_admin/import_report.html", context, status=200 if result.ok else 400)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import structure_admin
+from . import import_jobs, structure_admin
 
 app_name = "structure_admin"
 urlpatterns = [
@@ -11,5 +11,8 @@ urlpatterns = [
         "espace/structures/<int:pk>/membres/", structure_admin.structure_members_moved, name="structure-members-moved"
     ),
     path("espace/imports/", structure_admin.import_upload, name="import-upload"),
-    path("espace/imports/confirmer/", structure_admin.import_confirm, name="import-confirm"),
+    # The page of a background import (structures, action sheets, past answers of the observatory).
+    path("espace/imports/<int:pk>/", import_jobs.job_page, name="import-job"),
+    path("espace/imports/<int:pk>/etat.json", import_jobs.job_state_json, name="import-job-state"),
+    path("espace/imports/<int:pk>/confirmer/", import_jobs.job_confirm, name="import-job-confirm"),
 ]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from maillage.accounts.models import AccessRequest, Invitation, InvitationRole
 from maillage.actions.editing import SheetContent
 from maillage.actions.models import ActionFile, ActionState, PendingRevision
+from maillage.exchange.models import ImportJob, JobKind, JobStatus
 from maillage.history.models import Revision
 from maillage.observatory.checks import checking
 from maillage.observatory.definitions.builder import QUESTIONNAIRES_DIR
@@ -62,6 +63,11 @@ def objects(world, settings, tmp_path, request):
     )  # fmt: skip
     access = AccessRequest.objects.create(user=world.users["member_b"], structure=a)
     membership = a.memberships.get(user=world.users["member_a"])
+    # A dry run of the correspondent's, finished; its file is gone, so that a confirmation is refused (409).
+    import_job = ImportJob.objects.create(
+        started_by=world.users["correspondent"], kind=JobKind.STRUCTURES, filename="annuaire.txt", token="t" * 43,
+        status=JobStatus.DONE, report={"summary": f"annuaire.txt : 2 structures lues {SECRET}"},
+    )  # fmt: skip
     # Loading questionnaires takes a moment: only for the observatory's rows.
     name = request.node.callspec.params.get("name", "")
     flag = observatory_objects(tmp_path, a) if name.startswith("observatory_") else None
@@ -80,6 +86,7 @@ def objects(world, settings, tmp_path, request):
         "invitation": invitation.pk,
         "access": access.pk,
         "membership": membership.pk,
+        "import_job": import_job.pk,
         "a": a.pk,
     }
 
@@ -147,7 +154,11 @@ MATRIX = [
     ("structure_admin:structure-create", {}, "", "get", MODERATORS),
     ("structure_admin:structure-edit", {"pk": "a"}, "", "get", EDITORS_A),
     ("structure_admin:import-upload", {}, "", "get", MODERATORS),
-    ("structure_admin:import-confirm", {}, "", "post", MODERATORS),
+    # A background import's page: the correspondent who started it and national administrators; only the
+    # person who started it confirms it.
+    ("structure_admin:import-job", {"pk": "import_job"}, "", "get", {"correspondent", "national_admin"}),
+    ("structure_admin:import-job-state", {"pk": "import_job"}, "", "get", {"correspondent", "national_admin"}),
+    ("structure_admin:import-job-confirm", {"pk": "import_job"}, "", "post", {"correspondent"}),
     # Accounts
     ("account:home", {}, "", "get", LOGGED_IN),
     ("account:data-download", {}, "", "post", LOGGED_IN),
@@ -220,7 +231,6 @@ MATRIX = [
     ("observatory:situate", {"pk": "a"}, "", "get", EDITORS_A),
     # Observatory: import of past campaigns' answers (national administrators only)
     ("observatory_import:upload", {}, "", "get", NATIONAL),
-    ("observatory_import:confirm", {}, "", "post", NATIONAL),
     # Observatory: campaigns and their questionnaires (national administrators only)
     ("observatory_admin:campaigns", {}, "", "get", NATIONAL),
     ("observatory_admin:campaign-create", {}, "", "get", NATIONAL),
@@ -236,7 +246,7 @@ MATRIX = [
     ("admin:accounts_user_changelist", {}, "", "get", NATIONAL),
 ]
 # Rows where an allowed person may also get 404 (nothing to confirm), so denial must be 403 there.
-NOTHING_TO_CONFIRM = {"structure_admin:import-confirm", "observatory_import:confirm"}
+NOTHING_TO_CONFIRM: set[str] = set()
 # URLs that need no role check: their own tests cover them (login, tokens in the URL, logout).
 NOT_ROLE_BOUND = {
     "account:login", "account:logout", "account:two-factor-verify", "account:two-factor-setup",

@@ -1,4 +1,5 @@
-"""The web import of past answers: national administrators only; upload → dry run report → confirmation."""
+"""The web import of past answers: national administrators only; upload → dry run job and its report →
+confirmation (a second job)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -6,13 +7,14 @@ from django.test import Client
 from django.urls import reverse
 
 from maillage.audit.models import AuditAction, AuditEvent
+from maillage.exchange.models import ImportJob, JobKind, JobStatus
 from maillage.observatory.models import Aggregate, Campaign, Response, ResponseEvent, ResponseStatus
 from tests.logins import log_in
+from tests.structure_admin.jobs import post_and_follow
 
 from .conftest import ROLES, YEAR, csv_bytes, xlsx_bytes
 
 UPLOAD_URL = "/espace/observatoire/import/"
-CONFIRM_URL = "/espace/observatoire/import/confirmer/"
 
 
 def client_for(client, world, role: str):
@@ -22,25 +24,31 @@ def client_for(client, world, role: str):
 
 
 def upload(client, content: bytes, name: str = "reponses.csv", year=YEAR, **extra):
-    return client.post(UPLOAD_URL, {"year": year, "file": SimpleUploadedFile(name, content), **extra})
+    """The page of the dry run's job once it has run (`.job`), or the form when the upload was refused at once."""
+    return post_and_follow(client, UPLOAD_URL, {"year": year, "file": SimpleUploadedFile(name, content), **extra})
 
 
-def pending_token(client) -> str:
-    return client.session["pending_observatory_imports"][-1]["token"]
+def confirm(client, job: ImportJob):
+    return post_and_follow(client, f"/espace/imports/{job.pk}/confirmer/")
+
+
+def failed(response) -> bool:
+    return response.status_code == 200 and response.job is not None and response.job.status == JobStatus.FAILED
 
 
 def test_urls():
     assert reverse("observatory_import:upload") == UPLOAD_URL
-    assert reverse("observatory_import:confirm") == CONFIRM_URL
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_national_administrators(client, world, past, role, upload_dir):
     client = client_for(client, world, role)
-    pages = [client.get(UPLOAD_URL), upload(client, csv_bytes(past.rows())), client.post(CONFIRM_URL, {"token": "x"})]
+    pages = [client.get(UPLOAD_URL), upload(client, csv_bytes(past.rows()))]
     if role == "national_admin":
-        assert [p.status_code for p in pages] == [200, 200, 404]
+        assert [p.status_code for p in pages] == [200, 200]
+        assert pages[1].job.kind == JobKind.PAST_ANSWERS and pages[1].job.options == {"year": YEAR, "replace": False}
         return
+    assert not ImportJob.objects.exists()
     for page in pages:
         if role == "anonymous":
             assert page.status_code == 302 and "/connexion/" in page["Location"]
@@ -59,27 +67,28 @@ def test_dry_run_report_then_confirm(client, world, past, upload_dir):
 
     response = upload(client, csv_bytes(past.rows()), name="campagne 2023.csv")
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.job.status == JobStatus.DONE
     assert "[essai, rien n&#x27;est enregistré] campagne 2023.csv (campagne 2023) : 3 lignes lues" in html
     assert 'Réponses à créer</dt><dd class="col-sm-7">3</dd>' in html
-    assert "Confirmer l'import de 3 réponses" in html
-    assert "<caption>Avertissements (ils n'empêchent pas l'import)" in html
+    assert "Confirmer l&#x27;import de 3 réponses" in html
+    assert "Ils n'empêchent pas l'import." in html
+    assert (response.job.progress_done, response.job.progress_total, response.job.progress_unit) == (3, 3, "lignes")
     assert not Response.objects.exists()
     stored = list(upload_dir.iterdir())
     assert len(stored) == 1 and "campagne" not in stored[0].name  # kept under a random name
 
-    token = pending_token(client)
-    response = client.post(CONFIRM_URL, {"token": token})
-    assert response.status_code == 302 and response["Location"] == UPLOAD_URL
-    html = client.get(UPLOAD_URL).content.decode()
-    assert "Import terminé : campagne 2023.csv (campagne 2023) : 3 lignes lues, 3 réponse(s) créée(s)" in html
+    dry_run = response.job
+    response = confirm(client, dry_run)
+    html = response.content.decode()
+    assert response.status_code == 200 and response.job.status == JobStatus.DONE
+    assert "campagne 2023.csv (campagne 2023) : 3 lignes lues, 3 réponse(s) créée(s)" in html
     assert Response.objects.filter(status=ResponseStatus.VALIDATED).count() == 3
     assert Aggregate.objects.filter(year=YEAR).exists()
     event = AuditEvent.objects.get(action=AuditAction.IMPORT)
-    assert event.actor == world.users["national_admin"] and event.ip_address == "127.0.0.1"
+    assert event.actor == world.users["national_admin"]
     assert not list(upload_dir.iterdir())
-    again = client.post(CONFIRM_URL, {"token": token})  # confirmed twice: imported once
-    assert again.status_code == 404 and "Cet import n'est plus disponible" in again.content.decode()
+    again = confirm(client, dry_run)  # confirmed twice: imported once
+    assert again.job == response.job
     assert ResponseEvent.objects.count() == 3
 
 
@@ -87,7 +96,7 @@ def test_xlsx_upload(client, world, past, upload_dir):
     client = client_for(client, world, "national_admin")
     response = upload(client, xlsx_bytes(past.rows()), name="reponses.xlsx")
     assert response.status_code == 200
-    client.post(CONFIRM_URL, {"token": pending_token(client)})
+    confirm(client, response.job)
     assert Response.objects.filter(status=ResponseStatus.VALIDATED).count() == 3
 
 
@@ -98,14 +107,15 @@ def test_errors_are_shown_by_line_and_column_and_nothing_can_be_confirmed(client
     client = client_for(client, world, "national_admin")
     response = upload(client, csv_bytes(rows))
     html = response.content.decode()
-    assert response.status_code == 400
+    assert failed(response)
     assert "2 erreurs sur 2 lignes" in html
-    assert "<caption>Erreurs, par ligne du fichier et par colonne</caption>" in html
-    assert '<th scope="col">Ligne</th><th scope="col">Colonne</th><th scope="col">Erreur</th>' in html
-    assert "<tr><td>1</td><td>INCONNUE</td><td>colonne inconnue" in html
-    assert "<tr><td>3</td><td>RH_SALARIES</td><td>nombre attendu, pas « &lt;b&gt;douze&lt;/b&gt; »</td></tr>" in html
+    assert "<li>reponses.csv : ligne 1, colonne INCONNUE : colonne inconnue" in html
+    assert (
+        "<li>reponses.csv : ligne 3, colonne RH_SALARIES : nombre attendu, pas « &lt;b&gt;douze&lt;/b&gt; »</li>"
+        in html
+    )
     assert "Confirmer" not in html
-    assert "pending_observatory_imports" not in client.session
+    assert confirm(client, response.job).status_code == 409
     assert not list(upload_dir.iterdir())
     assert not Response.objects.exists()
 
@@ -135,9 +145,9 @@ def test_file_without_identifier_column(client, world, past, upload_dir):
     client = client_for(client, world, "national_admin")
     response = upload(client, b"nom;RH_SALARIES\r\nA;3\r\n", name="t.csv")
     html = response.content.decode()
-    assert response.status_code == 400
+    assert failed(response)
     assert "t.csv, ligne 1 : colonne « id » ou « siret » absente" in html
-    assert "Ce fichier ne peut pas être importé : rien n'a été enregistré" in html
+    assert "Ce fichier ne peut pas être importé tel quel" in html
 
 
 def test_form_errors(client, world, past, upload_dir):
@@ -154,12 +164,12 @@ def test_replace_checkbox(client, world, past, upload_dir):
                             answers={"RH_SALARIES": 3})  # fmt: skip
     client = client_for(client, world, "national_admin")
     response = upload(client, csv_bytes(past.rows()))
-    assert response.status_code == 400
+    assert failed(response)
     assert "a déjà des réponses 2023 saisies sur le site (état : transmis)" in response.content.decode()
     response = upload(client, csv_bytes(past.rows()), replace="on")
     assert response.status_code == 200
     assert 'Réponses à remplacer</dt><dd class="col-sm-7">1</dd>' in response.content.decode()
-    client.post(CONFIRM_URL, {"token": pending_token(client)})
+    confirm(client, response.job)
     replaced = Response.objects.get(structure=past.a)
     assert replaced.status == ResponseStatus.VALIDATED and replaced.answers["RH_SALARIES"] == 20
 
@@ -167,14 +177,14 @@ def test_replace_checkbox(client, world, past, upload_dir):
 def test_confirmation_checks_again(client, world, past, upload_dir):
     """A structure that answers on the site between the dry run and the confirmation is not overwritten."""
     client = client_for(client, world, "national_admin")
-    upload(client, csv_bytes(past.rows()))
+    dry_run = upload(client, csv_bytes(past.rows())).job
     Response.objects.create(questionnaire=past.csx, structure=past.b, status=ResponseStatus.IN_PROGRESS,
                             answers={"RH_SALARIES": 3})  # fmt: skip
-    response = client.post(CONFIRM_URL, {"token": pending_token(client)})
+    response = confirm(client, dry_run)
     html = response.content.decode()
-    assert response.status_code == 400
-    assert "l'import a été refusé, rien n'a été enregistré" in html
-    assert "<tr><td>3</td><td>id, siret</td>" in html or "<tr><td>3</td><td>id</td>" in html
+    assert failed(response)
+    assert "L'import a été refusé : rien n'a été enregistré" in html
+    assert "<li>reponses.csv : ligne 3, colonne" in html
     assert Response.objects.count() == 1
     assert not list(upload_dir.iterdir())
 
@@ -190,4 +200,6 @@ def test_page_without_any_questionnaire(client, world, upload_dir):
 def test_csrf_enforced(world, past, upload_dir):
     client = client_for(Client(enforce_csrf_checks=True), world, "national_admin")
     assert upload(client, csv_bytes(past.rows())).status_code == 403
-    assert client.post(CONFIRM_URL, {"token": "x"}).status_code == 403
+    dry_run = upload(client_for(Client(), world, "national_admin"), csv_bytes(past.rows())).job
+    assert client.post(f"/espace/imports/{dry_run.pk}/confirmer/").status_code == 403
+    assert not ImportJob.objects.filter(dry_run=False).exists()

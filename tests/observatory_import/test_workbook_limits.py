@@ -1,13 +1,16 @@
-"""Imports of past answers from the web that cannot go through say so in French: a hostile workbook is refused on
-upload, before any dry run; a database still locked by another write after the wait allowed asks to retry."""
+"""Imports of past answers from the web that cannot go through say so in French: a hostile workbook is refused by
+the dry run's job, before any row is read; a database still locked by another write after the wait allowed asks to
+retry."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 
+from maillage.exchange.models import JobStatus
+from maillage.observatory.answers import past_job
 from maillage.observatory.models import Response
-from maillage.www import observatory_import
 from tests.exchange import workbook_bombs as bombs
 from tests.logins import log_in
+from tests.structure_admin.jobs import post_and_follow
 
 from .conftest import YEAR, csv_bytes
 
@@ -17,8 +20,8 @@ UPLOAD_URL = "/espace/observatoire/import/"
 def test_a_workbook_declaring_a_million_rows_is_refused(client, world, past, upload_dir):
     log_in(client, world.users["national_admin"])
     upload = SimpleUploadedFile("reponses.xlsx", bombs.declaring_a_million_rows())
-    response = client.post(UPLOAD_URL, {"year": YEAR, "file": upload})
-    assert response.status_code == 400
+    response = post_and_follow(client, UPLOAD_URL, {"year": YEAR, "file": upload})
+    assert response.job.status == JobStatus.FAILED
     html = response.content.decode()
     assert "reponses.xlsx : la feuille « Sheet » annonce 1\u00a0048\u00a0576 lignes" in html
     assert not Response.objects.exists()
@@ -28,17 +31,17 @@ def test_a_workbook_declaring_a_million_rows_is_refused(client, world, past, upl
 def test_a_busy_database_at_confirmation_asks_to_retry(client, world, past, upload_dir, monkeypatch):
     log_in(client, world.users["national_admin"])
     upload = SimpleUploadedFile("reponses.csv", csv_bytes(past.rows()))
-    assert client.post(UPLOAD_URL, {"year": YEAR, "file": upload}).status_code == 200
-    token = client.session["pending_observatory_imports"][-1]["token"]
-    import_answers = observatory_import.import_past_answers
+    dry_run = post_and_follow(client, UPLOAD_URL, {"year": YEAR, "file": upload}).job
+    assert dry_run.status == JobStatus.DONE
+    import_answers = past_job.import_past_answers
 
     def locked_when_writing(path, *, dry_run, **options):
         if not dry_run:
             raise OperationalError("database is locked")
         return import_answers(path, dry_run=dry_run, **options)
 
-    monkeypatch.setattr(observatory_import, "import_past_answers", locked_when_writing)
-    response = client.post(f"{UPLOAD_URL}confirmer/", {"token": token})
-    assert response.status_code == 400
+    monkeypatch.setattr(past_job, "import_past_answers", locked_when_writing)
+    response = post_and_follow(client, f"/espace/imports/{dry_run.pk}/confirmer/")
+    assert response.job.status == JobStatus.FAILED
     assert "reponses.csv : la base de données est occupée par une autre écriture" in response.content.decode()
     assert not Response.objects.exists()

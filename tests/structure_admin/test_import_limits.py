@@ -5,8 +5,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 
 from maillage.exchange import web_import
+from maillage.exchange.models import JobStatus
 from maillage.structures.models import Structure
 from tests.exchange import workbook_bombs as bombs
+
+from .jobs import post_and_follow
 
 TABLE = "name;kind;postcode;commune\nCentre social Occupé;csx;13003;Marseille\n"
 
@@ -27,8 +30,8 @@ def test_an_inflating_workbook_is_refused_on_upload(world, upload_dir):
 def test_a_busy_database_at_confirmation_asks_to_retry(world, upload_dir, monkeypatch):
     client = world.client("national_admin")
     upload = SimpleUploadedFile("structures.csv", TABLE.encode())
-    assert client.post("/espace/imports/", {"kind": "structure_table", "file": upload}).status_code == 200
-    token = client.session["pending_imports"][-1]["token"]
+    dry_run = post_and_follow(client, "/espace/imports/", {"kind": "structure_table", "file": upload}).job
+    assert dry_run.status == JobStatus.DONE
     import_table = web_import.import_structure_table
 
     def locked_when_writing(path, *, dry_run, **options):
@@ -37,8 +40,8 @@ def test_a_busy_database_at_confirmation_asks_to_retry(world, upload_dir, monkey
         return import_table(path, dry_run=dry_run, **options)
 
     monkeypatch.setattr(web_import, "import_structure_table", locked_when_writing)
-    response = client.post("/espace/imports/confirmer/", {"token": token})
-    assert response.status_code == 400
+    response = post_and_follow(client, f"/espace/imports/{dry_run.pk}/confirmer/")
+    assert response.job.status == JobStatus.FAILED and response.job.committed_at is None
     assert (
         "structures.csv: la base de données est occupée par une autre écriture (un import, sans doute) : rien n&#x27;a "
         "été enregistré, réessayez dans une minute"

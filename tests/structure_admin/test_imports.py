@@ -1,4 +1,5 @@
-"""Imports from the web: upload, dry run (nothing written), confirm; correspondents limited to their departments."""
+"""Imports from the web: upload, dry run as a background job (nothing written), confirm as a second job;
+correspondents limited to their departments."""
 
 import io
 import zipfile
@@ -12,6 +13,7 @@ from maillage.actions.models import Action
 from maillage.audit.models import AuditAction, AuditEvent
 from maillage.exchange import web_import
 from maillage.exchange.action_text import write_sheet
+from maillage.exchange.models import ImportJob, JobStatus
 from maillage.exchange.records import empty_record
 from maillage.exchange.structure_export import export_chunks, iter_structures
 from maillage.exchange.structure_table import import_structure_table
@@ -21,9 +23,9 @@ from maillage.structures.models import Structure
 from tests.factories import make_structure
 
 from .conftest import ROLES
+from .jobs import post_and_follow
 
 UPLOAD_URL = "/espace/imports/"
-CONFIRM_URL = "/espace/imports/confirmer/"
 IMPORTERS = {"correspondent", "other_correspondent", "national_admin"}
 
 
@@ -50,17 +52,26 @@ def actions_text(*sheets: tuple[str, str | None]) -> bytes:
 
 
 def upload(client, content: bytes, name: str = "export.txt", kind: str = "structures", **extra):
+    """The page of the dry run's job once it has run (`.job`), or the form when the upload was refused at once."""
     data = {"kind": kind, "file": SimpleUploadedFile(name, content), **extra}
-    return client.post(UPLOAD_URL, data)
+    return post_and_follow(client, UPLOAD_URL, data)
 
 
-def pending_token(client) -> str:
-    return client.session["pending_imports"][-1]["token"]
+def failed(response) -> bool:
+    """The page of a dry run's job that ran and failed (the report lists the errors)."""
+    return response.status_code == 200 and response.job is not None and response.job.status == JobStatus.FAILED
+
+
+def confirm(client, job: ImportJob):
+    """The page of the real import's job once it has run (`.job`)."""
+    return post_and_follow(client, f"/espace/imports/{job.pk}/confirmer/")
 
 
 def test_urls():
     assert reverse("structure_admin:import-upload") == UPLOAD_URL
-    assert reverse("structure_admin:import-confirm") == CONFIRM_URL
+    assert reverse("structure_admin:import-job", args=[7]) == "/espace/imports/7/"
+    assert reverse("structure_admin:import-job-confirm", args=[7]) == "/espace/imports/7/confirmer/"
+    assert reverse("structure_admin:import-job-state", args=[7]) == "/espace/imports/7/etat.json"
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -80,21 +91,20 @@ def test_upload_and_confirm_by_role(world, role, upload_dir):
     client = world.client(role)
     response = upload(client, structure_text(("Centre social Nouveau", "13002")))
     if role not in IMPORTERS:
-        assert response.status_code in (302, 403)
+        assert response.status_code in (302, 403) and response.job is None
         assert not list(upload_dir.glob("*")) if upload_dir.exists() else True
-        response = client.post(CONFIRM_URL, {"token": "x" * 43})
-        assert response.status_code in (302, 403)
-        assert not Structure.objects.filter(name="Centre social Nouveau").exists()
+        assert not ImportJob.objects.exists()
         return
     if role == "other_correspondent":  # a structure of department 13
-        assert response.status_code == 400
+        assert response.status_code == 200 and response.job.status == JobStatus.FAILED
         assert "hors de vos départements" in response.content.decode()
+        assert "Confirmer l'import" not in response.content.decode()
         assert not Structure.objects.filter(name="Centre social Nouveau").exists()
         return
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.job.status == JobStatus.DONE
     assert not Structure.objects.filter(name="Centre social Nouveau").exists()
-    response = client.post(CONFIRM_URL, {"token": pending_token(client)})
-    assert response.status_code == 200
+    response = confirm(client, response.job)
+    assert response.status_code == 200 and response.job.status == JobStatus.DONE
     assert Structure.objects.filter(name="Centre social Nouveau", department__code="13").exists()
 
 
@@ -107,6 +117,7 @@ def test_dry_run_changes_nothing_then_confirm_imports(world, upload_dir):
     response = upload(client, content, name="annuaire 13.txt")
     html = response.content.decode()
     assert response.status_code == 200
+    assert 'État : <strong data-job="label">terminé</strong>' in html
     assert "[essai, rien n&#x27;est enregistré] annuaire 13.txt : 2 structures lues, 1 créées, 1 mises à jour" in html
     assert "Confirmer l'import" in html
     assert Structure.objects.count() == before
@@ -117,8 +128,10 @@ def test_dry_run_changes_nothing_then_confirm_imports(world, upload_dir):
     stored = list(upload_dir.iterdir())
     assert len(stored) == 1 and "annuaire" not in stored[0].name  # random name
 
-    response = client.post(CONFIRM_URL, {"token": pending_token(client)})
+    dry_run = response.job
+    response = confirm(client, dry_run)
     assert response.status_code == 200
+    assert response.job.confirms == dry_run and not response.job.dry_run and response.job.committed_at
     assert "annuaire 13.txt : 2 structures lues, 1 créées, 1 mises à jour" in response.content.decode()
     assert Structure.objects.count() == before + 1
     world.structure_a.refresh_from_db()
@@ -132,33 +145,45 @@ def test_dry_run_changes_nothing_then_confirm_imports(world, upload_dir):
 
 def test_confirm_twice_does_not_import_twice(world, upload_dir):
     client = world.client("national_admin")
-    upload(client, actions_text(("Fiche importée", "Bouches-du-Rhône")), kind="actions")
-    token = pending_token(client)
-    assert client.post(CONFIRM_URL, {"token": token}).status_code == 200
-    response = client.post(CONFIRM_URL, {"token": token})
-    assert response.status_code == 404
-    assert "n'est plus disponible" in response.content.decode()
+    dry_run = upload(client, actions_text(("Fiche importée", "Bouches-du-Rhône")), kind="actions").job
+    first = confirm(client, dry_run)
+    assert first.status_code == 200 and first.job.status == JobStatus.DONE
+    second = confirm(client, dry_run)
+    assert second.job == first.job  # the same job, not a second import
+    assert ImportJob.objects.filter(dry_run=False).count() == 1
     assert Action.objects.filter(title="Fiche importée").count() == 1
+    html = client.get(f"/espace/imports/{dry_run.pk}/").content.decode()
+    assert "Voir l'import confirmé (terminé)" in html and "Confirmer l'import" not in html
 
 
-def test_confirm_from_another_session_is_refused(world, upload_dir):
-    first = world.client("correspondent")
-    upload(first, structure_text(("Centre social Nouveau", "13002")))
-    response = world.client("national_admin").post(CONFIRM_URL, {"token": pending_token(first)})
-    assert response.status_code == 404
+def test_confirm_by_someone_else_is_refused(world, upload_dir):
+    dry_run = upload(world.client("correspondent"), structure_text(("Centre social Nouveau", "13002"))).job
+    # Another correspondent does not even see the job; a national administrator sees it but does not confirm it.
+    assert confirm(world.client("other_correspondent"), dry_run).status_code == 404
+    assert confirm(world.client("national_admin"), dry_run).status_code == 403
+    assert not ImportJob.objects.filter(dry_run=False).exists()
     assert not Structure.objects.filter(name="Centre social Nouveau").exists()
+
+
+def test_failed_dry_run_cannot_be_confirmed(world, upload_dir):
+    client = world.client("correspondent")
+    dry_run = upload(client, structure_text(("Centre social Lyon", "69003"))).job
+    assert dry_run.status == JobStatus.FAILED
+    response = confirm(client, dry_run)
+    assert response.status_code == 409 and "ne peut pas être confirmé" in response.content.decode()
+    assert not ImportJob.objects.filter(dry_run=False).exists()
 
 
 def test_structure_outside_departments_is_an_error_naming_the_line(world, upload_dir):
     client = world.client("correspondent")
     content = structure_text(("Centre social Marseille", "13002"), ("Centre social Lyon", "69003"))
     response = upload(client, content, name="mixte.txt")
-    assert response.status_code == 400
+    assert failed(response)
     html = response.content.decode()
     line = content.decode().split("\n").index("69003 Ville") + 1
     assert f"mixte.txt:{line}: la structure « Centre social Lyon » est dans le département 69" in html
     assert "Confirmer l'import" not in html
-    assert not list(upload_dir.iterdir())
+    assert not list(upload_dir.iterdir())  # a failed dry run keeps no file
     # The national administrator may import it.
     response = upload(world.client("national_admin"), content, name="mixte.txt")
     assert response.status_code == 200 and "Confirmer l'import" in response.content.decode()
@@ -170,7 +195,7 @@ def test_structure_matched_by_siret_outside_departments_is_refused(world, upload
     record.update(name="Autre nom", kind="csx", postcode="13002", siret="78154320900014")
     content = "".join(write_directory([record])).encode()
     response = upload(world.client("correspondent"), content)
-    assert response.status_code == 400
+    assert failed(response)
     assert "le numéro SIRET 78154320900014 est celui d&#x27;une structure hors de vos départements" in (
         response.content.decode()
     )
@@ -180,7 +205,7 @@ def test_actions_outside_departments_or_without_structure_refused(world, upload_
     content = actions_text(("Fiche 13", "Bouches-du-Rhône"), ("Fiche 69", "Rhône"), ("Fiche orpheline", None))
     response = upload(world.client("correspondent"), content, name="actions.txt", kind="actions")
     html = response.content.decode()
-    assert response.status_code == 400
+    assert failed(response)
     assert "la fiche « Fiche 69 » est dans le département 69, hors de vos départements" in html
     assert "la fiche « Fiche orpheline » (sans structure organisatrice) : département inconnu" in html
     assert "Fiche 13" not in html.split("alert-danger")[1].split("</div>")[0]
@@ -191,7 +216,7 @@ def test_actions_import_in_draft(world, upload_dir):
     response = upload(client, actions_text(("Fiche 13", "Bouches-du-Rhône")), kind="actions", draft="on")
     assert response.status_code == 200
     assert not Action.objects.exists()
-    client.post(CONFIRM_URL, {"token": pending_token(client)})
+    confirm(client, response.job)
     action = Action.objects.get(title="Fiche 13")
     assert action.state == "draft" and action.structure.department.code == "13"
 
@@ -242,8 +267,10 @@ def test_upload_csrf_enforced(world, upload_dir):
     client = world.client("national_admin", enforce_csrf_checks=True)
     response = upload(client, structure_text(("Centre social Nouveau", "13002")))
     assert response.status_code == 403
-    response = client.post(CONFIRM_URL, {"token": "x" * 43})
+    dry_run = upload(world.client("national_admin"), structure_text(("Centre social Nouveau", "13002"))).job
+    response = client.post(f"/espace/imports/{dry_run.pk}/confirmer/")
     assert response.status_code == 403
+    assert not ImportJob.objects.filter(dry_run=False).exists()
 
 
 def test_html_in_file_shown_as_text(world, upload_dir):
@@ -268,7 +295,7 @@ def test_csv_table_dry_run_then_confirm(world, upload_dir):
     assert response.status_code == 200
     assert "2 structures lues, 2 créées" in response.content.decode()
     assert not Structure.objects.filter(name="Centre social Tableau").exists()
-    client.post(CONFIRM_URL, {"token": pending_token(client)})
+    confirm(client, response.job)
     centre = Structure.objects.get(name="Centre social Tableau")
     assert (centre.kind, centre.department.code, centre.siret, centre.fcsf_member) == (
         "csx",
@@ -290,12 +317,12 @@ def test_xlsx_table(world, upload_dir):
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = upload(world.client("correspondent"), buffer.getvalue(), name="t.xlsx", kind="structure_table")
-    assert response.status_code == 400
+    assert failed(response)
     assert "t.xlsx:3: la structure « Centre hors champ » est dans le département 69" in response.content.decode()
     client = world.client("national_admin")
     response = upload(client, buffer.getvalue(), name="t.xlsx", kind="structure_table")
     assert response.status_code == 200
-    client.post(CONFIRM_URL, {"token": pending_token(client)})
+    confirm(client, response.job)
     centre = Structure.objects.get(name="Centre XLSX")
     assert (centre.postcode, centre.department.code, centre.travellers, centre.axis_2) == (
         "13005",
@@ -308,7 +335,7 @@ def test_xlsx_table(world, upload_dir):
 
 def test_table_without_name_column(world, upload_dir):
     response = upload(world.client("correspondent"), b"nom;code\nA;13001\n", name="t.csv", kind="structure_table")
-    assert response.status_code == 400
+    assert failed(response)
     assert "t.csv:1: colonne « name » absente" in response.content.decode()
 
 

@@ -29,7 +29,7 @@ at all. The table is read by `past_table.py`, with the structure table's reader 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -361,18 +361,18 @@ def store(plan: Plan, *, filename: str, acting_user) -> None:
 
 def import_past_answers(
     path: Path | str, *, year: int, dry_run: bool = False, replace: bool = False, acting_user=None,
-    display_name: str | None = None, request=None,
+    display_name: str | None = None, request=None, progress: Callable[[int, int], None] | None = None,
 ) -> PastImportReport:  # fmt: skip
     """Check the file and, unless it is a dry run or an error was found, store its answers (all or nothing).
 
     Raises `PastImportError` when the campaign cannot take answers and `ImportFileError` when the file cannot
-    be read at all, having written nothing."""
+    be read at all, having written nothing. `progress` is told the rows checked and their number."""
     name = display_name or Path(path).name
     report = PastImportReport(filename=name, year=year, dry_run=dry_run, replace=replace)
 
     # Read and checked with no transaction (a dry run stops there): the write lock is held for the writes only.
     campaign, questionnaires = campaign_questionnaires(year)
-    layout, plans = _plans(path, report, questionnaires)
+    layout, plans = _plans(path, report, questionnaires, progress)
     attach_existing(plans, campaign, lock=False)
     check_replacements(plans, report, layout)
     if dry_run or not report.ok:
@@ -397,7 +397,7 @@ def import_past_answers(
     return report
 
 
-def _plans(path, report: PastImportReport, questionnaires: dict) -> tuple[Layout, list[Plan]]:
+def _plans(path, report: PastImportReport, questionnaires: dict, progress=None) -> tuple[Layout, list[Plan]]:
     """Read and check every row: the file's layout and what its valid rows would store."""
     rows = table_rows(path, report.filename)
     header_line, header = next(rows, (1, None))
@@ -408,5 +408,9 @@ def _plans(path, report: PastImportReport, questionnaires: dict) -> tuple[Layout
     if not body:
         raise ImportFileError(report.filename, header_line, "aucune ligne de réponses sous la ligne des colonnes")
     checker = RowChecker(report, layout, questionnaires, find_structures(layout, body))
-    plans = [checker.check(line, row) for line, row in body]
+    plans = []
+    for done, (line, row) in enumerate(body, 1):
+        plans.append(checker.check(line, row))
+        if progress:
+            progress(done, len(body))
     return layout, [plan for plan in plans if plan is not None]
