@@ -252,7 +252,7 @@ def position_svg(chart: PositionChart, chart_id: str | None = None) -> str:
     body = []
     for index, group in enumerate(chart.groups):
         y = top + index * row
-        body.append(_text(left - 8, y + row / 2 + 4, _shorten(group.label, 26), anchor="end"))
+        body.append(_group_label(left - 8, y + row / 2 + 4, group.label))
         if is_secret(group.quartiles):
             body.append(_secret_bar(left, y + 8, 24, row - 16))
             body.append(_text(left + 32, y + row / 2 + 4, SECRET_MARK, colour=MUTED_COLOUR))
@@ -289,6 +289,16 @@ def position_svg(chart: PositionChart, chart_id: str | None = None) -> str:
         )
     )
     return _svg(chart, height, body, chart_id)
+
+
+def _group_label(x: float, y: float, label: str, limit: int = 26) -> str:
+    """A comparison group's name, on two lines when it is long and has two parts (« Espaces de vie sociale — Nord »)."""
+    first, dash, second = label.partition(" — ")
+    if len(label) <= limit or not dash:
+        return _text(x, y, _shorten(label, limit), anchor="end")
+    lines = (f'<tspan x="{x:.1f}" y="{y - 7:.1f}">{escape(_shorten(first, limit))}</tspan>'
+             f'<tspan x="{x:.1f}" y="{y + 7:.1f}">{escape(_shorten(second, limit))}</tspan>')  # fmt: skip
+    return f'<text text-anchor="end" fill="{TEXT_COLOUR}" font-size="12">{lines}</text>'
 
 
 def chart_svg(chart: Any, chart_id: str | None = None) -> str:
