@@ -25,6 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from maillage.jobs.queue import enqueue_on_commit
+
 from .models import ImportJob, JobKind, JobStatus
 from .transactions import BUSY_MESSAGE, AlreadyCommitted, is_database_busy, watching_write
 from .web_import import MAX_LISTED_ERRORS, ImportKind, PendingImport, run_web_import, summary
@@ -34,6 +36,8 @@ logger = logging.getLogger(__name__)
 READING = "Lecture et vérification du fichier"
 WRITING = "Enregistrement dans la base de données"
 FINISHED = "Terminé"
+# A job whose worker died this many times while running it is given up (the task queue gives up its task too).
+MAX_ATTEMPTS = 3
 # Progress is written at most this often: each write takes the database's write lock for a moment.
 SAVE_EVERY_SECONDS = 0.5
 
@@ -110,7 +114,7 @@ def start_job(*, user, kind: str, pending: PendingImport, dry_run: bool = True, 
         dry_run=dry_run,
         confirms=confirms,
     )
-    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+    enqueue_on_commit(run_import_job, job.pk)
     return job
 
 
@@ -152,6 +156,10 @@ def run_job(job_id: int) -> None:
         return
     if job.committed_at is not None:
         _finish(job, Outcome(True, _recovered_report(job)))
+        return
+    if job.attempts >= MAX_ATTEMPTS:
+        message = f"le traitement s'est arrêté {job.attempts} fois sans finir : rien n'a été enregistré"
+        _finish(job, failure(job, message))
         return
     job.status, job.attempts = JobStatus.RUNNING, job.attempts + 1
     job.started_at = job.started_at or timezone.now()
