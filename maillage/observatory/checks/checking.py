@@ -31,7 +31,7 @@ from maillage.accounts import perms
 
 from ..definitions.validation import validate
 from ..definitions.values import is_empty, parse_answer, to_json
-from ..figures import aggregates
+from ..figures import tasks as figures_tasks
 from ..models import Campaign, Flag, FlagStatus, Response, ResponseEvent, ResponseStatus
 from . import anomalies, states
 
@@ -425,14 +425,14 @@ def validate_response(response: Response, *, acting_user, request=None) -> Respo
     response.validated_by, response.validated_at = acting_user, timezone.now()
     event = states.move(response, ResponseStatus.VALIDATED, acting_user=acting_user, request=request,
                         also_save=("validated_by", "validated_at"))  # fmt: skip
-    year = response.questionnaire.campaign.year
-    transaction.on_commit(lambda: refresh_aggregates(year))
+    refresh_aggregates(response.questionnaire.campaign.year)
     return event
 
 
 def refresh_aggregates(year: int) -> None:
-    """Recompute the year's public figures once the validation is committed."""
-    aggregates.refresh_year(year)
+    """Have the worker recompute the year's public figures once the validation is committed (debounced: one
+    refresh per year waits at most), never in the request."""
+    figures_tasks.schedule_refresh(year)
 
 
 def issues_text(issues) -> str:
