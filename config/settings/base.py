@@ -27,6 +27,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+# A PostgreSQL streaming replica for the anonymous public reads (maillage/ops/replica.py); empty: none.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 
 INSTALLED_APPS = [
     "maillage.accounts.admin_site.MaillageAdminConfig",
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Only with a replica (DATABASE_REPLICA_URL): which requests may read from it.
+    *(["maillage.ops.replica.ReplicaReadsMiddleware"] if DATABASE_REPLICA_URL else []),
     "maillage.www.middleware.refuse_nul_characters",
     "django_otp.middleware.OTPMiddleware",
     "maillage.accounts.middleware.RequireTwoFactorMiddleware",
@@ -111,9 +115,11 @@ def database_config() -> dict:
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=60)
+    # Connections are kept between requests (each gunicorn thread its own: no connect, no PRAGMAs, a warm page
+    # cache), and checked before a request reuses one, so that a database restart costs only the requests in
+    # flight (docs/drills.md).
+    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
@@ -127,6 +133,10 @@ def database_config() -> dict:
 
 
 DATABASES = {"default": database_config()}
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60),
+                            "TEST": {"MIRROR": "default"}}  # fmt: skip
+    DATABASE_ROUTERS = ["maillage.ops.replica.ReplicaRouter"]
 
 
 def cache_config() -> dict:
@@ -152,7 +162,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account:login"
-LOGIN_REDIRECT_URL = "account:home"
+LOGIN_REDIRECT_URL = "account:todo"
 LOGOUT_REDIRECT_URL = "www:home"
 # Lockout after 5 failures for the same e-mail from the same address, for 30 minutes.
 AXES_FAILURE_LIMIT = 5
@@ -262,3 +272,7 @@ TASK_RESULTS_KEEP_DAYS = int(os.environ.get("TASK_RESULTS_KEEP_DAYS", "14"))
 # After a validation, the year's figures are recomputed once this delay has passed (ten validations in a
 # minute give one refresh).
 FIGURES_REFRESH_DELAY_SECONDS = int(os.environ.get("FIGURES_REFRESH_DELAY_SECONDS", "30"))
+# E-mails are sent by a task (maillage/jobs/mail.py), tried again 1 min, 4 min, 16 min… later when the mail
+# server is unreachable, at most this many times.
+EMAIL_MAX_ATTEMPTS = 6
+EMAIL_RETRY_SECONDS = 60

@@ -5,14 +5,18 @@ second run of .ci/run), a new database on that server, dropped afterwards. Each 
 (config/gunicorn.py, production settings, preload) on a free loopback port.
 """
 
+import atexit
+import functools
 import http.cookiejar
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -87,14 +91,27 @@ def server_environment(var: Path, database_url: str, **settings: str) -> dict[st
 
 
 def prepare(env: dict[str, str]) -> None:
-    """Migrations and static files (side by side: the static files need no database)."""
-    collect = subprocess.Popen([BIN / "maillage", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    """Migrations, and the static files (collected once per test run, shared by every server of the run)."""
+    env["STATIC_ROOT"] = str(collected_static(env))
     migrate = subprocess.run([BIN / "maillage", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=180)  # fmt: skip
-    output, _ = collect.communicate(timeout=180)
     assert migrate.returncode == 0, migrate.stderr
-    assert collect.returncode == 0, output
+
+
+@functools.cache
+def _static_directory() -> Path:
+    return Path(tempfile.mkdtemp(prefix="maillage-static-"))
+
+
+def collected_static(env: dict[str, str]) -> Path:
+    directory = _static_directory()
+    if not (directory / "staticfiles.json").exists():
+        result = subprocess.run([BIN / "maillage", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
+                                env={**env, "STATIC_ROOT": str(directory)}, capture_output=True, text=True,
+                                timeout=180)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return directory
 
 
 def run_python(env: dict[str, str], code: str) -> dict:
