@@ -80,6 +80,19 @@ class LoginForm(AccessibleForm, AuthenticationForm):
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
 
+    def get_invalid_login_error(self):
+        """A new account whose address is not confirmed yet is told so (only with the right password)."""
+        email = self.cleaned_data.get("username") or ""
+        user = User.objects.filter(email=email, email_confirmed_at__isnull=True).first()
+        if user is not None and user.check_password(self.cleaned_data.get("password") or ""):
+            return forms.ValidationError(
+                "Votre adresse n'est pas encore confirmée : ouvrez le lien que nous vous avons envoyé par e-mail "
+                "(regardez aussi dans les courriers indésirables). Pour en recevoir un nouveau, inscrivez-vous "
+                "à nouveau avec la même adresse.",
+                code="unconfirmed",
+            )
+        return super().get_invalid_login_error()
+
 
 class NewPasswordMixin(AccessibleForm, forms.Form):
     """Two password fields checked against the password rules."""

@@ -11,6 +11,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from maillage.structures.models import StructureKind
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -49,6 +51,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Voit et modère tout, gère les comptes, les questionnaires et les campagnes.",
     )
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+    email_confirmed_at = models.DateTimeField(
+        "adresse confirmée le",
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text="Vide tant que la personne inscrite n'a pas ouvert le lien de confirmation reçu par e-mail.",
+    )
+    # What a correspondent agrees to show on the pages of their departments (nothing by default).
+    listed_as_correspondent = models.BooleanField(
+        "nom affiché sur les pages de mes départements",
+        default=False,
+        help_text="Votre nom et votre organisme apparaissent sur la page publique de chaque département que vous "
+        "modérez.",
+    )
+    public_contact_email = models.EmailField(
+        "adresse de contact publiée",
+        blank=True,
+        help_text="Facultative : une adresse (par exemple celle de votre service) affichée avec votre nom.",
+    )
 
     objects = UserManager()
 
@@ -195,9 +216,18 @@ class AccessRequestStatus(models.TextChoices):
     REFUSED = "refused", "refusée"
 
 
-class AccessRequest(models.Model):
-    """A person asks to join a structure; its administrators or the department's correspondents decide."""
+class AccessRequestKind(models.TextChoices):
+    JOIN = "join", "rejoindre la structure"
+    CLAIM = "claim", "prendre en charge la structure (sans membre)"
 
+
+class AccessRequest(models.Model):
+    """A person asks to join a structure; its administrators or the department's correspondents decide.
+
+    A structure with no member is *claimed*: only the department's correspondents decide, and the person
+    becomes its administrator."""
+
+    kind = models.CharField("demande", max_length=5, choices=AccessRequestKind.choices, default=AccessRequestKind.JOIN)
     user = models.ForeignKey(User, verbose_name="demandeur", on_delete=models.CASCADE, related_name="access_requests")
     structure = models.ForeignKey(
         "structures.Structure", verbose_name="structure", on_delete=models.CASCADE, related_name="access_requests"
@@ -211,6 +241,7 @@ class AccessRequest(models.Model):
     decided_by = models.ForeignKey(
         User, verbose_name="décidée par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    decision_comment = models.TextField("commentaire de la décision", max_length=1000, blank=True)
 
     class Meta:
         verbose_name = "demande d'accès"
@@ -227,3 +258,53 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.structure} ({self.get_status_display()})"
+
+
+class StructureRequest(models.Model):
+    """A person asks for a structure missing from the directory; the department's correspondents decide, and
+    on acceptance the structure is created with the person as its administrator."""
+
+    user = models.ForeignKey(
+        User, verbose_name="demandeur", on_delete=models.CASCADE, related_name="structure_requests"
+    )
+    name = models.CharField("nom de la structure", max_length=300)
+    kind = models.CharField("type", max_length=3, choices=StructureKind.choices)
+    department = models.ForeignKey(
+        "referentials.Department", verbose_name="département", on_delete=models.PROTECT, related_name="+"
+    )
+    commune = models.CharField("commune", max_length=200)
+    postcode = models.CharField("code postal", max_length=10, blank=True)
+    siret = models.CharField("numéro SIRET", max_length=14, blank=True)
+    message = models.TextField("message", max_length=1000, blank=True)
+    status = models.CharField(
+        "état", max_length=10, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
+    )
+    created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name="décidée par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_comment = models.TextField("commentaire de la décision", max_length=1000, blank=True)
+    structure = models.ForeignKey(
+        "structures.Structure",
+        verbose_name="structure créée",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "demande de création de structure"
+        verbose_name_plural = "demandes de création de structures"
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["department", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted") | models.Q(structure__isnull=False),
+                name="structure_request_accepted_has_structure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → nouvelle structure {self.name} ({self.get_status_display()})"

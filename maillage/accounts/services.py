@@ -5,19 +5,21 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from maillage.audit.models import AuditAction, AuditEvent
 from maillage.audit.services import log_event
+from maillage.jobs.mail import queue_email
 
 from . import perms
 from .models import (
     AccessRequest,
+    AccessRequestKind,
     AccessRequestStatus,
     CorrespondentScope,
     Invitation,
@@ -265,12 +267,15 @@ class AccessRequestError(Exception):
 
 @transaction.atomic
 def request_access(*, user: User, structure, message: str = "", request=None) -> AccessRequest:
+    """Ask to join a structure; one that has no member is claimed (its correspondents decide)."""
     if Membership.objects.filter(user=user, structure=structure).exists():
         raise AccessRequestError("Vous êtes déjà membre de cette structure.")
     if AccessRequest.objects.filter(user=user, structure=structure, status=AccessRequestStatus.PENDING).exists():
         raise AccessRequestError("Vous avez déjà une demande en attente pour cette structure.")
-    access_request = AccessRequest.objects.create(user=user, structure=structure, message=message.strip())
-    log_event(AuditAction.ACCESS_REQUEST, actor=user, request=request, target=structure, requested=True)
+    has_member = Membership.objects.filter(structure=structure).exists()
+    kind = AccessRequestKind.JOIN if has_member else AccessRequestKind.CLAIM
+    access_request = AccessRequest.objects.create(user=user, structure=structure, message=message.strip(), kind=kind)
+    log_event(AuditAction.ACCESS_REQUEST, actor=user, request=request, target=structure, requested=True, kind=kind)
     recipients = _deciders_emails(structure)
     context = {"access_request": access_request, "link": settings.SITE_URL + reverse("account:access-requests")}
     if recipients:
@@ -279,13 +284,12 @@ def request_access(*, user: User, structure, message: str = "", request=None) ->
 
 
 def _deciders_emails(structure) -> list[str]:
-    """Its administrators; the department's correspondents when it has none."""
+    """Its administrators; the department's correspondents when it has none (else the national administrators)."""
+    from .joining import deciders_emails
+
     admins = User.objects.filter(memberships__structure=structure, memberships__is_admin=True, is_active=True)
     emails = list(admins.values_list("email", flat=True))
-    if not emails and structure.department_id:
-        correspondents = User.objects.filter(correspondent_scopes__department_id=structure.department_id)
-        emails = list(correspondents.filter(is_active=True).values_list("email", flat=True))
-    return sorted(set(emails))
+    return sorted(set(emails)) or deciders_emails(structure.department_id)
 
 
 def decidable_access_requests(user):
@@ -300,19 +304,40 @@ def decidable_access_requests(user):
     return queryset.filter(Q(structure_id__in=admin_of) | Q(structure__department_id__in=perms.department_ids(user)))
 
 
+def can_decide_access_request(user, access_request: AccessRequest) -> bool:
+    """A join: the structure's administrators and its correspondents; a claim: its correspondents only."""
+    if access_request.kind == AccessRequestKind.CLAIM:
+        return perms.can_moderate_department(user, access_request.structure.department_id)
+    return perms.can_manage_members(user, access_request.structure)
+
+
 @transaction.atomic
-def decide_access_request(access_request: AccessRequest, *, accept: bool, acting_user: User, request=None) -> None:
-    if not perms.can_manage_members(acting_user, access_request.structure):
+def decide_access_request(
+    access_request: AccessRequest, *, accept: bool, comment: str = "", acting_user: User, request=None
+) -> None:
+    """Accept (a claim makes the person the structure's administrator) or refuse, with a comment for the
+    person (required to refuse)."""
+    if not can_decide_access_request(acting_user, access_request):
         raise PermissionDenied("Vous ne gérez pas les membres de cette structure.")
     access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     if access_request.status != AccessRequestStatus.PENDING:
         raise AccessRequestError("Cette demande a déjà été traitée.")
+    comment = comment.strip()
+    if not accept and not comment:
+        raise AccessRequestError("Commentaire : indiquez au demandeur pourquoi la demande est refusée.")
     access_request.status = AccessRequestStatus.ACCEPTED if accept else AccessRequestStatus.REFUSED
     access_request.decided_at = timezone.now()
     access_request.decided_by = acting_user
-    access_request.save(update_fields=["status", "decided_at", "decided_by"])
+    access_request.decision_comment = comment
+    access_request.save(update_fields=["status", "decided_at", "decided_by", "decision_comment"])
     if accept:
-        Membership.objects.get_or_create(user=access_request.user, structure=access_request.structure)
+        is_admin = access_request.kind == AccessRequestKind.CLAIM
+        membership, created = Membership.objects.get_or_create(
+            user=access_request.user, structure=access_request.structure, defaults={"is_admin": is_admin}
+        )
+        if is_admin and not membership.is_admin:
+            membership.is_admin = True
+            membership.save(update_fields=["is_admin"])
     log_event(
         AuditAction.ACCESS_REQUEST,
         actor=acting_user,
@@ -324,7 +349,7 @@ def decide_access_request(access_request: AccessRequest, *, accept: bool, acting
     context = {
         "access_request": access_request,
         "accepted": accept,
-        "link": settings.SITE_URL + reverse("account:home"),
+        "link": settings.SITE_URL + resolve_url(settings.LOGIN_REDIRECT_URL),
     }
     recipient = access_request.user.email
     transaction.on_commit(lambda: _send("access_request_decision", context, [recipient]))
@@ -421,4 +446,4 @@ def _iso(value) -> str | None:
 def _send(kind: str, context: dict, recipients: list[str]) -> None:
     subject = " ".join(render_to_string(f"account/email/{kind}_subject.txt", context).split())
     body = render_to_string(f"account/email/{kind}.txt", context)
-    send_mail(subject, body, None, recipients)
+    queue_email(subject, body, recipients)

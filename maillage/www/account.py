@@ -26,7 +26,6 @@ from maillage.accounts import perms, services, two_factor
 from maillage.accounts.forms import (
     AcceptInvitationForm,
     AccessibleForm,
-    AccessRequestForm,
     CorrespondentInvitationForm,
     DeleteAccountForm,
     FrenchPasswordResetForm,
@@ -37,7 +36,8 @@ from maillage.accounts.forms import (
     StructureInvitationForm,
     TwoFactorCodeForm,
 )
-from maillage.accounts.models import AccessRequest, Invitation, Membership
+from maillage.accounts.joining_forms import CorrespondentListingForm
+from maillage.accounts.models import Invitation, Membership
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 from maillage.structures.models import Structure
@@ -347,56 +347,6 @@ def member_remove(request, structure_pk: int, membership_pk: int):
     return redirect("account:team", structure_pk=structure.pk)
 
 
-# --- access requests -----------------------------------------------------------------------------
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def access_request(request, structure_pk: int):
-    structure = get_object_or_404(Structure, pk=structure_pk)
-    form = AccessRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_access(
-                user=request.user, structure=structure, message=form.cleaned_data["message"], request=request
-            )
-        except services.AccessRequestError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Votre demande est envoyée ; vous recevrez la réponse par e-mail.")
-            return redirect("account:home")
-    context = {"structure": structure, "form": form}
-    return render(request, "account/access_request.html", context, status=400 if form.errors else 200)
-
-
-@never_cache
-@login_required
-@require_GET
-def access_request_list(request):
-    context = {
-        "to_decide": services.decidable_access_requests(request.user)[:500],
-        "mine": request.user.access_requests.select_related("structure").order_by("-created_at")[:50],
-    }
-    return render(request, "account/access_request_list.html", context)
-
-
-@login_required
-@require_POST
-def access_request_decide(request, pk: int, accept: bool):
-    access_request = get_object_or_404(AccessRequest.objects.select_related("structure", "user"), pk=pk)
-    if not perms.can_manage_members(request.user, access_request.structure):
-        raise Http404("Demande introuvable.")  # as an unknown one: whether it exists is no one else's business
-    try:
-        services.decide_access_request(access_request, accept=accept, acting_user=request.user, request=request)
-    except services.AccessRequestError as error:
-        messages.error(request, str(error))
-    else:
-        verb = "acceptée" if accept else "refusée"
-        messages.success(request, f"La demande de {access_request.user.email} est {verb}.")
-    return redirect("account:access-requests")
-
-
 # --- "Mon compte", personal data, privacy --------------------------------------------------------
 
 
@@ -405,13 +355,25 @@ def access_request_decide(request, pk: int, accept: bool):
 @require_http_methods(["GET", "POST"])
 def home(request):
     user = request.user
-    form = ProfileForm(request.POST or None, instance=user)
-    if request.method == "POST" and form.is_valid():
+    listing = request.method == "POST" and request.POST.get("action") == "listing"
+    form = ProfileForm(None if listing else request.POST or None, instance=user)
+    listing_form = None
+    if perms.is_correspondent(user):
+        listing_form = CorrespondentListingForm(request.POST if listing else None, instance=user, prefix="listing")
+    if listing and listing_form is None:
+        raise PermissionDenied
+    if listing and listing_form.is_valid():
+        listing_form.save()
+        messages.success(request, "Vos coordonnées publiques sont enregistrées.")
+        return redirect("account:home")
+    if request.method == "POST" and not listing and form.is_valid():
         form.save()
         messages.success(request, "Votre nom est enregistré.")
         return redirect("account:home")
+    has_errors = bool(form.errors or (listing_form is not None and listing_form.errors))
     context = {
         "form": form,
+        "listing_form": listing_form,
         "memberships": user.memberships.select_related("structure").order_by("structure__name"),
         "scopes": user.correspondent_scopes.select_related("department").order_by("department__code"),
         "is_national_admin": perms.is_national_admin(user),
@@ -420,7 +382,7 @@ def home(request):
         "requires_two_factor": two_factor.requires_two_factor(user),
         "pending_requests": services.decidable_access_requests(user).count(),
     }
-    return render(request, "account/home.html", context, status=400 if form.errors else 200)
+    return render(request, "account/home.html", context, status=400 if has_errors else 200)
 
 
 @never_cache

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account, account_security
+from . import account, account_security, joining, todo
 
 app_name = "account"
 urlpatterns = [
@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("invitation/<str:token>/", account.invitation, name="invitation"),
     path("confidentialite/", account.privacy, name="privacy"),
+    path("espace/a-faire/", todo.todo, name="todo"),
     path("espace/compte/", account.home, name="home"),
     path("espace/compte/mes-donnees/", account.data_download, name="data-download"),
     path("espace/compte/supprimer/", account.delete_account, name="delete"),
@@ -46,18 +47,34 @@ urlpatterns = [
         account.member_remove,
         name="member-remove",
     ),
-    path("espace/demandes-acces/", account.access_request_list, name="access-requests"),
-    path("espace/demandes-acces/structure/<int:structure_pk>/", account.access_request, name="access-request"),
+    path("inscription/", joining.signup, name="signup"),
+    path("inscription/confirmer/<str:uidb64>/<str:token>/", joining.signup_confirm, name="signup-confirm"),
+    path("espace/rejoindre/", joining.join, name="join"),
+    path("espace/rejoindre/nouvelle-structure/", joining.structure_request, name="structure-request"),
+    path("espace/demandes-acces/", joining.request_list, name="access-requests"),
+    path("espace/demandes-acces/structure/<int:structure_pk>/", joining.access_request, name="access-request"),
     path(
         "espace/demandes-acces/<int:pk>/accepter/",
-        account.access_request_decide,
+        joining.access_request_decide,
         {"accept": True},
         name="access-request-accept",
     ),
     path(
         "espace/demandes-acces/<int:pk>/refuser/",
-        account.access_request_decide,
+        joining.access_request_decide,
         {"accept": False},
         name="access-request-refuse",
+    ),
+    path(
+        "espace/demandes-acces/creation/<int:pk>/accepter/",
+        joining.structure_request_decide,
+        {"accept": True},
+        name="structure-request-accept",
+    ),
+    path(
+        "espace/demandes-acces/creation/<int:pk>/refuser/",
+        joining.structure_request_decide,
+        {"accept": False},
+        name="structure-request-refuse",
     ),
 ]

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from maillage.accounts.joining import department_moderators
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS
 from maillage.referentials.models import Department, Region
 from maillage.referentials.text import fold
@@ -147,6 +148,7 @@ def _department_page(request, department: Department):
     context = {
         **_territory_context(department, "department", department.code, kinds),
         "structures": list(structures.by_name()[:TERRITORY_STRUCTURES]),
+        "moderators": department_moderators(department),
         "region_url": _region_url(department.region),
         "trail": [_territories_crumb(), (department.region.name, _region_url(department.region))],
     }

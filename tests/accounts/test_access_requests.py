@@ -61,12 +61,17 @@ def test_accept_by_role(world, pending, role, expected, django_capture_on_commit
 
 def test_refuse_sends_mail_and_grants_nothing(world, pending, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = world.client("national_admin").post(f"/espace/demandes-acces/{pending.pk}/refuser/")
+        empty = world.client("national_admin").post(f"/espace/demandes-acces/{pending.pk}/refuser/")
+        assert empty.status_code == 400
+        assert "Commentaire : indiquez au demandeur pourquoi" in empty.content.decode()
+        response = world.client("national_admin").post(
+            f"/espace/demandes-acces/{pending.pk}/refuser/", {f"access-{pending.pk}-comment": "Inconnu du centre."}
+        )
     assert response.status_code == 302
     pending.refresh_from_db()
     assert pending.status == AccessRequestStatus.REFUSED
     assert not Membership.objects.filter(user=world.users["member_b"], structure=world.structure_a).exists()
-    assert "refusée" in mail.outbox[-1].subject
+    assert "refusée" in mail.outbox[-1].subject and "Commentaire : Inconnu du centre." in mail.outbox[-1].body
     # Deciding twice changes nothing.
     world.client("admin_a").post(f"/espace/demandes-acces/{pending.pk}/accepter/")
     assert not Membership.objects.filter(user=world.users["member_b"], structure=world.structure_a).exists()

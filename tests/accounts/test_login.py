@@ -24,7 +24,7 @@ def test_login_by_email_is_case_insensitive_and_logged(world):
     client = Client()
     response = login(client, "  Membre.A@Exemple.fr ", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == "/espace/compte/"
+    assert response["Location"] == "/espace/a-faire/"  # « À faire », made for the role
     event = AuditEvent.objects.get(action=AuditAction.LOGIN)
     assert event.actor == world.users["member_a"]
     assert event.ip_address == "127.0.0.1"
@@ -99,7 +99,7 @@ def test_next_parameter_cannot_leave_the_site(world):
     response = client.post(
         "/connexion/?next=https://evil.example/", {"username": "membre.a@exemple.fr", "password": PASSWORD}
     )
-    assert response["Location"] == "/espace/compte/"
+    assert response["Location"] == "/espace/a-faire/"
 
 
 def test_space_requires_login(world):

@@ -123,7 +123,7 @@ def test_verify_does_not_redirect_off_site(world):
     response = client.post(
         "/connexion/double-authentification/", {"code": current_code(device), "next": "https://evil.example/"}
     )
-    assert response["Location"] == "/espace/compte/"
+    assert response["Location"] == "/espace/a-faire/"
 
 
 def test_two_factor_pages_require_login(world):

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from maillage.accounts.models import AccessRequest, Invitation, InvitationRole
+from maillage.accounts.models import AccessRequest, Invitation, InvitationRole, StructureRequest
 from maillage.actions.editing import SheetContent
 from maillage.actions.models import ActionFile, ActionState, PendingRevision
 from maillage.exchange.models import ImportJob, JobKind, JobStatus
@@ -62,6 +62,9 @@ def objects(world, settings, tmp_path, request):
         token_hash="0" * 64, expires_at=timezone.now() + timedelta(days=7),
     )  # fmt: skip
     access = AccessRequest.objects.create(user=world.users["member_b"], structure=a)
+    new_structure = StructureRequest.objects.create(
+        user=world.users["member_b"], name=f"Nouvelle {SECRET}", kind="csx", department=a.department, commune="Arles"
+    )
     membership = a.memberships.get(user=world.users["member_a"])
     # A dry run of the correspondent's, finished; its file is gone, so that a confirmation is refused (409).
     import_job = ImportJob.objects.create(
@@ -85,6 +88,7 @@ def objects(world, settings, tmp_path, request):
         "revision": Revision.objects.for_object(published).first().pk,
         "invitation": invitation.pk,
         "access": access.pk,
+        "structure_request": new_structure.pk,
         "membership": membership.pk,
         "import_job": import_job.pk,
         "a": a.pk,
@@ -161,6 +165,11 @@ MATRIX = [
     ("structure_admin:import-job-confirm", {"pk": "import_job"}, "", "post", {"correspondent"}),
     # Accounts
     ("account:home", {}, "", "get", LOGGED_IN),
+    ("account:todo", {}, "", "get", LOGGED_IN),
+    ("account:join", {}, "q=centre", "get", LOGGED_IN),
+    ("account:structure-request", {}, "", "get", LOGGED_IN),
+    ("account:structure-request-accept", {"pk": "structure_request"}, "", "post", MODERATORS_13),
+    ("account:structure-request-refuse", {"pk": "structure_request"}, "", "post", MODERATORS_13),
     ("account:data-download", {}, "", "post", LOGGED_IN),
     ("account:delete", {}, "", "get", LOGGED_IN),
     ("account:recovery-codes", {}, "", "get", LOGGED_IN),
@@ -252,6 +261,7 @@ NOT_ROLE_BOUND = {
     "account:login", "account:logout", "account:two-factor-verify", "account:two-factor-setup",
     "account:password-reset", "account:password-reset-done", "account:password-reset-confirm",
     "account:password-reset-complete", "account:invitation", "www:alert-confirm", "www:alert-unsubscribe",
+    "account:signup", "account:signup-confirm",
     # The recovery codes just made, from the session (404 otherwise), and replacing the phone (a session past
     # the second factor, sent on to the setup page); tested in tests/accounts.
     "account:recovery-codes-download", "account:two-factor-replace",

@@ -150,8 +150,8 @@ def test_territory_pages_run_a_fixed_number_of_queries(client, rhone, django_ass
     for index in range(15):
         structure = make_structure(f"Structure {index}", ("69", "01", "42")[index % 3])
         make_sheet(structure, f"Fiche {index}", keywords=["Culture", "Santé"])
-    # The department, structures by kind, sheets, structures listed, latest sheets, keywords.
-    with django_assert_max_num_queries(6):
+    # The department, structures by kind, sheets, structures listed, latest sheets, keywords, its correspondents.
+    with django_assert_max_num_queries(7):
         page(client, "/territoires/69/")
     # The region, its departments and their two counts, structures by kind, latest sheets, keywords.
     with django_assert_max_num_queries(7):

@@ -1,0 +1,98 @@
+"""« À faire »: after login each person lands on counts and links made for their role, only about what they
+may act on, in a bounded number of queries."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from maillage.accounts.models import AccessRequest
+from maillage.actions.models import ActionState
+from maillage.observatory.models import Response, ResponseStatus
+from tests.factories import make_sheet, make_structure
+from tests.observatory_fill.conftest import open_campaign, questionnaire_files  # noqa: F401
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+TODO = "/espace/a-faire/"
+
+
+def tasks(client) -> dict[str, str]:
+    """label → count, from the page."""
+    html = client.get(TODO).content.decode()
+    found = re.findall(r'<span class="todo-count">(\d+)</span> ([^<]+)</a>', html)
+    return {label.strip(): int(count) for count, label in found}
+
+
+@pytest.fixture
+def work(world):
+    a, b = world.structure_a, world.structure_b  # departments 13 and 69
+    for structure in (a, b):
+        make_sheet(f"Renvoyée {structure.pk}", structure, state=ActionState.RETURNED)
+        make_sheet(f"Soumise {structure.pk}", structure, state=ActionState.SUBMITTED)
+        make_sheet(f"Soumise bis {structure.pk}", structure, state=ActionState.SUBMITTED)
+    make_structure("Orpheline 13", "13")
+    AccessRequest.objects.create(user=world.users["member_b"], structure=a)
+    return world
+
+
+def test_login_lands_on_the_todo_page(world):
+    response = Client().post("/connexion/", {"username": "membre.a@exemple.fr", "password": PASSWORD})
+    assert response["Location"] == TODO
+
+
+def test_member_sees_their_structures_sheets(work):
+    assert tasks(work.client("member_a")) == {"fiche renvoyée à corriger": 1}
+    admin = tasks(work.client("admin_a"))
+    assert admin["fiche renvoyée à corriger"] == 1
+    assert admin["demande à traiter (rejoindre, prendre en charge ou créer une structure)"] == 1
+
+
+def test_correspondent_sees_their_departments_only(work):
+    found = tasks(work.client("correspondent_13"))
+    assert found["fiches soumises à modérer"] == 2  # not the two of department 69
+    assert found["structure sans aucun membre"] == 1
+    assert found["demande à traiter (rejoindre, prendre en charge ou créer une structure)"] == 1
+    other = tasks(work.client("correspondent_69"))
+    assert other["fiches soumises à modérer"] == 2
+    assert "structure sans aucun membre" not in other and not any("demande" in label for label in other)
+    html = work.client("correspondent_13").get(TODO).content.decode()
+    assert "Modération (dans mes départements)" in html and 'href="/moderation/"' in html
+
+
+def test_national_admin_sees_everything(work):
+    found = tasks(work.client("national_admin"))
+    assert found["fiches soumises à modérer"] == 4
+    assert "Modération (partout)" in work.client("national_admin").get(TODO).content.decode()
+
+
+def test_newcomer_is_offered_to_join(db):
+    from .conftest import make_user
+
+    client = Client()
+    client.force_login(make_user("nouveau@exemple.fr"))
+    html = client.get(TODO).content.decode()
+    assert "Rejoindre ma structure" in html and 'href="/espace/rejoindre/"' in html
+
+
+def test_questionnaires_to_fill_and_to_check(work, questionnaire_files):  # noqa: F811
+    campaign = open_campaign(questionnaire_files, 2025)
+    questionnaire = campaign.questionnaires.get(kind="csx")
+    Response.objects.create(questionnaire=questionnaire, structure=work.structure_b, status=ResponseStatus.SUBMITTED)
+    assert tasks(work.client("member_a"))["questionnaire 2025 à remplir"] == 1
+    assert "questionnaire 2025 à remplir" not in tasks(work.client("member_b"))
+    assert tasks(work.client("correspondent_69"))["questionnaire 2025 transmis à vérifier et valider"] == 1
+    assert "questionnaire 2025 transmis à vérifier et valider" not in tasks(work.client("correspondent_13"))
+
+
+@pytest.mark.parametrize("role", ["member_a", "admin_a", "correspondent_13", "national_admin"])
+def test_queries_are_bounded(work, role, django_assert_max_num_queries):
+    client = work.client(role)
+    for index in range(10):
+        structure = make_structure(f"Autre {index}", "13")
+        make_sheet(f"Soumise {index}", structure, state=ActionState.SUBMITTED)
+        make_sheet(f"Renvoyée {index}", work.structure_a, state=ActionState.RETURNED)
+    # Session, person, roles, then one query per count (14 at most for a correspondent who is also nothing else).
+    with django_assert_max_num_queries(15):
+        assert client.get(TODO).status_code == 200
