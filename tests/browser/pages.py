@@ -60,7 +60,7 @@ def log_in(page: Page, site, email: str, password: str = PASSWORD) -> None:
 
 def second_factor(page: Page, device: TOTPDevice) -> None:
     code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-    page.get_by_label("Code à 6 chiffres affiché par l'application").fill(code)
+    page.get_by_label(re.compile(r"^Code à 6 chiffres")).fill(code)  # the application's, or a recovery code
     submit(page, page.get_by_role("button", name=re.compile("Valider|Vérifier|Continuer")))
 
 
