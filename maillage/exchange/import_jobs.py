@@ -15,18 +15,21 @@ exchange imports none of them.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from maillage.jobs.queue import enqueue_on_commit
 
+from .models import FINISHED as FINISHED_STATUSES
 from .models import ImportJob, JobKind, JobStatus
 from .transactions import BUSY_MESSAGE, AlreadyCommitted, is_database_busy, watching_write
 from .web_import import MAX_LISTED_ERRORS, ImportKind, PendingImport, run_web_import, summary
@@ -36,6 +39,8 @@ logger = logging.getLogger(__name__)
 READING = "Lecture et vérification du fichier"
 WRITING = "Enregistrement dans la base de données"
 FINISHED = "Terminé"
+# Finished jobs are deleted after this many days (setting IMPORT_JOBS_KEEP_DAYS); their files are gone long before.
+KEEP_DAYS = 30
 # A job whose worker died this many times while running it is given up (the task queue gives up its task too).
 MAX_ATTEMPTS = 3
 # Progress is written at most this often: each write takes the database's write lock for a moment.
@@ -105,6 +110,7 @@ class JobProgress:
 def start_job(*, user, kind: str, pending: PendingImport, dry_run: bool = True, options: dict | None = None,
               confirms: ImportJob | None = None) -> ImportJob:  # fmt: skip
     """Create the job of a stored upload and enqueue its task once the row is committed."""
+    forget_old_jobs()
     job = ImportJob.objects.create(
         started_by=user,
         kind=kind,
@@ -131,6 +137,15 @@ def confirm_job(dry_run: ImportJob, *, user) -> ImportJob | None:
         pending = PendingImport(locked.token, locked.filename, locked.kind)
         return start_job(user=user, kind=locked.kind, pending=pending, dry_run=False, options=locked.options,
                          confirms=locked)  # fmt: skip
+
+
+def forget_old_jobs() -> int:
+    """Delete the finished jobs older than `IMPORT_JOBS_KEEP_DAYS` days (setting; their reports name structures
+    and people's files); the number deleted."""
+    days = getattr(settings, "IMPORT_JOBS_KEEP_DAYS", KEEP_DAYS)
+    limit = timezone.now() - datetime.timedelta(days=days)
+    old = ImportJob.objects.filter(status__in=FINISHED_STATUSES, finished_at__lt=limit)
+    return old.delete()[0]
 
 
 def stored_file(job: ImportJob) -> Path:

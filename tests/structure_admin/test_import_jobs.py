@@ -1,9 +1,11 @@
 """Background imports: the job's page and its JSON state, who sees them, and a job run again (after a killed worker)
 that never applies its import twice."""
 
+import datetime
 import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from maillage.audit.models import AuditAction, AuditEvent
 from maillage.exchange import import_jobs
@@ -119,3 +121,15 @@ def test_a_job_abandoned_too_often_is_given_up(world, upload_dir):
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.report["errors"] == ["a.txt : le traitement s'est arrêté 3 fois sans finir : rien n'a été enregistré"]
+
+
+def test_finished_jobs_are_forgotten_after_a_while(world, upload_dir, settings):
+    settings.IMPORT_JOBS_KEEP_DAYS = 30
+    old = imported(world.client("national_admin"), structure_text(("Centre social Nouveau", "13002")))
+    ImportJob.objects.update(finished_at=timezone.now() - datetime.timedelta(days=31))
+    waiting = ImportJob.objects.create(started_by=world.users["correspondent"], kind=JobKind.STRUCTURES,
+                                       filename="a.txt", token="t" * 43)  # fmt: skip
+    ImportJob.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - datetime.timedelta(days=40))
+    assert import_jobs.forget_old_jobs() == 2  # the dry run and its confirmation
+    assert list(ImportJob.objects.values_list("pk", flat=True)) == [waiting.pk]  # not finished: kept
+    assert not ImportJob.objects.filter(pk=old.pk).exists()
