@@ -197,3 +197,14 @@ def test_a_long_group_name_is_written_on_two_lines_not_cut():
     root = parse(chart_svg(PositionChart("t", "d", 2, [group])))
     lines = [span.text for span in root.iter(f"{SVG}tspan")]
     assert lines == ["Espaces de vie sociale", "Provence-Alpes-Côte d'Azur"]
+
+
+def test_evolution_axis_labels_fit_in_the_chart():
+    """Budgets of a department (« 990 700 € ») were cut at the left edge: the axis leaves room for its labels."""
+    chart = EvolutionChart("Budget", "d", [(2024, Decimal(4_467_100)), (2025, Decimal(9_007_000))], unit="euro")
+    root = parse(chart_svg(chart))
+    for text in root.iter(f"{SVG}text"):
+        if text.get("text-anchor") == "end":  # the axis' tick labels
+            spaces = text.text.count(NBSP) + text.text.count(" ")
+            width = 13 * (0.64 * (len(text.text) - spaces) + 0.32 * spaces)  # DejaVu Sans at 13 px
+            assert float(text.get("x")) - width >= 0, text.text

@@ -160,7 +160,7 @@ def horizontal_bars_svg(chart: BarChart, chart_id: str | None = None) -> str:
     body = []
     for index, (label, value) in enumerate(chart.items):
         y = top + index * row
-        body.append(_text(label_width - 8, y + 18, _shorten(label), anchor="end"))
+        body.append(_text(label_width - 8, y + 18, _shorten(label, 27), anchor="end"))  # 27 × ~7.3 px fit 200 px
         if is_secret(value):
             body.append(_secret_bar(label_width, y + 4, 24, row - 8))
             body.append(_text(label_width + 32, y + 18, SECRET_MARK, colour=MUTED_COLOUR))
@@ -180,12 +180,14 @@ def horizontal_bars_svg(chart: BarChart, chart_id: str | None = None) -> str:
 
 
 def evolution_svg(chart: EvolutionChart, chart_id: str | None = None) -> str:
-    height, left, right, top, bottom = 260, 70, 20, 24, 36
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    height, right, top, bottom = 260, 20, 24, 36
     numeric = _numeric([v for _, v in chart.points])
     low = min([*numeric, Decimal(0)])
     high = max([*numeric, Decimal(0)]) * Decimal("1.1") or Decimal(1)
     span = (high - low) or Decimal(1)
+    ticks = [format_value(low + span * tick / 4, chart.unit, chart.decimals) for tick in range(5)]
+    left = max(70, 14 + round(7.5 * max(len(t) for t in ticks)))  # room for the longest tick label (« 990 700 € »)
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
 
     def y_of(value: Any) -> float:
         return top + plot_h * float((high - Decimal(str(value))) / span)
