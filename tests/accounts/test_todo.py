@@ -80,10 +80,16 @@ def test_questionnaires_to_fill_and_to_check(work, questionnaire_files):  # noqa
     campaign = open_campaign(questionnaire_files, 2025)
     questionnaire = campaign.questionnaires.get(kind="csx")
     Response.objects.create(questionnaire=questionnaire, structure=work.structure_b, status=ResponseStatus.SUBMITTED)
-    assert tasks(work.client("member_a"))["questionnaire 2025 à remplir"] == 1
-    assert "questionnaire 2025 à remplir" not in tasks(work.client("member_b"))
-    assert tasks(work.client("correspondent_69"))["questionnaire 2025 transmis à vérifier et valider"] == 1
-    assert "questionnaire 2025 transmis à vérifier et valider" not in tasks(work.client("correspondent_13"))
+    assert counted(tasks(work.client("member_a")), "questionnaire à remplir") == 1
+    assert counted(tasks(work.client("member_b")), "questionnaire à remplir") == 0
+    assert counted(tasks(work.client("correspondent_69")), "questionnaire transmis à vérifier et valider") == 1
+    assert counted(tasks(work.client("correspondent_13")), "questionnaire transmis à vérifier et valider") == 0
+
+
+def counted(found: dict, words: str) -> int:
+    """The count of the task whose label holds `words` (whatever the campaign's name around them)."""
+    pattern = re.compile(r"\b" + r"s? ".join(words.split()) + r"s?\b")
+    return sum(count for label, count in found.items() if pattern.search(label.replace(" 2025", "")))
 
 
 @pytest.mark.parametrize("role", ["member_a", "admin_a", "correspondent_13", "national_admin"])
