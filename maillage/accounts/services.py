@@ -301,7 +301,9 @@ def decidable_access_requests(user):
         return queryset
     admin_of = Membership.objects.filter(user=user, is_admin=True).values("structure_id")
 
-    return queryset.filter(Q(structure_id__in=admin_of) | Q(structure__department_id__in=perms.department_ids(user)))
+    # A claim is the correspondents' to decide, even if the structure has an administrator since.
+    as_admin = Q(structure_id__in=admin_of, kind=AccessRequestKind.JOIN)
+    return queryset.filter(as_admin | Q(structure__department_id__in=perms.department_ids(user)))
 
 
 def can_decide_access_request(user, access_request: AccessRequest) -> bool:

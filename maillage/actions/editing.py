@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,6 +23,7 @@ from rapidfuzz import fuzz
 from maillage.accounts import perms
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
+from maillage.jobs.mail import queue_email
 from maillage.parameters import MAX_ID, whole_number
 from maillage.referentials.text import fold
 from maillage.validators import one_line
@@ -346,7 +346,7 @@ def _notify_author(author, action: Action, *, approved: bool, comment: str = "")
     verb = "validée" if approved else "refusée"
     subject = f"Votre modification de la fiche « {one_line(action.title)[:80]} » a été {verb}"
     body = render_to_string("contribute/email/revision_decision.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [author.email]))
+    transaction.on_commit(lambda: queue_email(subject, body, [author.email]))
 
 
 # --- probable duplicates -------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.mail import get_connection, send_mass_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat
@@ -25,6 +24,7 @@ from maillage.accounts.models import Membership
 from maillage.audit.models import AuditAction, AuditEvent
 from maillage.audit.services import log_event
 from maillage.history.models import Revision
+from maillage.jobs.mail import queue_each
 from maillage.parameters import MAX_ID, whole_number
 from maillage.referentials.models import Department
 from maillage.referentials.text import match_key
@@ -280,11 +280,10 @@ def send_freshness_reminders(*, dry_run: bool = False, now: datetime | None = No
     """E-mail each structure (its members, else its contact address) the list of its stale sheets, and
     remember when, so that a sheet is not reminded again for six months.
 
-    Structure by structure, the sheets are marked once their e-mails are sent: a failure of the mail
-    server stops the run (`OSError`) without marking the structures not yet told."""
+    Structure by structure, the e-mails are queued (the `send_email` task sends them, and tries again while the
+    mail server does not answer) and the sheets marked, in one transaction."""
     now = now or timezone.now()
     report = ReminderReport(dry_run=dry_run)
-    connection = None if dry_run else get_connection()
     for reminder in reminders(now):
         if not reminder.recipients:
             report.without_recipient.append(reminder.structure.name)
@@ -293,10 +292,10 @@ def send_freshness_reminders(*, dry_run: bool = False, now: datetime | None = No
             on_reminder(reminder)
         subject, body = _reminder_message(reminder.structure, reminder.sheets)
         if not dry_run:
-            messages = [(subject, body, None, [recipient]) for recipient in reminder.recipients]
-            send_mass_mail(messages, connection=connection)
-            # Not a change of content: `update()` leaves `updated_at` (and the freshness) alone.
-            Action.objects.filter(pk__in=[action.pk for action in reminder.sheets]).update(stale_reminded_at=now)
+            with transaction.atomic():
+                queue_each(subject, body, reminder.recipients)
+                # Not a change of content: `update()` leaves `updated_at` (and the freshness) alone.
+                Action.objects.filter(pk__in=[action.pk for action in reminder.sheets]).update(stale_reminded_at=now)
         report.structures += 1
         report.sheets += len(reminder.sheets)
         report.messages += len(reminder.recipients)

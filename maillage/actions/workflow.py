@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils import timezone
 from maillage.accounts import perms
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
+from maillage.jobs.mail import queue_each
 from maillage.validators import one_line
 
 from .models import Action, ActionState, ActionTransition
@@ -111,4 +111,4 @@ def notify_structure(logged: ActionTransition) -> int:
     context = {"action": action, "logged": logged, "verb": NOTIFIED[logged.target], "site_url": settings.SITE_URL}
     subject = f"Votre fiche « {one_line(action.title)[:80]} » a été {NOTIFIED[logged.target]}"
     body = render_to_string("actions/email/transition.txt", context)
-    return send_mass_mail([(subject, body, None, [recipient]) for recipient in recipients])
+    return queue_each(subject, body, recipients)

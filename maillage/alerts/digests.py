@@ -3,17 +3,16 @@ confirmation) that its search finds.
 
 Every run takes one cut-off time: a digest lists the sheets published after the subscription's
 `last_sent_at` and up to the cut-off, and moves `last_sent_at` to the cut-off in the same transaction as
-the mail is sent, so that no sheet is listed twice nor skipped, even when the run is long. When the
-mail cannot be sent, the transaction rolls back and the next run lists the sheets again.
+the mail is queued, so that no sheet is listed twice nor skipped, even when the run is long. The
+`send_email` task sends it, and tries again while the mail server does not answer.
 """
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Min
 from django.db.models.functions import Coalesce
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from maillage.actions.models import Action
+from maillage.jobs.mail import queue_message
 from maillage.search.engine import parse_action_filters, search_actions
 from maillage.search.params import InvalidParameter
 
@@ -62,7 +62,6 @@ class DigestReport:
     sent: int = 0
     nothing_new: int = 0
     invalid: int = 0
-    failed: int = 0
     purged: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -113,36 +112,25 @@ def send_digests(
     report.purged = purge_unconfirmed(now=cutoff, dry_run=dry_run)
     matcher = NewSheetMatcher(cutoff)
     pks = list(AlertSubscription.objects.confirmed().order_by("pk").values_list("pk", flat=True))
-    # One SMTP connection for the run (opened here: a mail server that does not answer stops the run).
-    connection = None if dry_run else get_connection()
-    with connection or contextlib.nullcontext():
-        for pk in pks:
-            report.checked += 1
-            try:
-                digest = process_subscription(pk, cutoff, matcher, connection, dry_run=dry_run)
-            except InvalidParameter as error:
-                report.invalid += 1
-                report.problems.append(f"alerte n° {pk} : la recherche n'est plus valable ({error.message})")
-                continue
-            except OSError as error:  # smtplib errors are OSErrors
-                report.failed += 1
-                report.problems.append(f"alerte n° {pk} : l'envoi a échoué ({error})")
-                if connection is not None:
-                    connection.close()  # the next message opens a fresh connection
-                continue
-            if digest is None:
-                report.nothing_new += 1
-                continue
-            report.sent += 1
-            if on_digest:
-                on_digest(digest)
+    for pk in pks:
+        report.checked += 1
+        try:
+            digest = process_subscription(pk, cutoff, matcher, dry_run=dry_run)
+        except InvalidParameter as error:
+            report.invalid += 1
+            report.problems.append(f"alerte n° {pk} : la recherche n'est plus valable ({error.message})")
+            continue
+        if digest is None:
+            report.nothing_new += 1
+            continue
+        report.sent += 1
+        if on_digest:
+            on_digest(digest)
     return report
 
 
-def process_subscription(
-    pk: int, cutoff: dt.datetime, matcher: NewSheetMatcher, connection, *, dry_run: bool
-) -> Digest | None:
-    """Decide and send one digest, and move the subscription's window, in one transaction."""
+def process_subscription(pk: int, cutoff: dt.datetime, matcher: NewSheetMatcher, *, dry_run: bool) -> Digest | None:
+    """Decide and queue one digest, and move the subscription's window, in one transaction."""
     with transaction.atomic():
         subscription = AlertSubscription.objects.select_for_update().confirmed().filter(pk=pk).first()
         if subscription is None:  # unsubscribed while the run was going on
@@ -154,7 +142,7 @@ def process_subscription(
         digest = build_digest(subscription, ids) if ids else None
         if not dry_run:
             if digest is not None:
-                digest_message(digest, connection).send()
+                queue_message(digest_message(digest))
             subscription.last_sent_at = cutoff
             subscription.save(update_fields=["last_sent_at"])
         return digest
@@ -195,14 +183,13 @@ def digest_subject(digest: Digest) -> str:
     return f"Maillage : {digest.total} nouvelles fiches pour votre recherche"
 
 
-def digest_message(digest: Digest, connection=None) -> EmailMultiAlternatives:
+def digest_message(digest: Digest) -> EmailMultiAlternatives:
     """The digest, plain text and HTML, with the one-click unsubscribe headers of RFC 8058."""
     context = {"digest": digest, "site_url": settings.SITE_URL}
     message = EmailMultiAlternatives(
         subject=digest_subject(digest),
         body=render_to_string("alerts/email/digest.txt", context),
         to=[digest.subscription.email],
-        connection=connection,
         headers={
             "List-Unsubscribe": f"<{digest.unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

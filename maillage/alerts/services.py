@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from maillage.jobs.mail import queue_message
+
 from .models import AlertSubscription
 from .querysets import CONFIRMATION_VALIDITY
 from .searches import FollowedSearch
@@ -104,7 +106,7 @@ def send_confirmation(subscription_id: int, token: str) -> None:
         headers={"Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(render_to_string("alerts/email/confirmation.html", context), "text/html")
-    message.send()
+    queue_message(message)
 
 
 def subscription_to_confirm(token: str) -> AlertSubscription | None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.fields.json import KeyTransform
@@ -28,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from maillage.accounts import perms
+from maillage.jobs.mail import queue_each
 
 from ..definitions.validation import validate
 from ..definitions.values import is_empty, parse_answer, to_json
@@ -401,7 +401,7 @@ def notify_returned(event: ResponseEvent) -> int:
     context = {"event": event, "response": response, "flags": flags, "site_url": settings.SITE_URL}
     subject = f"Questionnaire {response.questionnaire.campaign.year} : des réponses sont à revoir"
     body = render_to_string("observatory_check/email/returned.txt", context)
-    return send_mass_mail([(subject, body, None, [r]) for r in recipients])
+    return queue_each(subject, body, recipients)
 
 
 @transaction.atomic
@@ -462,6 +462,6 @@ def send_reminder(response: Response) -> int:
     context = {"response": response, "campaign": campaign, "site_url": settings.SITE_URL}
     subject = f"Questionnaire de l'observatoire {campaign.year} : votre réponse est attendue"
     body = render_to_string("observatory_check/email/reminder.txt", context)
-    sent = send_mass_mail([(subject, body, None, [r]) for r in recipients])
+    sent = queue_each(subject, body, recipients)
     states.note_reminder(response, REMINDER_COMMENT)
     return sent

@@ -50,5 +50,5 @@ def summary(report: DigestReport) -> str:
     return (
         f"{prefix}Alertes confirmées examinées : {report.checked} ; résumés {sent} : {report.sent} ; "
         f"sans nouvelle fiche : {report.nothing_new} ; recherches devenues invalides : {report.invalid} ; "
-        f"échecs d'envoi : {report.failed} ; demandes non confirmées {purged} : {report.purged}."
+        f"demandes non confirmées {purged} : {report.purged}."
     )
