@@ -95,3 +95,10 @@ def test_a_share_of_a_secret_total_is_secret(aggregates):
     Aggregate.objects.filter(year=2024, code="FINANCEMENT_TOTAL").update(secret=True)
     caf = tile(key_figures.key_figures(reports.territory("department", "13"), 2024), "caf")
     assert caf.value is SECRET and caf.change is None
+
+
+def test_a_tile_names_the_region_short_and_in_full_for_screen_readers(aggregates):
+    etp = tile(key_figures.key_figures(reports.territory("department", "13"), 2024), "etp")
+    region = etp.comparisons[0]
+    assert region.short == "Région" and region.rest == region.label.removeprefix("Région ") != ""
+    assert etp.comparisons[1].short == "France" and etp.comparisons[1].rest == ""

@@ -79,6 +79,16 @@ class Comparison:
     value: Any  # a number, SECRET or None
     unit: str = NUMBER
     decimals: int = 0
+    short_label: str = ""  # « Région », « France »: what a narrow tile has room for
+
+    @property
+    def short(self) -> str:
+        return self.short_label or self.label
+
+    @property
+    def rest(self) -> str:
+        """What the short name leaves out (« Provence-Alpes-Côte d'Azur »), for screen readers."""
+        return self.label.removeprefix(self.short).strip()
 
     @property
     def text(self) -> str:
@@ -156,13 +166,16 @@ def _codes() -> set[str]:
     return codes
 
 
-def _above(place) -> list[tuple[Place, str]]:
-    """The territories a place is compared with, nearest first: ((scope, code), label)."""
+FRANCE = ((AggregateScope.NATION, ""), "France", "France")
+
+
+def _above(place) -> list[tuple[Place, str, str]]:
+    """The territories a place is compared with, nearest first: ((scope, code), name, short name)."""
     if place.scope == AggregateScope.DEPARTMENT:
-        above = [((AggregateScope.REGION, place.region[0]), f"Région {place.region[1]}")] if place.region else []
-        return [*above, ((AggregateScope.NATION, ""), "France")]
+        region = [((AggregateScope.REGION, place.region[0]), f"Région {place.region[1]}", "Région")]
+        return [*(region if place.region else []), FRANCE]
     if place.scope == AggregateScope.REGION:
-        return [((AggregateScope.NATION, ""), "France")]
+        return [FRANCE]
     return []
 
 
@@ -170,7 +183,7 @@ def load_rows(place, year: int) -> dict[tuple[str, str, int], dict[str, StoredSu
     """(scope, scope code, year) → indicator code → stored figures, in one query: the place's rows of ``year`` and
     ``year - 1``, the rows of the territories above it for ``year`` (group « toutes les structures »)."""
     condition = Q(scope=place.scope, scope_code=place.code, year__in=(year, year - 1))
-    for (scope, code), _ in _above(place):
+    for (scope, code), _, _ in _above(place):
         condition |= Q(scope=scope, scope_code=code, year=year)
     query = Aggregate.objects.filter(condition, group=ALL, code__in=sorted(_codes())).annotate(
         stats=KeyTransform("stats", "summary")
@@ -248,13 +261,15 @@ def key_figures(place, year: int) -> KeyFigures:
         statistic = spec.compare or spec.statistic
         unit = spec.compare_unit or spec.unit
         comparisons = [
-            Comparison(label, figure_value(spec, rows.get((scope, code, year), {}), statistic), unit, spec.decimals)
-            for (scope, code), label in above
+            Comparison(
+                name, figure_value(spec, rows.get((scope, code, year), {}), statistic), unit, spec.decimals, short
+            )
+            for (scope, code), name, short in above
         ]
         figures.append(
             KeyFigure(spec, value, _change(spec, value, previous), year - 1, _detail(spec, here, value), comparisons)
         )
-    return KeyFigures(year, year - 1, figures, [label for _, label in above])
+    return KeyFigures(year, year - 1, figures, [name for _, name, _ in above])
 
 
 CACHE_SECONDS = 24 * 3600
