@@ -41,6 +41,7 @@ class Todo:
     groups: list[Group]
     pending_own_requests: int
     has_role: bool
+    lacks_recovery_codes: bool = False  # a second factor without a way back if the phone is lost
 
     @property
     def total(self) -> int:
@@ -72,7 +73,14 @@ def todo_for(user) -> Todo:
         groups=[group for group in groups if group.tasks],
         pending_own_requests=own,
         has_role=bool(structure_ids) or _moderates(user),
+        lacks_recovery_codes=_lacks_recovery_codes(user),
     )
+
+
+def _lacks_recovery_codes(user) -> bool:
+    from .two_factor import has_app_device, remaining_recovery_codes, requires_two_factor
+
+    return requires_two_factor(user) and has_app_device(user) and not remaining_recovery_codes(user)
 
 
 def _moderates(user) -> bool:
@@ -98,12 +106,12 @@ def _structure_tasks(user, structure_ids) -> Group:
             to_fill += status in (ResponseStatus.NOT_STARTED, ResponseStatus.IN_PROGRESS)
         fill = reverse("observatory_fill:home")
         group.add(
-            to_fill, f"questionnaire {campaign.year} à remplir", f"questionnaires {campaign.year} à remplir", fill
+            to_fill, f"questionnaire à remplir ({campaign.label})", f"questionnaires à remplir ({campaign.label})", fill
         )
         group.add(
             returned,
-            f"questionnaire {campaign.year} renvoyé à corriger",
-            f"questionnaires {campaign.year} renvoyés à corriger",
+            f"questionnaire renvoyé à corriger ({campaign.label})",
+            f"questionnaires renvoyés à corriger ({campaign.label})",
             fill,
         )
     return group
@@ -132,8 +140,8 @@ def _moderation_tasks(user) -> Group:
         url = reverse("observatory_check:dashboard") + "?" + urlencode({"annee": campaign.year, "etat": "submitted"})
         group.add(
             to_check,
-            f"questionnaire {campaign.year} transmis à vérifier et valider",
-            f"questionnaires {campaign.year} transmis à vérifier et valider",
+            f"questionnaire transmis à vérifier et valider ({campaign.label})",
+            f"questionnaires transmis à vérifier et valider ({campaign.label})",
             url,
         )
     stale = moderation.stale_actions(perms.moderated_actions(user)).count()

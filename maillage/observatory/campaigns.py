@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
+from maillage.observatory.definitions.wording import campaign_label
 from maillage.structures.models import StructureKind
 
 from .definitions.builder import QUESTIONNAIRES_DIR
@@ -67,7 +68,7 @@ def create_campaign(
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise CampaignError("year", f"Donnez une année entre {MIN_YEAR} et {MAX_YEAR}.")
     check_dates(opens_on, closes_on)
-    taken = CampaignError("year", f"La campagne de l'année {year} existe déjà : changez plutôt ses dates.")
+    taken = CampaignError("year", f"La campagne {campaign_label(year)} existe déjà : changez plutôt ses dates.")
     if Campaign.objects.filter(year=year).exists():
         raise taken
     try:
@@ -116,12 +117,12 @@ def store_questionnaire(campaign: Campaign, main_file: str, definition, sources:
             f"{main_file} est un bloc thématique : il se charge inclus par un questionnaire (« include: »), pas seul."
         )
     if definition.years and campaign.year not in definition.years:
-        years = ", ".join(str(year) for year in definition.years)
-        raise QuestionnaireLoadError(f"{main_file} est prévu pour {years}, pas pour la campagne {campaign.year}.")
+        years = ", ".join(f"les données {year}" for year in definition.years)
+        raise QuestionnaireLoadError(f"{main_file} est prévu pour {years}, pas pour la campagne {campaign.label}.")
     existing = Questionnaire.objects.select_for_update().filter(campaign=campaign, kind=definition.kind).first()
     if existing is not None and existing.responses.exclude(answers={}).exists():
         raise QuestionnaireLoadError(
-            f"Le questionnaire {existing.get_kind_display()} de {campaign.year} a déjà des réponses : "
+            f"Le questionnaire {existing.get_kind_display()} de la campagne {campaign.label} a déjà des réponses : "
             "il ne peut plus être remplacé."
         )
     fields = {

@@ -433,7 +433,8 @@ def questionnaire_for_year(name: str, campaign: Campaign) -> tuple[Questionnaire
     planned = ", ".join(str(y) for y in definition.years)
     return (
         questionnaire,
-        f"{name} est prévu pour {planned} : chargé pour {campaign.year} depuis une copie « years: [{campaign.year}] ».",
+        f"{name} est prévu pour les données {planned} : chargé pour {campaign.label} "
+        f"depuis une copie « years: [{campaign.year}] ».",
     )  # noqa: E501
 
 

@@ -11,6 +11,7 @@ from django.db import models
 from maillage.structures.models import StructureKind
 
 from .definitions.sources import definition_from_sources
+from .definitions.wording import campaign_label, campaign_phrase, campaign_slug
 
 
 class Campaign(models.Model):
@@ -32,7 +33,22 @@ class Campaign(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Campagne {self.year + 1} (données {self.year})"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The campaign's one name, everywhere: « Enquête 2026 — données 2025 » (`definitions.wording`)."""
+        return campaign_label(self.year)
+
+    @property
+    def phrase(self) -> str:
+        """The name inside a sentence: « l'enquête 2026 — données 2025 »."""
+        return campaign_phrase(self.year)
+
+    @property
+    def slug(self) -> str:
+        """The name in a file name: « enquete-2026-donnees-2025 »."""
+        return campaign_slug(self.year)
 
 
 class Questionnaire(models.Model):
@@ -57,7 +73,7 @@ class Questionnaire(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "kind"], name="one_questionnaire_per_kind")]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.get_kind_display()}, {self.campaign.year}) — {self.code} v{self.version}"
+        return f"{self.title} ({self.get_kind_display()}) — {self.campaign.label} — {self.code} v{self.version}"
 
     def definition(self):
         """The definition kept with the questionnaire, rebuilt once per process for the same files."""
@@ -98,7 +114,7 @@ class Response(models.Model):
         indexes = [models.Index(fields=["questionnaire", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.structure} — {self.questionnaire.campaign.year} ({self.get_status_display()})"
+        return f"{self.structure} — {self.questionnaire.campaign.label} ({self.get_status_display()})"
 
 
 class ResponseEvent(models.Model):

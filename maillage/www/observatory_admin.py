@@ -179,7 +179,7 @@ def campaign_create(request):
         except campaigns.CampaignError as error:
             form.refuse(error)
         else:
-            messages.success(request, f"{campaign} créée : chargez maintenant ses questionnaires.")
+            messages.success(request, f"Campagne {campaign.label} créée : chargez maintenant ses questionnaires.")
             return redirect("observatory_admin:questionnaire-load", year=campaign.year)
     return _form_page(request, form, None)
 
@@ -198,9 +198,7 @@ def campaign_edit(request, year: int):
         except campaigns.CampaignError as error:
             form.refuse(error)
         else:
-            messages.success(
-                request, f"Dates de la campagne {campaign.year + 1} (données {campaign.year}) enregistrées."
-            )
+            messages.success(request, f"Dates de la campagne {campaign.label} enregistrées.")
             return redirect("observatory_admin:campaigns")
     return _form_page(request, form, campaign)
 

@@ -169,7 +169,7 @@ def export(request, fmt: str):
         )  # fmt: skip
         chunks = export_format.chunks(prepared)
     where = f"-{department.code}" if department else ""
-    name = f"observatoire-reponses-{campaign.year}{where}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    name = f"observatoire-reponses-{campaign.slug}{where}-{timezone.localdate():%Y-%m-%d}.{fmt}"
     response = StreamingHttpResponse(chunks, content_type=export_format.content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Accel-Buffering"] = "no"  # proxies (nginx) would hold the file back until it is complete

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from maillage.accounts import perms
+from maillage.observatory.definitions.wording import campaign_slug
 from maillage.observatory.figures import indicators, reports, situation
 from maillage.observatory.figures.charts import chart_svg, data_table, table_csv
 from maillage.observatory.figures.formatting import format_percent
@@ -146,7 +147,7 @@ def chart_csv(request, slug: str, scope_slug: str | None = None, code: str | Non
             raise Http404("Tableau inconnu.")
         table = data_table(item.chart)
     response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
-    filename = f"observatoire-{place.scope}-{place.code or 'france'}-{chosen}-{slug}.csv"
+    filename = f"observatoire-{place.scope}-{place.code or 'france'}-{campaign_slug(chosen)}-{slug}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -162,7 +163,7 @@ def plaquette_pdf(request, scope_slug: str | None = None, code: str | None = Non
     context = report_context(report, _urls(place, chosen, published[0]), for_pdf=True)
     data = pdf.report_pdf(report, context, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(data, content_type="application/pdf")
-    filename = f"observatoire-{place.code or 'france'}-{chosen}.pdf"
+    filename = f"observatoire-{place.code or 'france'}-{campaign_slug(chosen)}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 

@@ -99,6 +99,17 @@ def test_queries_are_bounded(work, role, django_assert_max_num_queries):
         structure = make_structure(f"Autre {index}", "13")
         make_sheet(f"Soumise {index}", structure, state=ActionState.SUBMITTED)
         make_sheet(f"Renvoyée {index}", work.structure_a, state=ActionState.RETURNED)
-    # Session, person, roles, then one query per count (14 at most for a correspondent who is also nothing else).
-    with django_assert_max_num_queries(15):
+    # Session, person, roles, one query per count, two for the recovery codes (16 for a correspondent).
+    with django_assert_max_num_queries(17):
         assert client.get(TODO).status_code == 200
+
+
+def test_second_factor_without_recovery_codes_is_pointed_out(work):
+    html = work.client("correspondent_13").get(TODO).content.decode()
+    assert "Vous n&#x27;avez plus de codes de secours" in html or "Vous n'avez plus de codes de secours" in html
+    assert 'href="/espace/compte/codes-de-secours/"' in html
+    from maillage.accounts.two_factor import new_recovery_codes
+
+    new_recovery_codes(work.users["correspondent_13"])
+    assert "codes de secours" not in work.client("correspondent_13").get(TODO).content.decode()
+    assert "codes de secours" not in work.client("member_a").get(TODO).content.decode()

@@ -52,7 +52,7 @@ def test_an_invalid_file_loads_nothing_and_names_the_line(run_command, files):
         (["--year", "2025"], "donnez --ouverture et --cloture"),
         (["--year", "2025", "--ouverture", "31/05/2026", "--cloture", "01/03/2026"], "l'ouverture d'abord"),
         (["--year", "2025", "--ouverture", "2026-03-01", "--cloture", "31/05/2026"], "jj/mm/aaaa"),
-        (["--year", "2019", "--ouverture", "01/03/2020", "--cloture", "31/05/2020"], "prévu pour 2025"),
+        (["--year", "2019", "--ouverture", "01/03/2020", "--cloture", "31/05/2020"], "prévu pour les données 2025"),
     ],
 )
 def test_bad_arguments_get_a_french_message(run_command, files, arguments, message):

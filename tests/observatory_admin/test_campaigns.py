@@ -76,14 +76,14 @@ def test_list_shows_questionnaires_and_responses_by_status(admin, world, campaig
     page = admin.get(LIST_URL)
     html = text_of(page)
     assert page.status_code == 200
-    assert html.index("Campagne 2027 (données 2026)") < html.index("Campagne 2026 (données 2025)")
+    assert html.index("Enquête 2027 — données 2026") < html.index("Enquête 2026 — données 2025")
     assert "Ouverture le 01/03/2026, clôture le 31/05/2026." in html
     assert "<code>CSX_CORE</code> version 2025.1 — csx_2025.yaml" in html
     assert f'<td class="text-end">{questionnaire.question_count}</td>' in html
     loaded = timezone.localtime(questionnaire.loaded_at)
     assert f"le {loaded:%d/%m/%Y à %H:%M} par national_admin@maillage.test" in html
     assert "<em>Pas encore chargé</em>" in html  # EVS of 2025, and both kinds of 2026
-    section = html[html.index("Campagne 2026 (données 2025)") :]
+    section = html[html.index("Enquête 2026 — données 2025") :]
     row = section[section.index('<th scope="row">Centre social</th>') :]
     row = row[: row.index("</tr>")]
     # not started, in progress, submitted, returned, validated, total
@@ -151,13 +151,13 @@ def test_create_a_campaign(admin):
     campaign = Campaign.objects.get()
     assert (campaign.year, campaign.opens_on, campaign.closes_on) == (2026, datetime.date(2027, 3, 1),
                                                                       datetime.date(2027, 5, 31))  # fmt: skip
-    assert "Campagne 2027 (données 2026) créée" in text_of(admin.get(load_url(2026)))
+    assert "Campagne Enquête 2027 — données 2026 créée" in text_of(admin.get(load_url(2026)))
 
 
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"year": "2025"}, "year", "La campagne de l'année 2025 existe déjà : changez plutôt ses dates."),
+        ({"year": "2025"}, "year", "La campagne Enquête 2026 — données 2025 existe déjà : changez plutôt ses dates."),
         (
             {"closes_on": "28/02/2027"},
             "closes_on",
@@ -192,7 +192,7 @@ def test_change_the_dates(admin, campaign):
     assert response.status_code == 302 and response["Location"] == LIST_URL
     campaign.refresh_from_db()
     assert (campaign.opens_on, campaign.closes_on) == (datetime.date(2026, 3, 15), datetime.date(2026, 6, 15))
-    assert "Dates de la campagne 2026 (données 2025) enregistrées." in text_of(admin.get(LIST_URL))
+    assert "Dates de la campagne Enquête 2026 — données 2025 enregistrées." in text_of(admin.get(LIST_URL))
 
 
 def test_wrong_dates_change_nothing(admin, campaign):

@@ -140,7 +140,7 @@ def test_bad_files_are_refused_with_file_and_line(admin, campaign, files, messag
     ("files", "message"),
     [
         ([("mini.yaml", BAD_MINI["years"]), ("bloc.yaml", BLOC)],
-         "mini.yaml est prévu pour 2030, pas pour la campagne 2025. Rien n'a été chargé."),
+         "mini.yaml est prévu pour les données 2030, pas pour la campagne Enquête 2026 — données 2025. Rien n'a été chargé."),
         ([("bloc.yaml", BLOC)], "bloc.yaml est un bloc thématique : il se charge inclus par un questionnaire"),
         ([("mini.yaml", MINI), ("mini.yaml", BLOC)], "Plusieurs fichiers envoyés s'appellent mini.yaml"),
     ],
@@ -195,7 +195,7 @@ def test_a_questionnaire_with_answers_is_not_replaced(admin, world, campaign):
     response = upload(admin, 2025, ("mini.yaml", MINI), ("bloc.yaml", BLOC))
     assert response.status_code == 400
     assert (
-        "Le questionnaire Centre social de 2025 a déjà des réponses : il ne peut plus être remplacé. "
+        "Le questionnaire Centre social de la campagne Enquête 2026 — données 2025 a déjà des réponses : il ne peut plus être remplacé. "
         "Rien n'a été chargé."
     ) in text_of(response)
     questionnaire.refresh_from_db()
@@ -238,7 +238,7 @@ def test_the_command_logs_its_loads_and_keeps_no_campaign_when_refused(run_comma
     (tmp_path / "mini.yaml").write_text(BAD_MINI["years"], encoding="utf-8")
     (tmp_path / "bloc.yaml").write_text(BLOC, encoding="utf-8")
     dates = ["--ouverture", "01/03/2026", "--cloture", "31/05/2026"]
-    with pytest.raises(CommandError, match="prévu pour 2030"):
+    with pytest.raises(CommandError, match="prévu pour les données 2030"):
         run_command("load_questionnaire", str(tmp_path / "mini.yaml"), "--year", "2025", *dates)
     assert not Campaign.objects.exists()
     (tmp_path / "mini.yaml").write_text(MINI, encoding="utf-8")

@@ -198,7 +198,7 @@ def test_refresh_command(small_world, run_command):
     assert "agrégats" in out
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="Pas de campagne 1990"):
+    with pytest.raises(CommandError, match="Pas de campagne Enquête 1991 — données 1990"):
         run_command("refresh_aggregates", "--year", "1990")
 
 

@@ -17,7 +17,7 @@ COMMAND = "import_observatory_answers"
 def test_dry_run_then_import(past, tmp_path, run_command):
     path = write(tmp_path, csv_bytes(past.rows()))
     out, err = run_command(COMMAND, str(path), "--year", str(YEAR), "--dry-run")
-    assert "[essai, rien n'est enregistré] reponses.csv (campagne 2023) : 3 lignes lues, 3 réponse(s) à créer" in out
+    assert "[essai, rien n'est enregistré] reponses.csv (Enquête 2024 — données 2023) : 3 lignes lues, 3 réponse(s) à créer" in out
     assert "aucune erreur, 3 avertissements" in out and err == ""
     assert "  avertissement : reponses.csv, ligne 2 : question(s) obligatoire(s) sans réponse" in out
     assert not Response.objects.exists()
@@ -33,7 +33,7 @@ def test_dry_run_then_import(past, tmp_path, run_command):
 def test_xlsx(past, tmp_path, run_command):
     path = write(tmp_path, xlsx_bytes(past.rows()), "reponses.xlsx")
     out, _ = run_command(COMMAND, str(path), "--year", str(YEAR), "--quiet")
-    assert "reponses.xlsx (campagne 2023) : 3 lignes lues, 3 réponse(s) créée(s)" in out
+    assert "reponses.xlsx (Enquête 2024 — données 2023) : 3 lignes lues, 3 réponse(s) créée(s)" in out
 
 
 def test_errors_are_listed_on_stderr_and_nothing_is_stored(past, tmp_path, run_command):
@@ -75,7 +75,7 @@ def test_replace_option(past, tmp_path, run_command):
         (b"", ["--year", str(YEAR)], "vide.csv : le fichier est vide — rien n'a été importé."),
         (b"\x89PNG\r\n\x1a\n\x00\x00", ["--year", str(YEAR)], "données binaires : ce n'est pas un fichier texte"),
         ("id;X\r\n1;é\r\n".encode("cp1252"), ["--year", str(YEAR)], "ligne 2 : le fichier n'est pas encodé en UTF-8"),
-        (b"id;RH_SALARIES\r\n1;3\r\n", ["--year", "1999"], "Il n'y a pas de campagne 1999"),
+        (b"id;RH_SALARIES\r\n1;3\r\n", ["--year", "1999"], "Il n'y a pas de campagne Enquête 2000 — données 1999"),
     ],
     ids=["missing", "empty", "png", "cp1252", "no-campaign"],
 )

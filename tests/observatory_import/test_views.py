@@ -63,12 +63,12 @@ def test_dry_run_report_then_confirm(client, world, past, upload_dir):
     page = client.get(UPLOAD_URL)
     html = page.content.decode()
     assert '<label class="form-label fw-bold" for="id_year">' in html and 'for="id_file"' in html
-    assert f'<option value="{YEAR}">Campagne 2024 (données 2023)</option>' in html
+    assert f'<option value="{YEAR}">Enquête 2024 — données 2023</option>' in html
 
     response = upload(client, csv_bytes(past.rows()), name="campagne 2023.csv")
     html = response.content.decode()
     assert response.status_code == 200 and response.job.status == JobStatus.DONE
-    assert "[essai, rien n&#x27;est enregistré] campagne 2023.csv (campagne 2023) : 3 lignes lues" in html
+    assert "[essai, rien n&#x27;est enregistré] campagne 2023.csv (Enquête 2024 — données 2023) : 3 lignes lues" in html
     assert 'Réponses à créer</dt><dd class="col-sm-7">3</dd>' in html
     assert "Confirmer l&#x27;import de 3 réponses" in html
     assert "Ils n'empêchent pas l'import." in html
@@ -81,7 +81,7 @@ def test_dry_run_report_then_confirm(client, world, past, upload_dir):
     response = confirm(client, dry_run)
     html = response.content.decode()
     assert response.status_code == 200 and response.job.status == JobStatus.DONE
-    assert "campagne 2023.csv (campagne 2023) : 3 lignes lues, 3 réponse(s) créée(s)" in html
+    assert "campagne 2023.csv (Enquête 2024 — données 2023) : 3 lignes lues, 3 réponse(s) créée(s)" in html
     assert Response.objects.filter(status=ResponseStatus.VALIDATED).count() == 3
     assert Aggregate.objects.filter(year=YEAR).exists()
     event = AuditEvent.objects.get(action=AuditAction.IMPORT)
@@ -165,7 +165,10 @@ def test_replace_checkbox(client, world, past, upload_dir):
     client = client_for(client, world, "national_admin")
     response = upload(client, csv_bytes(past.rows()))
     assert failed(response)
-    assert "a déjà des réponses 2023 saisies sur le site (état : transmis)" in response.content.decode()
+    assert (
+        "a déjà des réponses pour Enquête 2024 — données 2023 saisies sur le site (état : transmis)"
+        in response.content.decode()
+    )
     response = upload(client, csv_bytes(past.rows()), replace="on")
     assert response.status_code == 200
     assert 'Réponses à remplacer</dt><dd class="col-sm-7">1</dd>' in response.content.decode()

@@ -49,7 +49,7 @@ def test_xlsx_export_opens_with_secrecy(client, aggregates):
     assert book.sheetnames == ["France", "Régions", "Départements", "Notes"]
     rows = list(book["Départements"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    assert header[0] == "Année" and "Médiane" in header
+    assert header[0] == "Année des données" and header[-1] == "Enquête" and "Médiane" in header
     by_key = {(r[0], r[1], r[3], r[4]): r for r in body}
     vaucluse = by_key[(2024, "84", "toutes les structures", "ETP")]
     assert vaucluse[7] == 5 and vaucluse[11] == 10  # 5 structures, median 10

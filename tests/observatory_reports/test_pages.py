@@ -24,7 +24,7 @@ def test_national_page_shows_figures_secrecy_and_tables(client, aggregates):
         page = client.get(reverse("observatory:nation"))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Observatoire : France — données 2024" in text
+    assert "Observatoire : France — Enquête 2025 — données 2024" in text
     # 14 answering structures of 16 surveyed
     assert "<strong>14</strong> structures sur 16" in text
     assert "ETP par structure" in text

@@ -40,6 +40,7 @@ from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
 from maillage.exchange.reading import ImportFileError
 from maillage.exchange.transactions import write_import
+from maillage.observatory.definitions.wording import campaign_label
 from maillage.parameters import MAX_ID, whole_number
 from maillage.structures.models import Structure, StructureKind
 
@@ -69,10 +70,14 @@ def campaign_questionnaires(year: int) -> tuple[Campaign, dict[str, tuple[Questi
     """The campaign of `year` and its questionnaires by kind, with their definitions."""
     campaign = Campaign.objects.filter(year=year).first()
     if campaign is None:
-        raise PastImportError(f"Il n'y a pas de campagne {year} : créez-la et chargez son questionnaire d'abord.")
+        raise PastImportError(
+            f"Il n'y a pas de campagne {campaign_label(year)} : créez-la et chargez son questionnaire d'abord."
+        )
     found = {q.kind: (q, q.definition()) for q in Questionnaire.objects.filter(campaign=campaign)}
     if not found:
-        raise PastImportError(f"La campagne {year} n'a pas de questionnaire chargé : chargez-le d'abord.")
+        raise PastImportError(
+            f"La campagne {campaign_label(year)} n'a pas de questionnaire chargé : chargez-le d'abord."
+        )
     return campaign, found
 
 
@@ -226,12 +231,15 @@ def _no_questionnaire(structure: Structure, year: int) -> str:
     if not structure.kind:
         return f"la structure « {structure.name} » n'a pas de type (centre social ou EVS) : complétez sa fiche"
     kind = StructureKind(structure.kind).label.lower()
-    return f"la campagne {year} n'a pas de questionnaire pour les structures de type « {kind} »"
+    return f"la campagne {campaign_label(year)} n'a pas de questionnaire pour les structures de type « {kind} »"
 
 
 def _not_asked(structure: Structure, year: int) -> str:
     kind = StructureKind(structure.kind).label.lower()
-    return f"question absente du questionnaire {year} des structures de type « {kind} » (« {structure.name} »)"
+    return (
+        f"question absente du questionnaire {campaign_label(year)} des structures de type « {kind} » "
+        f"(« {structure.name} »)"
+    )
 
 
 # --- Structures and responses --------------------------------------------------------------------------------
@@ -307,7 +315,8 @@ def check_replacements(plans: list[Plan], report: PastImportReport, layout: Layo
         if not (empty or response.pk in imported or report.replace):
             state = ResponseStatus(response.status).label
             report.error(plan.line, header, (
-                f"« {plan.structure.name} » a déjà des réponses {report.year} saisies sur le site (état : {state}) : "
+                f"« {plan.structure.name} » a déjà des réponses pour {campaign_label(report.year)} saisies sur le site "
+                f"(état : {state}) : "
                 "elles ne sont remplacées que si vous le demandez (option --replace, ou case « Remplacer » du "
                 "formulaire)"
             ), position)  # fmt: skip

@@ -12,6 +12,7 @@ from pathlib import Path
 from maillage.exchange.reading import ImportFileError
 from maillage.exchange.streams import restore_formula
 from maillage.exchange.structure_table import spreadsheet_rows
+from maillage.observatory.definitions.wording import campaign_label
 from maillage.structures.siret import normalize_siret
 
 from ..definitions.questionnaire import Question
@@ -84,7 +85,7 @@ class PastImportReport:
         return len({issue.line for issue in self._errors})
 
     def summary(self) -> str:
-        head = f"{self.filename} (campagne {self.year}) : {_plural(self.rows, 'ligne lue', 'lignes lues')}"
+        head = f"{self.filename} ({campaign_label(self.year)}) : {_plural(self.rows, 'ligne lue', 'lignes lues')}"
         tail = f"{_plural(len(self._warnings), 'avertissement', 'avertissements')}"
         if self.dry_run or not self.ok:
             counts = f"{self.to_create} réponse(s) à créer, {self.to_replace} à remplacer"
@@ -195,7 +196,8 @@ def read_layout(line: int, header: list, definitions: dict[str, Definition], rep
         elif key in grids:
             report.error(line, name, _grid_column_message(grids[key]), index)
         elif key not in INFORMATIVE_COLUMNS:
-            report.error(line, name, f"colonne inconnue : ni id, ni siret, ni un code de question de {report.year}",
+            report.error(line, name, f"colonne inconnue : ni id, ni siret, ni un code de question du questionnaire "
+                         f"{campaign_label(report.year)}",
                          index)  # fmt: skip
     if layout.id_index is None and layout.siret_index is None:
         raise ImportFileError(

@@ -300,7 +300,7 @@ def xlsx_chunks(export: AnswerExport, batch_size: int = BATCH_SIZE) -> Iterator[
 def _workbook_frame(export: AnswerExport) -> tuple[WorkbookFrame, _DateStyles]:
     book = Workbook(write_only=True)
     book.properties.creator = "Maillage"
-    book.properties.title = f"Observatoire : réponses de {export.campaign.year}"
+    book.properties.title = f"Observatoire : réponses, {export.campaign.label}"
     answers = book.create_sheet(ANSWERS_SHEET)
     answers.freeze_panes = "C2"  # the header and the structure's id and name stay in view
     widths = [*IDENTITY_WIDTHS, *[ANSWER_WIDTH] * len(export.columns)]

@@ -399,7 +399,7 @@ def notify_returned(event: ResponseEvent) -> int:
         return 0
     flags = list(response.flags.filter(status=FlagStatus.SENT_BACK))
     context = {"event": event, "response": response, "flags": flags, "site_url": settings.SITE_URL}
-    subject = f"Questionnaire {response.questionnaire.campaign.year} : des réponses sont à revoir"
+    subject = f"{response.questionnaire.campaign.label} : des réponses sont à revoir"
     body = render_to_string("observatory_check/email/returned.txt", context)
     return queue_each(subject, body, recipients)
 
@@ -460,7 +460,7 @@ def send_reminder(response: Response) -> int:
         return 0
     campaign = response.questionnaire.campaign
     context = {"response": response, "campaign": campaign, "site_url": settings.SITE_URL}
-    subject = f"Questionnaire de l'observatoire {campaign.year} : votre réponse est attendue"
+    subject = f"Observatoire, {campaign.label} : votre réponse est attendue"
     body = render_to_string("observatory_check/email/reminder.txt", context)
     sent = queue_each(subject, body, recipients)
     states.note_reminder(response, REMINDER_COMMENT)

@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.db.models import Max, Q
 from django.db.models.fields.json import KeyTransform
 
+from maillage.observatory.definitions.wording import campaign_label
 from maillage.observatory.figures import indicators
 from maillage.observatory.figures.aggregates import StoredSummary, kind_group
 from maillage.observatory.figures.charts import BarChart, DataTable, EvolutionChart
@@ -309,7 +310,7 @@ def _protected_parts(items: list[indicators.Indicator], summaries: dict) -> dict
 
 
 def _charts(place: Territory, year: int, current: dict, figures: list[Figure], evolution: list) -> list[ReportChart]:
-    where = f"{place.title}, {year}"
+    where = f"{place.title}, {campaign_label(year)}"
     charts: list[ReportChart] = []
     structures = next((f for f in figures if f.indicator.code == STRUCTURES_CODE), None)
     if structures is not None and structures.by_kind:
@@ -450,4 +451,4 @@ def key_figures_table(report: Report) -> DataTable:
             ]
         )
     notes = [SECRET_NOTE] if report.has_secret else []
-    return DataTable(f"Chiffres clés — {report.territory.title}, {report.year}", columns, rows, notes)
+    return DataTable(f"Chiffres clés — {report.territory.title}, {campaign_label(report.year)}", columns, rows, notes)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from maillage.observatory.definitions.wording import campaign_label
 from maillage.observatory.figures import indicators
 from maillage.observatory.figures.aggregates import StoredSummary, territory_group
 from maillage.observatory.figures.charts import GroupPosition, PositionChart
@@ -91,7 +92,7 @@ def situate(structure) -> Situation:
                 positions.append(GroupPosition(label, SECRET, summary.answered))
             else:
                 positions.append(GroupPosition(label, summary.quartiles, summary.answered))
-        chart = PositionChart(f"{item.label} : votre position ({year})",
+        chart = PositionChart(f"{item.label} : votre position ({campaign_label(year)})",
                               f"{item.label} de la structure, comparé à la médiane et aux quartiles de chaque groupe.",
                               value, positions, unit=unit_of(item), decimals=decimals_of(item))  # fmt: skip
         comparisons.append(Comparison(item, value, chart))

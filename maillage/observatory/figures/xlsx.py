@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.db.models.fields.json import KeyTransform
 
 from maillage.exchange.streamed_xlsx import excel_text
+from maillage.observatory.definitions.wording import campaign_label
 from maillage.observatory.figures import indicators
 from maillage.observatory.figures.aggregates import ALL, StoredSummary
 from maillage.observatory.figures.disclosure import UNKNOWN
@@ -27,8 +28,9 @@ from maillage.referentials.models import Department, Region
 Key = tuple[int, str, str, str, str]  # year, scope, scope code, group, indicator code
 SHEETS = [(AggregateScope.NATION, "France"), (AggregateScope.REGION, "Régions"),
           (AggregateScope.DEPARTMENT, "Départements")]  # fmt: skip
-COLUMNS = ["Année", "Code du territoire", "Territoire", "Groupe de structures", "Indicateur", "Libellé", "Unité",
-           "Structures", "Valeur publiée", "Moyenne", "1er quartile", "Médiane", "3e quartile", "Total"]  # fmt: skip
+COLUMNS = ["Année des données", "Code du territoire", "Territoire", "Groupe de structures", "Indicateur", "Libellé",
+           "Unité", "Structures", "Valeur publiée", "Moyenne", "1er quartile", "Médiane", "3e quartile", "Total",
+           "Enquête"]  # fmt: skip
 VALUE_NOTE = (
     "Valeur publiée : moyenne par structure, part de structures (entre 0 et 1), total ou part d'un total selon "
     "l'indicateur ; quartiles calculés par la méthode inclusive (QUARTILE.INC)."
@@ -79,12 +81,12 @@ def workbook_bytes() -> bytes:
             texts = [sc, name, group_label(g), c, item.label if item else c, item.unit if item else ""]
             head = [y, *map(excel_text, texts)]  # labels come from uploaded questionnaires: never a formula
             if summary.secret:
-                sheet.append([*head, SECRET_LABEL, *[SECRET_LABEL] * 6])
+                sheet.append([*head, SECRET_LABEL, *[SECRET_LABEL] * 6, campaign_label(y)])
                 continue
             value = indicators.headline(item, summary, figures[(y, s, sc, g)]) if item else summary.mean
             quartiles = summary.quartiles or (None, None, None)
             sheet.append([*head, summary.answered, _number(value), _number(summary.mean),
-                          *[_number(q) for q in quartiles], _number(summary.total)])  # fmt: skip
+                          *[_number(q) for q in quartiles], _number(summary.total), campaign_label(y)])  # fmt: skip
     notes = book.create_sheet("Notes")
     notes.append([SECRET_NOTE])
     notes.append([VALUE_NOTE])

@@ -11,6 +11,7 @@ from maillage.observatory.campaigns import (
     load_into_campaign,
 )
 from maillage.observatory.definitions.questionnaire import InvalidDefinition
+from maillage.observatory.definitions.wording import campaign_label
 from maillage.observatory.management.arguments import french_date
 from maillage.observatory.models import Campaign
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
     def new_campaign(year: int, opens_on, closes_on) -> Campaign:
         if opens_on is None or closes_on is None or opens_on > closes_on:
             raise CommandError(
-                f"Pas de campagne {year} : donnez --ouverture et --cloture (jj/mm/aaaa, l'ouverture d'abord)."
+                f"Pas de campagne {campaign_label(year)} : "
+                "donnez --ouverture et --cloture (jj/mm/aaaa, l'ouverture d'abord)."
             )
         return create_campaign(year=year, opens_on=opens_on, closes_on=closes_on)

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from maillage.observatory.definitions.wording import campaign_label
 from maillage.observatory.figures.aggregates import refresh_all, refresh_year
 from maillage.observatory.models import Campaign
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if year is not None:
             if not Campaign.objects.filter(year=year).exists():
-                raise CommandError(f"Pas de campagne {year}.")
+                raise CommandError(f"Pas de campagne {campaign_label(year)}.")
             counts = {year: refresh_year(year)}
         else:
             counts = refresh_all()

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from maillage.observatory.checks import reminders
+from maillage.observatory.definitions.wording import campaign_label
 from maillage.observatory.management.arguments import french_date
 from maillage.observatory.models import Campaign
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, annee, apres, dry_run, **options):
         campaign = Campaign.objects.filter(year=annee).first() if annee else Campaign.objects.first()
         if campaign is None:
-            raise CommandError(f"Pas de campagne {annee}." if annee else "Aucune campagne.")
+            raise CommandError(f"Pas de campagne {campaign_label(annee)}." if annee else "Aucune campagne.")
         today = timezone.localdate()
         since = apres or today
         if since > today:
@@ -38,4 +39,4 @@ class Command(BaseCommand):
         for response in outcome.without_address:
             self.stderr.write(f"Aucune adresse e-mail : {response.structure.name} ({response.get_status_display()})")
         verb = "à relancer (essai à blanc, rien n'a été envoyé)" if dry_run else "relancée(s)"
-        self.stdout.write(f"Campagne {campaign.year} : {len(outcome.reminded)} structure(s) {verb}.")
+        self.stdout.write(f"{campaign.label} : {len(outcome.reminded)} structure(s) {verb}.")
