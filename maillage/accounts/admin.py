@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 
-from .models import AccessRequest, Invitation, User
+from .models import AccessRequest, Invitation, StructureRequest, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -30,7 +30,11 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ["email", "password"]}),
         ("Identité", {"fields": ["full_name"]}),
         ("Droits", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (
+            "Correspondant : ce que les pages des départements montrent",
+            {"fields": ["listed_as_correspondent", "public_contact_email"]},
+        ),
+        ("Dates", {"fields": ["last_login", "date_joined", "email_confirmed_at"]}),
     ]
     add_fieldsets = [
         (
@@ -84,11 +88,29 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(AccessRequest)
 class AccessRequestAdmin(admin.ModelAdmin):
-    list_display = ["user", "structure", "status", "created_at", "decided_by", "decided_at"]
-    list_filter = ["status"]
+    list_display = ["user", "structure", "kind", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status", "kind"]
     search_fields = ["user__email", "structure__name"]
     list_select_related = ["user", "structure", "decided_by"]
     raw_id_fields = ["user", "structure", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StructureRequest)
+class StructureRequestAdmin(admin.ModelAdmin):
+    """Read-only: the department's correspondents decide on the site (« Demandes d'accès »), which creates the
+    structure and its administrator."""
+
+    list_display = ["name", "kind", "department", "user", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["name", "commune", "user__email"]
+    list_select_related = ["user", "department", "decided_by"]
+    raw_id_fields = ["user", "decided_by", "structure"]
 
     def has_add_permission(self, request):
         return False

@@ -134,6 +134,7 @@ def test_claiming_a_structure_without_members(world, orphan, django_capture_on_c
     Membership.objects.create(user=world.users["admin_a"], structure=orphan, is_admin=True)
     for role in ("admin_a", "correspondent_69", "member_b"):
         assert world.client(role).post(f"/espace/demandes-acces/{claim.pk}/accepter/").status_code == 404
+    assert "Espace sans membre" not in world.client("admin_a").get("/espace/demandes-acces/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = world.client("correspondent_13").post(
             f"/espace/demandes-acces/{claim.pk}/accepter/", {f"access-{claim.pk}-comment": "Bienvenue !"}
@@ -286,3 +287,15 @@ def test_correspondent_chooses_what_the_department_page_shows(world):
     assert user.listed_as_correspondent and user.public_contact_email == "c@caf13.test"
     # A member has no such form.
     assert world.client("member_a").post("/espace/compte/", {"action": "listing"}).status_code == 403
+
+
+def test_national_admin_reads_structure_requests_in_the_admin(world, admin_user):
+    from tests.logins import verify_second_factor
+
+    ask_new(world.client("member_b"))
+    client = Client()
+    client.force_login(admin_user)
+    verify_second_factor(client, admin_user)
+    page = client.get("/admin/accounts/structurerequest/")
+    assert page.status_code == 200 and "Centre social des Dunes" in page.content.decode()
+    assert client.get(f"/admin/accounts/user/{world.users['correspondent_13'].pk}/change/").status_code == 200
