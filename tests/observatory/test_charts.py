@@ -193,10 +193,11 @@ def test_csv_labels_that_look_like_formulas_are_plain_text_and_numbers_stay_numb
 
 def test_a_long_group_name_is_written_on_two_lines_not_cut():
     """« Se situer » names its groups « Espaces de vie sociale — Provence-Alpes-Côte d'Azur »: both parts are read."""
-    group = GroupPosition("Espaces de vie sociale — Provence-Alpes-Côte d'Azur", (1, 2, 3), 6)
-    root = parse(chart_svg(PositionChart("t", "d", 2, [group])))
+    groups = [GroupPosition("Espaces de vie sociale — Provence-Alpes-Côte d'Azur", (1, 2, 3), 6),
+              GroupPosition("Espaces de vie sociale urbains — France", (1, 2, 3), 6)]  # fmt: skip
+    root = parse(chart_svg(PositionChart("t", "d", 2, groups)))
     lines = [span.text for span in root.iter(f"{SVG}tspan")]
-    assert lines == ["Espaces de vie sociale", "Provence-Alpes-Côte d'Azur"]
+    assert lines == ["Espaces de vie sociale", "Provence-Alpes-Côte d'Azur", "Espaces de vie sociale urbains", "France"]
 
 
 def test_evolution_axis_labels_fit_in_the_chart():

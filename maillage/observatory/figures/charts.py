@@ -237,7 +237,7 @@ def evolution_svg(chart: EvolutionChart, chart_id: str | None = None) -> str:
 
 
 def position_svg(chart: PositionChart, chart_id: str | None = None) -> str:
-    row, top, left, right = 34, 34, 190, 30
+    row, top, left, right = 34, 34, 230, 30
     plot_w = WIDTH - left - right
     bounds = _numeric([chart.value])
     for group in chart.groups:
@@ -254,7 +254,7 @@ def position_svg(chart: PositionChart, chart_id: str | None = None) -> str:
     body = []
     for index, group in enumerate(chart.groups):
         y = top + index * row
-        body.append(_group_label(left - 8, y + row / 2 + 4, group.label))
+        body.append(_group_label(left - 8, y + row / 2 + 4, group.label, limit=32))
         if is_secret(group.quartiles):
             body.append(_secret_bar(left, y + 8, 24, row - 16))
             body.append(_text(left + 32, y + row / 2 + 4, SECRET_MARK, colour=MUTED_COLOUR))
