@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from maillage.jobs.status import queue_status
 from maillage.search import facets
 
 logger = logging.getLogger(__name__)
@@ -28,12 +29,13 @@ _facets_loading = threading.Lock()
 
 def readiness() -> tuple[bool, dict]:
     """(ready, the checks by name). Ready: the database answers, every migration is applied, the facet index
-    is loaded and the data directories have room. The task queue does not exist yet: reported, not required."""
+    is loaded and the data directories have room. The task queue is reported, never required: the site serves
+    pages without its worker (`maillage.jobs.status`)."""
     checks = {
         "database": check_database(),
         "migrations": check_migrations(),
         "facet_index": check_facet_index(),
-        "task_queue": {"status": "not_configured", "lag_seconds": None},
+        "task_queue": check_task_queue(),
         "disk": check_disk(),
     }
     required = ("database", "migrations", "facet_index", "disk")
@@ -98,6 +100,14 @@ def warm_up() -> None:
     the workers to share."""
     check_migrations()
     load_facets()
+
+
+def check_task_queue() -> dict:
+    try:
+        return queue_status()
+    except DatabaseError:
+        logger.warning("Contrôle de disponibilité : file des tâches illisible", exc_info=True)
+        return {"status": ERROR, "detail": "file des tâches illisible", "lag_seconds": None}
 
 
 def check_disk() -> dict:

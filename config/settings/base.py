@@ -267,6 +267,7 @@ HEALTH_MIN_FREE_DISK_MB = int(os.environ.get("HEALTH_MIN_FREE_DISK_MB", "200"))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TASK_WORKER_HEARTBEAT_SECONDS = 5
 TASK_WORKER_STALE_SECONDS = 60  # a worker silent this long is taken for dead, and its job runs again
+TASK_QUEUE_MAX_LAG_SECONDS = 300  # `/sante/pret` reports the queue « lagging » past this wait
 # Finished jobs are deleted by the worker after this many days.
 TASK_RESULTS_KEEP_DAYS = int(os.environ.get("TASK_RESULTS_KEEP_DAYS", "14"))
 # After a validation, the year's figures are recomputed once this delay has passed (ten validations in a

@@ -1,14 +1,19 @@
 """`/sante/vivant` and `/sante/pret`: JSON for probes, no login, no cookie, no personal data, 503 until ready."""
 
+import datetime
 import logging
 
 import pytest
 from django.db import OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from maillage import health
 from maillage.accounts.models import User
+from maillage.jobs.models import WorkerHeartbeat
 from maillage.search import facets
+from tests.jobs.sample_tasks import note
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +50,7 @@ def test_ready_when_everything_is_ready(client, loaded_index):
         "database": "ok",
         "migrations": "ok",
         "facet_index": "ok",
-        "task_queue": "not_configured",
+        "task_queue": "immediate",
         "disk": "ok",
     }
     assert body["checks"]["task_queue"]["lag_seconds"] is None
@@ -108,10 +113,69 @@ def test_not_ready_when_the_disk_is_almost_full(client, loaded_index, settings):
     assert disk["minimum_mb"] == 10**12
 
 
-def test_the_task_queue_is_reported_but_not_required(client, loaded_index):
+def test_the_tests_immediate_backend_keeps_no_queue(client, loaded_index):
     response = client.get("/sante/pret")
     assert response.status_code == 200
-    assert response.json()["checks"]["task_queue"] == {"status": "not_configured", "lag_seconds": None}
+    assert response.json()["checks"]["task_queue"] == {"status": "immediate", "lag_seconds": None}
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASK_WORKER_STALE_SECONDS = 60
+    settings.TASK_QUEUE_MAX_LAG_SECONDS = 300
+
+
+def beat(seconds_ago: float) -> None:
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id=f"w{seconds_ago}", host="h", pid=1, started_at=now,
+                                   last_seen=now - datetime.timedelta(seconds=seconds_ago))  # fmt: skip
+
+
+def queued(note_path, *, age: float, delay: float | None = None) -> None:
+    result = note.enqueue(str(note_path), "x")
+    now = timezone.now()
+    run_after = now + datetime.timedelta(seconds=delay) if delay is not None else get_date_max()
+    DBTaskResult.objects.filter(id=result.id).update(enqueued_at=now - datetime.timedelta(seconds=age),
+                                                     run_after=run_after)  # fmt: skip
+
+
+def task_queue(client) -> dict:
+    response = client.get("/sante/pret")
+    assert response.status_code == 200  # whatever the queue says, the site stays ready
+    return response.json()["checks"]["task_queue"]
+
+
+def test_the_task_queue_reports_its_lag_and_the_worker(client, loaded_index, database_queue, tmp_path,
+                                                        django_assert_max_num_queries):  # fmt: skip
+    beat(seconds_ago=3)
+    queued(tmp_path / "a", age=42)
+    queued(tmp_path / "b", age=10)
+    queued(tmp_path / "c", age=900, delay=30)  # deferred: not late, whatever its age
+    client.get("/sante/pret")
+    with django_assert_max_num_queries(3):
+        checks = task_queue(client)
+    assert checks["status"] == "ok"
+    assert 42 <= checks["lag_seconds"] < 50
+    assert (checks["due"], checks["scheduled"]) == (2, 1)
+    assert 3 <= checks["worker_seen_seconds_ago"] < 10
+
+
+def test_a_deferred_job_counts_from_its_run_time(client, loaded_index, database_queue, tmp_path):
+    beat(seconds_ago=1)
+    queued(tmp_path / "a", age=900, delay=-400)
+    checks = task_queue(client)
+    assert checks["status"] == "lagging"
+    assert 400 <= checks["lag_seconds"] < 410
+
+
+def test_no_worker_is_reported_without_a_fresh_heartbeat(client, loaded_index, database_queue):
+    assert task_queue(client) == {"status": "no_worker", "lag_seconds": 0.0, "due": 0, "scheduled": 0,
+                                  "worker_seen_seconds_ago": None}  # fmt: skip
+    beat(seconds_ago=120)
+    checks = task_queue(client)
+    assert checks["status"] == "no_worker"
+    assert checks["worker_seen_seconds_ago"] >= 120
 
 
 def test_probes_need_no_login_and_name_no_one(client, loaded_index):
