@@ -1,0 +1,39 @@
+"""The sheets of a word are read from the text index, even when every sheet holds it.
+
+On PostgreSQL the planner reads the table for a word most sheets hold, decompressing every vector: about
+0.9 s at 100,000 sheets against 60 ms through the GIN index, and the main cost of a word searched for the
+first time after a start (docs/benchmarks.md). Each query reading a word's sheets is explained as it runs,
+in the same session state; SQLite's FTS5 always answers from its index.
+"""
+
+import pytest
+from django.db import connection
+
+from maillage.search.services import search_action_ids
+from tests.factories import make_sheet, make_structure
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_word_every_sheet_holds_is_read_from_the_index():
+    structure = make_structure()
+    ids = {make_sheet(f"Jardin partagé numéro {n}", structure).pk for n in range(30)}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_action_document")  # the planner learns that every sheet holds it
+    plans = []
+
+    def explain_term_reads(execute, sql, params, many, context):
+        if " WHERE vector @@ " in sql or " MATCH " in sql:
+            raw = context["cursor"].cursor
+            raw.execute(("EXPLAIN " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN ") + sql, params)
+            plans.append("\n".join(str(row[-1]) for row in raw.fetchall()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(explain_term_reads):
+        found = search_action_ids("jardin")
+    assert set(found) == ids
+    assert plans
+    for plan in plans:
+        assert "Seq Scan on search_action_document" not in plan
+        assert "search_action_document_vector" in plan or "VIRTUAL TABLE INDEX" in plan, plan
