@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from maillage.audit.services import acting_from
 from maillage.jobs.queue import enqueue_on_commit
 
 from .models import FINISHED as FINISHED_STATUSES
@@ -108,8 +109,9 @@ class JobProgress:
 
 
 def start_job(*, user, kind: str, pending: PendingImport, dry_run: bool = True, options: dict | None = None,
-              confirms: ImportJob | None = None) -> ImportJob:  # fmt: skip
-    """Create the job of a stored upload and enqueue its task once the row is committed."""
+              confirms: ImportJob | None = None, client_address: str | None = None) -> ImportJob:  # fmt: skip
+    """Create the job of a stored upload and enqueue its task once the row is committed; `client_address` is the
+    person's, for the audit log."""
     forget_old_jobs()
     job = ImportJob.objects.create(
         started_by=user,
@@ -119,12 +121,13 @@ def start_job(*, user, kind: str, pending: PendingImport, dry_run: bool = True, 
         options=options or {},
         dry_run=dry_run,
         confirms=confirms,
+        client_address=client_address,
     )
     enqueue_on_commit(run_import_job, job.pk)
     return job
 
 
-def confirm_job(dry_run: ImportJob, *, user) -> ImportJob | None:
+def confirm_job(dry_run: ImportJob, *, user, client_address: str | None = None) -> ImportJob | None:
     """The real import of a dry run that went well, started once (a second confirmation gives the same job);
     None when the dry run cannot be confirmed (not a dry run, failed, or its file is gone)."""
     with transaction.atomic():
@@ -136,7 +139,7 @@ def confirm_job(dry_run: ImportJob, *, user) -> ImportJob | None:
             return None
         pending = PendingImport(locked.token, locked.filename, locked.kind)
         return start_job(user=user, kind=locked.kind, pending=pending, dry_run=False, options=locked.options,
-                         confirms=locked)  # fmt: skip
+                         confirms=locked, client_address=client_address)  # fmt: skip
 
 
 def forget_old_jobs() -> int:
@@ -190,7 +193,7 @@ def _run(job: ImportJob) -> Outcome:
     if runner is None:
         return failure(job, f"type d'import inconnu : {job.kind}")
     try:
-        with watching_write(progress):
+        with watching_write(progress), acting_from(job.client_address):
             return runner(job, progress)
     except AlreadyCommitted:
         job.refresh_from_db()

@@ -50,6 +50,7 @@ class ImportJob(models.Model):
     progress_total = models.PositiveBigIntegerField("total", default=0)
     progress_unit = models.CharField("unité", max_length=10, default="", blank=True)
     report = models.JSONField("compte rendu", default=dict, blank=True)
+    client_address = models.GenericIPAddressField("adresse de la personne", null=True, blank=True)
     attempts = models.PositiveIntegerField("essais d'exécution", default=0)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     started_at = models.DateTimeField("commencé le", null=True, blank=True)

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from maillage.accounts import perms
+from maillage.accounts.client import client_address
 from maillage.exchange import import_jobs
 from maillage.exchange.models import ImportJob, JobKind
 
@@ -92,7 +93,7 @@ def job_confirm(request, pk: int):
     job = _visible_job(request, pk)
     if job.started_by_id != request.user.pk or not may_start(request.user, job.kind):
         raise PermissionDenied("Seule la personne qui a lancé l'essai peut confirmer l'import.")
-    real = import_jobs.confirm_job(job, user=request.user)
+    real = import_jobs.confirm_job(job, user=request.user, client_address=client_address(request))
     if real is None:
         context = {"job": job, "upload_url": upload_url(job.kind)}
         return render(request, "imports/expired.html", context, status=409)

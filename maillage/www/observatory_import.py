@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from maillage.accounts import perms
+from maillage.accounts.client import client_address
 from maillage.exchange.import_jobs import start_job
 from maillage.exchange.models import JobKind
 from maillage.exchange.reading import ImportFileError
@@ -78,7 +79,13 @@ def import_upload(request):
             form.mark_errors()
         else:
             options = {"year": form.cleaned_data["year"], "replace": form.cleaned_data["replace"]}
-            job = start_job(user=request.user, kind=JobKind.PAST_ANSWERS, pending=pending, options=options)
+            job = start_job(
+                user=request.user,
+                kind=JobKind.PAST_ANSWERS,
+                pending=pending,
+                options=options,
+                client_address=client_address(request),
+            )
             return redirect("structure_admin:import-job", pk=job.pk)
     has_campaigns = len(form.fields["year"].choices) > 1
     context = {"form": form, "has_campaigns": has_campaigns}

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from maillage.accounts import perms
+from maillage.accounts.client import client_address
 from maillage.exchange.import_jobs import start_job
 from maillage.exchange.reading import ImportFileError
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS
@@ -152,6 +153,8 @@ def import_upload(request):
             form.mark_errors()
         else:
             options = {"draft": True} if draft and kind == ImportKind.ACTIONS else {}
-            job = start_job(user=request.user, kind=kind, pending=pending, options=options)
+            job = start_job(
+                user=request.user, kind=kind, pending=pending, options=options, client_address=client_address(request)
+            )
             return redirect("structure_admin:import-job", pk=job.pk)
     return render(request, "structure_admin/import_form.html", {"form": form}, status=400 if form.errors else 200)

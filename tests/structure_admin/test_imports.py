@@ -140,6 +140,7 @@ def test_dry_run_changes_nothing_then_confirm_imports(world, upload_dir):
     event = AuditEvent.objects.get(action=AuditAction.IMPORT)
     assert event.actor == world.users["correspondent"]
     assert event.details["filename"] == "annuaire 13.txt" and event.details["created"] == 1
+    assert event.ip_address == "127.0.0.1"  # the address of the confirmation, kept by the job for its audit entry
     assert not list(upload_dir.iterdir())  # removed once imported
 
 
