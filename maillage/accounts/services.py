@@ -152,9 +152,17 @@ def accept_invitation(
             403,
         )
     if user is None:
-        if User.objects.filter(email=invitation.email).exists():
+        user = User.objects.filter(email=invitation.email).first()
+        if user is not None and user.email_confirmed_at is not None:
             raise InvitationError("Un compte existe déjà pour cette adresse : connectez-vous pour accepter.", 400)
-        user = User.objects.create_user(invitation.email, password, full_name=full_name.strip())
+        if user is None:
+            user = User.objects.create_user(invitation.email, password, full_name=full_name.strip())
+        else:  # a sign-up never confirmed: the invitation's link proves the address as well
+            user.set_password(password)
+            user.full_name = full_name.strip()
+            user.is_active = True
+            user.email_confirmed_at = timezone.now()
+            user.save(update_fields=["password", "full_name", "is_active", "email_confirmed_at"])
     granted = _grant(invitation, user)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user

@@ -167,7 +167,8 @@ def invitation(request, token: str):
     if request.user.is_authenticated and not services.is_invited_address(invitation, request.user):
         context = {"masked_email": services.masked_email(invitation.email)}
         return render(request, "account/invitation_other_account.html", context, status=403)
-    has_account = services.User.objects.filter(email=invitation.email).exists()
+    # A sign-up never confirmed is no account yet: the invitation's form opens it.
+    has_account = services.User.objects.filter(email=invitation.email, email_confirmed_at__isnull=False).exists()
     form = None
     if not request.user.is_authenticated and not has_account:
         form = AcceptInvitationForm(request.POST or None, email=invitation.email)

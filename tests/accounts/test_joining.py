@@ -299,3 +299,22 @@ def test_national_admin_reads_structure_requests_in_the_admin(world, admin_user)
     page = client.get("/admin/accounts/structurerequest/")
     assert page.status_code == 200 and "Centre social des Dunes" in page.content.decode()
     assert client.get(f"/admin/accounts/user/{world.users['correspondent_13'].pk}/change/").status_code == 200
+
+
+def test_invitation_opens_an_account_whose_sign_up_was_never_confirmed(world, django_capture_on_commit_callbacks):
+    from maillage.accounts import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(Client(), email="invitee@exemple.fr")
+        invitation = services.invite_to_structure(
+            inviter=world.users["admin_a"], structure=world.structure_a, email="invitee@exemple.fr", is_admin=False
+        )
+    link = re.search(r"https://maillage\.test(/invitation/\S+/)", mail.outbox[-1].body).group(1)
+    client = Client()
+    assert "Nom complet" in client.get(link).content.decode()  # the form, not « connectez-vous »
+    new_password = "Un autre mot de passe 2026"
+    response = client.post(link, {"full_name": "Invitée", "password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+    user = User.objects.get(email="invitee@exemple.fr")
+    assert user.is_active and user.email_confirmed_at and user.check_password(new_password)
+    assert Membership.objects.filter(user=user, structure=invitation.structure).exists()
