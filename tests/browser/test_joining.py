@@ -104,3 +104,35 @@ def test_recovery_code_opens_the_space_without_the_phone(site, new_page, axe, si
     expect(page.get_by_text(re.compile("Code de secours accepté : il vous en reste 1"))).to_be_visible()
     check_page(page, axe, viewport["width"])
     assert list(StaticToken.objects.values_list("token", flat=True)) == ["efgh6789"]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_setting_up_the_phone_shows_ten_recovery_codes_once(site, new_page, axe, size):
+    from django_otp.oath import totp
+
+    viewport = SIZES[size]
+    structure = Structure.objects.filter(department__isnull=False).order_by("name").first()
+    correspondent, device = correspondent_of(structure)
+    device.delete()  # a new correspondent: no application yet
+
+    page = new_page(viewport=viewport)
+    log_in(page, site, correspondent.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Activer la double authentification")
+    pending = TOTPDevice.objects.get(user=correspondent, confirmed=False)
+    code = f"{totp(pending.bin_key, step=pending.step, t0=pending.t0, digits=pending.digits):06d}"
+    page.get_by_label(re.compile("^Code à 6 chiffres")).fill(code)
+    submit(page, page.get_by_role("button", name="Activer"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Codes de secours")
+    codes = page.locator("ol.recovery-codes li")
+    expect(codes).to_have_count(10)
+    expect(page.get_by_role("button", name="Imprimer")).to_be_visible()  # shown by the script
+    expect(page.get_by_role("link", name=re.compile("Télécharger"))).to_be_visible()
+    check_page(page, axe, viewport["width"])
+    shown = {text.replace(" ", "") for text in codes.all_inner_texts()}
+    assert shown == set(StaticToken.objects.filter(device__user=correspondent).values_list("token", flat=True))
+
+    submit(page, page.get_by_role("button", name="J'ai conservé mes codes"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("À faire")
+    page.goto(site("/espace/compte/codes-de-secours/"))
+    expect(page.locator("ol.recovery-codes li")).to_have_count(0)  # shown once
+    expect(page.get_by_text(re.compile("10 codes de secours"))).to_be_visible()
