@@ -16,7 +16,8 @@ from django.db import DatabaseError, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from maillage.jobs.status import queue_status
-from maillage.search import facets
+from maillage.search import facets, vocabulary
+from maillage.search.backends import get_backend
 
 logger = logging.getLogger(__name__)
 
@@ -84,14 +85,22 @@ def start_loading_facets() -> None:
 
 
 def load_facets() -> None:
-    """Load the facet index; then close this thread's connections (its own, or the master's before a fork)."""
+    """Load the facet index and the words of the text index; then close this thread's connections (its own, or
+    the master's before a fork)."""
     with _facets_loading:
         try:
             facets.facet_index()
+            load_vocabulary()
         except DatabaseError:
             logger.warning("Index des facettes non chargé", exc_info=True)
         finally:
             connections.close_all()
+
+
+def load_vocabulary() -> None:
+    """The sorted words of the text index, that every query word is expanded from (0.8–1 s on SQLite at 100,000
+    sheets): read here rather than by the first search."""
+    vocabulary.indexed_terms(get_backend())
 
 
 def warm_up() -> None:

@@ -12,7 +12,9 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from maillage import health
 from maillage.accounts.models import User
 from maillage.jobs.models import WorkerHeartbeat
-from maillage.search import facets
+from maillage.search import facets, vocabulary
+from maillage.search.backends import get_backend
+from tests.factories import make_sheet
 from tests.jobs.sample_tasks import note
 
 pytestmark = pytest.mark.django_db
@@ -206,18 +208,30 @@ def test_probes_are_not_rate_limited(client, loaded_index, settings):
 def test_loading_the_facet_index_closes_its_connections(monkeypatch):
     calls = []
     monkeypatch.setattr(health.facets, "facet_index", lambda: calls.append("index"))
+    monkeypatch.setattr(health, "load_vocabulary", lambda: calls.append("vocabulary"))
     monkeypatch.setattr(health.connections, "close_all", lambda: calls.append("closed"))
     health.load_facets()
-    assert calls == ["index", "closed"]
+    assert calls == ["index", "vocabulary", "closed"]
 
 
 def test_warm_up_reads_the_migration_plan_and_loads_the_index(monkeypatch):
     calls = []
     monkeypatch.setattr(health.facets, "facet_index", lambda: calls.append("index"))
+    monkeypatch.setattr(health, "load_vocabulary", lambda: calls.append("vocabulary"))
     monkeypatch.setattr(health.connections, "close_all", lambda: calls.append("closed"))
     health.warm_up()
     assert health._migrations_applied is True
-    assert calls == ["index", "closed"]
+    assert calls == ["index", "vocabulary", "closed"]
+
+
+def test_warm_up_loads_the_index_and_the_words_of_the_text_index(monkeypatch):
+    monkeypatch.setattr(health.connections, "close_all", lambda: None)  # the test's own connection stays
+    make_sheet("Atelier de vélo solidaire")
+    health.warm_up()
+    assert facets.loaded()
+    # Nothing left for the first search to read: the vocabulary is held, at the index's change.
+    assert [held.change for held in vocabulary._current.values()] == [facets.facet_index().change]
+    assert "velo" in vocabulary.indexed_terms(get_backend())
 
 
 def test_a_database_down_at_start_does_not_stop_the_server(monkeypatch, caplog):
