@@ -318,3 +318,24 @@ def test_invitation_opens_an_account_whose_sign_up_was_never_confirmed(world, dj
     user = User.objects.get(email="invitee@exemple.fr")
     assert user.is_active and user.email_confirmed_at and user.check_password(new_password)
     assert Membership.objects.filter(user=user, structure=invitation.structure).exists()
+
+
+def test_correspondent_of_59_cannot_decide_for_62(world, corres_59):
+    from tests.logins import verify_second_factor
+
+    in_62 = make_structure("Centre social d'Arras", "62")
+    claim = AccessRequest.objects.create(user=world.users["member_b"], structure=in_62, kind=AccessRequestKind.CLAIM)
+    ask_new(world.client("member_b"), department=Department.objects.get(code="62").pk, postcode="62000")
+    new = StructureRequest.objects.get()
+    client = Client()
+    client.force_login(corres_59)
+    verify_second_factor(client, corres_59)
+    assert client.post(f"/espace/demandes-acces/{claim.pk}/accepter/").status_code == 404
+    assert client.post(f"/espace/demandes-acces/creation/{new.pk}/accepter/").status_code == 404
+    assert client.post(f"/espace/demandes-acces/creation/{new.pk}/refuser/", {"comment": "x"}).status_code == 404
+    listed = client.get("/espace/demandes-acces/").content.decode()
+    assert "Arras" not in listed and "Dunes" not in listed
+    claim.refresh_from_db()
+    new.refresh_from_db()
+    assert claim.status == new.status == AccessRequestStatus.PENDING
+    assert not Membership.objects.filter(structure=in_62).exists()
