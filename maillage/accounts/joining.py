@@ -5,6 +5,7 @@ Each change is one transactional function that checks who acts, writes the audit
 once the transaction commits (through `services._send`, the accounts' one way of sending mail).
 """
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -37,6 +38,8 @@ class ConfirmationTokens(PasswordResetTokenGenerator):
 
 
 confirmation_tokens = ConfirmationTokens()
+# A sign-up never confirmed is erased after this long (its link works 3 days: PASSWORD_RESET_TIMEOUT).
+UNCONFIRMED_KEPT = timedelta(days=7)
 
 
 def sign_up(*, email: str, full_name: str, password: str, next_url: str = "", request=None) -> None:
@@ -44,6 +47,7 @@ def sign_up(*, email: str, full_name: str, password: str, next_url: str = "", re
     is said only to its mailbox (the page is the same either way)."""
     email = User.objects.normalize_email(email).strip().lower()
     with transaction.atomic():
+        forget_unconfirmed_sign_ups()
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(
@@ -60,6 +64,13 @@ def sign_up(*, email: str, full_name: str, password: str, next_url: str = "", re
                 "reset": settings.SITE_URL + reverse("account:password-reset"),
             }
             transaction.on_commit(lambda: services._send("signup_existing", context, [email]))
+
+
+def forget_unconfirmed_sign_ups(now=None) -> int:
+    """Erase the sign-ups never confirmed within `UNCONFIRMED_KEPT` (done at each sign-up: no timer needed)."""
+    limit = (now or timezone.now()) - UNCONFIRMED_KEPT
+    stale = User.objects.filter(email_confirmed_at__isnull=True, last_login__isnull=True, date_joined__lt=limit)
+    return stale.delete()[0]
 
 
 def confirmation_link(user: User, next_url: str = "") -> str:

@@ -339,3 +339,18 @@ def test_correspondent_of_59_cannot_decide_for_62(world, corres_59):
     new.refresh_from_db()
     assert claim.status == new.status == AccessRequestStatus.PENDING
     assert not Membership.objects.filter(structure=in_62).exists()
+
+
+def test_sign_ups_never_confirmed_are_erased_after_a_week(world, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    sign_up(Client(), email="oubli@exemple.fr")
+    User.objects.filter(email="oubli@exemple.fr").update(date_joined=timezone.now() - timedelta(days=8))
+    old_member = world.users["member_a"]
+    User.objects.filter(pk=old_member.pk).update(date_joined=timezone.now() - timedelta(days=800))
+    sign_up(Client(), email="nouvelle@exemple.fr")
+    assert not User.objects.filter(email="oubli@exemple.fr").exists()
+    assert User.objects.filter(pk=old_member.pk).exists() and User.objects.filter(email="nouvelle@exemple.fr").exists()
+    assert "effacée au bout de 7 jours" in Client().get("/confidentialite/").content.decode()
