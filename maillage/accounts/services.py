@@ -382,6 +382,9 @@ def personal_data(user: User) -> dict:
             "derniere_connexion": _iso(user.last_login),
             "administrateur_national": user.is_national_admin,
             "double_authentification": _has_device(user),
+            "adresse_confirmee_le": _iso(user.email_confirmed_at),
+            "nom_affiche_comme_correspondant": user.listed_as_correspondent,
+            "adresse_de_contact_publiee": user.public_contact_email,
         },
         "structures": [
             {
@@ -406,9 +409,24 @@ def personal_data(user: User) -> dict:
                 "structure_id": item.structure_id,
                 "etat": item.status,
                 "message": item.message,
+                "commentaire_de_la_decision": item.decision_comment,
                 "le": _iso(item.created_at),
             }
             for item in user.access_requests.order_by("created_at")
+        ],
+        "demandes_de_creation_de_structure": [
+            {
+                "nom": item.name,
+                "type": item.kind,
+                "departement": item.department.code,
+                "commune": item.commune,
+                "siret": item.siret,
+                "message": item.message,
+                "etat": item.status,
+                "commentaire_de_la_decision": item.decision_comment,
+                "le": _iso(item.created_at),
+            }
+            for item in user.structure_requests.select_related("department").order_by("created_at")
         ],
         "journal": [
             {

@@ -354,3 +354,16 @@ def test_sign_ups_never_confirmed_are_erased_after_a_week(world, django_capture_
     assert not User.objects.filter(email="oubli@exemple.fr").exists()
     assert User.objects.filter(pk=old_member.pk).exists() and User.objects.filter(email="nouvelle@exemple.fr").exists()
     assert "effacée au bout de 7 jours" in Client().get("/confidentialite/").content.decode()
+
+
+def test_personal_data_holds_requests_and_public_details(world):
+    from maillage.accounts.services import personal_data
+
+    user = world.users["member_b"]
+    ask_new(world.client("member_b"))
+    User.objects.filter(pk=user.pk).update(listed_as_correspondent=True, public_contact_email="b@exemple.fr")
+    user.refresh_from_db()
+    data = personal_data(user)
+    assert data["demandes_de_creation_de_structure"][0]["nom"] == "Centre social des Dunes"
+    assert data["compte"]["adresse_de_contact_publiee"] == "b@exemple.fr"
+    assert data["compte"]["nom_affiche_comme_correspondant"] is True
