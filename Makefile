@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: install system-packages system-packages-test run serve serve-web test test-postgres quality format bench \
+.PHONY: install system-packages system-packages-test run serve serve-web serve-worker test test-postgres quality format bench \
 	bench-search bench-exports bench-observatory loadtest clean
 
 # Debian packages (deploy/debian-packages.sh): installed when run as root, else the apt-get line to run.
@@ -26,17 +26,20 @@ install: system-packages $(STAMP)
 run: install
 	$(BIN)/maillage migrate --noinput
 	$(BIN)/maillage bootstrap_demo
-	$(BIN)/maillage runserver 127.0.0.1:8000
+	bash deploy/run-dev.sh
 
 # Production stack (config.settings.prod) on this machine: migrations and static files, then each process of
-# SERVE_PROCESSES as its serve-<name> target, side by side (a background-task worker will be one more).
-SERVE_PROCESSES := web
+# SERVE_PROCESSES as its serve-<name> target, side by side: gunicorn and the background-task worker.
+SERVE_PROCESSES := web worker
 serve: install
 	bash deploy/serve.sh prepare
 	$(MAKE) --no-print-directory -j $(words $(SERVE_PROCESSES)) $(addprefix serve-,$(SERVE_PROCESSES))
 
 serve-web:
 	exec bash deploy/serve.sh web
+
+serve-worker:
+	exec bash deploy/serve.sh worker
 
 test: system-packages-test install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)

@@ -2,6 +2,7 @@
 # The production stack on this machine (`make serve`), settings config.settings.prod, in steps:
 #   deploy/serve.sh prepare   apply the migrations, collect the static files (hashed names, gzip and brotli)
 #   deploy/serve.sh web       gunicorn (config/gunicorn.py), in the foreground
+#   deploy/serve.sh worker    the background-task worker (maillage worker), in the foreground
 # The database is DATABASE_URL's, else the embedded SQLite file var/maillage.sqlite3.
 #
 # With no SECRET_KEY in the environment this is a trial on this machine: a secret is made once and kept in
@@ -43,8 +44,11 @@ prepare)
 web)
     exec "$BIN/gunicorn" --config config/gunicorn.py config.wsgi
     ;;
+worker)
+    exec "$BIN/maillage" worker --no-reload
+    ;;
 *)
-    echo "usage : $0 prepare|web" >&2
+    echo "usage : $0 prepare|web|worker" >&2
     exit 2
     ;;
 esac

@@ -111,12 +111,24 @@ def test_web_service_runs_serve_sh_as_maillage_with_the_environment_file():
     assert unit("maillage-web.service")["Install"]["WantedBy"] == "multi-user.target"
 
 
-@pytest.mark.parametrize("name", ["maillage-web.service", "maillage-job@.service"])
+@pytest.mark.parametrize("name", ["maillage-web.service", "maillage-worker.service", "maillage-job@.service"])
 def test_services_are_sandboxed(name):
     service = unit(name)["Service"]
     assert {key: service.get(key) for key in SANDBOX} == SANDBOX
     # The data directory the sandbox leaves writable is the settings' default one.
     assert repo_path(service["ReadWritePaths"]) == ROOT / "var"
+
+
+def test_worker_service_runs_the_worker_as_maillage_and_stops_it_gracefully():
+    service = unit("maillage-worker.service")["Service"]
+    assert service["User"] == service["Group"] == "maillage"
+    assert service["EnvironmentFile"] == ENV_FILE
+    assert service["ExecStart"] == f"{SERVER_ROOT}/deploy/serve.sh worker"
+    assert 'exec "$BIN/maillage" worker --no-reload' in (ROOT / "deploy/serve.sh").read_text()
+    # SIGTERM lets the current job finish; the worker is killed only past the timeout (its job then runs again).
+    assert (service["KillSignal"], service["KillMode"], service["Restart"]) == ("SIGTERM", "mixed", "always")
+    assert "maillage-web.service" in unit("maillage-worker.service")["Unit"]["After"]  # after the migrations
+    assert unit("maillage-worker.service")["Install"]["WantedBy"] == "multi-user.target"
 
 
 def test_job_template_runs_a_maillage_command_of_the_venv():
