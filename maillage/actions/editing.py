@@ -237,8 +237,8 @@ def _apply_files(action: Action, files: FileChanges, added: list[dict] = ()) -> 
         for uploaded, file_type in files.uploads:
             attached = ActionFile(action=action, name=attachments.display_name(uploaded.name, file_type))
             attached.position, position = position, position + 1
-            uploaded.seek(0)
-            attached.file.save(attachments.random_name(file_type), uploaded, save=False)
+            path = attached.file.field.generate_filename(attached, attachments.random_name(file_type))
+            attached.file.name = _save_file(path, uploaded)
             stored.append(attached.file.name)
             attached.save()
         for item in added:
@@ -247,6 +247,15 @@ def _apply_files(action: Action, files: FileChanges, added: list[dict] = ()) -> 
     except BaseException:
         attachments.delete_now(stored)
         raise
+
+
+def _save_file(path: str | None, uploaded, file_type=None) -> str:
+    """Store an upload at `path` (a proposal's: under `actions/pending/`); a full disk refuses the whole save,
+    in French, with nothing of the file left (the transaction rolls the sheet back)."""
+    try:
+        return attachments.save_file(path, uploaded) if path else attachments.store_upload(uploaded, file_type)
+    except attachments.FileNotStored as error:
+        raise EditRefused(str(error)) from error
 
 
 def _file_ids(keys) -> list[int]:
@@ -276,7 +285,7 @@ def _propose(action, pending, content: SheetContent, files: FileChanges, acting_
     stored = []
     try:
         for uploaded, file_type in files.uploads:
-            path = attachments.store_upload(uploaded, file_type)
+            path = _save_file(None, uploaded, file_type)
             stored.append(path)
             added.append({"name": attachments.display_name(uploaded.name, file_type), "path": path})
         data = {"content": content.to_json(), "files_added": added, "files_removed": removed}

@@ -6,6 +6,8 @@ program is refused. Files are stored under random names; the name the person gav
 for display and for the download's `Content-Disposition`.
 """
 
+import errno
+import logging
 import re
 import unicodedata
 import uuid
@@ -17,6 +19,8 @@ from urllib.parse import quote
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_FILES_PER_SHEET = 5
@@ -142,11 +146,35 @@ def random_name(file_type: FileType) -> str:
     return f"{uuid.uuid4().hex}{file_type.extension}"
 
 
+class FileNotStored(Exception):
+    """An upload could not be written (the disk is full): nothing of it is left; the message is for the person."""
+
+
+def save_file(path: str, uploaded) -> str:
+    """Write `uploaded` at `path` in the storage; returns the stored path. A write that fails midway (full disk)
+    leaves no partial file, and raises `FileNotStored` with a French message."""
+    uploaded.seek(0)
+    try:
+        return default_storage.save(path, uploaded)
+    except OSError as error:
+        if default_storage.exists(path):
+            default_storage.delete(path)
+        logger.error("Fichier joint non enregistré (%s) : %s", path, error)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise FileNotStored(
+                f"Le fichier « {uploaded.name} » n'a pas pu être enregistré : le serveur n'a plus de place. Rien "
+                "n'a été enregistré ; réessayez plus tard ou prévenez l'administrateur du site."
+            ) from error
+        raise FileNotStored(
+            f"Le fichier « {uploaded.name} » n'a pas pu être enregistré à cause d'une erreur du serveur. Rien n'a été "
+            "enregistré ; réessayez plus tard ou prévenez l'administrateur du site."
+        ) from error
+
+
 def store_upload(uploaded, file_type: FileType) -> str:
     """Store an upload under `actions/pending/<random>` and return its storage path (for proposals
     that are not applied yet; applied files use `ActionFile.file`'s own `upload_to`)."""
-    uploaded.seek(0)
-    return default_storage.save(f"actions/pending/{random_name(file_type)}", uploaded)
+    return save_file(f"actions/pending/{random_name(file_type)}", uploaded)
 
 
 def type_of_stored(path: str) -> FileType | None:

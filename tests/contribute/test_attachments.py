@@ -202,3 +202,33 @@ def test_who_downloads_what(login, attached_files, role):
     if not allowed:
         assert b"%PDF" not in elsewhere.content
     assert client.get(reverse("contribute:public-file", kwargs={"pk": 99999999})).status_code == 404
+
+
+def full_disk_after_first_chunk(monkeypatch):
+    """The disk fills up while an upload is written: the first bytes reach the file, then ENOSPC (the drill of
+    docs/drills.md does it with a real full file system)."""
+    import errno
+
+    from django.core.files.uploadedfile import InMemoryUploadedFile
+
+    def chunks(self, chunk_size=None):
+        self.file.seek(0)
+        yield self.file.read(8)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(InMemoryUploadedFile, "chunks", chunks)
+
+
+@pytest.mark.parametrize("state", [ActionState.DRAFT, ActionState.PUBLISHED])
+def test_a_full_disk_refuses_the_save_in_french_and_leaves_no_partial_file(login, people, media_root, monkeypatch,
+                                                                           state):  # fmt: skip
+    sheet = make_sheet("Ateliers", people["structure"], state=state, summary="Avant")
+    full_disk_after_first_chunk(monkeypatch)
+    response = login("member").post(edit_url(sheet), {**form_data(sheet, summary="Après"), "files": [pdf("plan.pdf")]})
+    assert response.status_code == 400  # as every refused save of the form
+    html = response.content.decode()
+    assert "« plan.pdf » n&#x27;a pas pu être enregistré : le serveur n&#x27;a plus de place" in html
+    assert "Après" in html  # what the person typed is shown again
+    sheet.refresh_from_db()
+    assert sheet.summary == "Avant" and not ActionFile.objects.exists()
+    assert not [path for path in media_root.rglob("*") if path.is_file()]
