@@ -32,6 +32,7 @@ from maillage.jobs.queue import enqueue_on_commit
 
 from .models import FINISHED as FINISHED_STATUSES
 from .models import ImportJob, JobKind, JobStatus
+from .structure_table import is_xlsx
 from .transactions import BUSY_MESSAGE, AlreadyCommitted, is_database_busy, watching_write
 from .web_import import MAX_LISTED_ERRORS, ImportKind, PendingImport, run_web_import, summary
 
@@ -235,10 +236,10 @@ def _finish(job: ImportJob, outcome: Outcome) -> None:
 def run_exchange_import(job: ImportJob, progress: JobProgress) -> Outcome:
     """Structures (text or table) and action sheets: `web_import.run_web_import`, departments checked first."""
     pending = PendingImport(job.token, job.filename, job.kind, bool(job.options.get("draft")))
-    if job.kind != ImportKind.STRUCTURE_TABLE:
-        progress.phase(READING, total=pending.path.stat().st_size, unit="octets")
+    if job.kind == ImportKind.STRUCTURE_TABLE and is_xlsx(pending.path):
+        progress.phase(READING)  # read from its zip: no measure of the way done
     else:
-        progress.phase(READING)
+        progress.phase(READING, total=pending.path.stat().st_size, unit="octets")
     result = run_web_import(pending, user=job.started_by, dry_run=job.dry_run, progress=progress.read_bytes)
     report = result.report
     errors = result.errors[:MAX_LISTED_ERRORS]

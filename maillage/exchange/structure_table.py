@@ -10,7 +10,7 @@ as the text format (`StructureLoader`): the table is read and checked with no tr
 import csv
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -58,14 +58,20 @@ def is_xlsx(path: Path | str) -> bool:
 
 
 def import_structure_table(
-    path: Path | str, *, dry_run: bool = False, acting_user=None, display_name: str | None = None
+    path: Path | str,
+    *,
+    dry_run: bool = False,
+    acting_user=None,
+    display_name: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import one CSV or XLSX table of structures. Raises `ImportFileError` on bad input, having written nothing."""
+    """Import one CSV or XLSX table of structures. Raises `ImportFileError` on bad input, having written nothing.
+    `progress` is told the bytes read of a CSV file (a workbook is read from its zip: it is not told)."""
     name = display_name or Path(path).name
     report = ImportReport(filename=name, dry_run=dry_run)
     # Read and decided on with no transaction (a dry run stops there); then written in one.
     loader = StructureLoader(report, acting_user=acting_user)
-    if not add_parsed(read_structure_table(path, name, department_codes()), report, loader):
+    if not add_parsed(read_structure_table(path, name, department_codes(), progress), report, loader):
         raise ImportFileError(name, 1, "aucune structure trouvée (une ligne par structure, sous l'en-tête)")
     if not dry_run:
         write_import(loader.write)
@@ -81,15 +87,18 @@ def department_codes() -> dict[str, str]:
     return codes
 
 
-def spreadsheet_rows(path: Path | str, name: str) -> Iterator[tuple[int, list]]:
+def spreadsheet_rows(path: Path | str, name: str, progress=None) -> Iterator[tuple[int, list]]:
     """(line number, cells) of a UTF-8 CSV or an XLSX file (told apart by content), header row first; refused past
-    the limits of `workbooks` (rows, columns, and for a workbook its declared sizes)."""
-    return capped_rows(_xlsx_rows(path, name) if is_xlsx(path) else _csv_rows(path, name), name)
+    the limits of `workbooks` (rows, columns, and for a workbook its declared sizes). `progress`: as
+    `reading.iter_line_blocks`, for a CSV file."""
+    return capped_rows(_xlsx_rows(path, name) if is_xlsx(path) else _csv_rows(path, name, progress), name)
 
 
-def read_structure_table(path: Path | str, name: str, departments: dict[str, str]) -> Iterator[ParsedStructure]:
+def read_structure_table(
+    path: Path | str, name: str, departments: dict[str, str], progress=None
+) -> Iterator[ParsedStructure]:
     """Parse the table: first a header-only `ParsedStructure` (its warnings), then one per filled row."""
-    rows = spreadsheet_rows(path, name)
+    rows = spreadsheet_rows(path, name, progress)
     header_line, header = next(rows, (1, None))
     if header is None:
         raise ImportFileError(name, None, "le fichier est vide")
@@ -245,9 +254,10 @@ def _yes_no(parsed: ParsedStructure, key: str, value) -> bool | None:
     return _BOOLEANS[text.lower()]
 
 
-def _csv_rows(path, name: str) -> Iterator[tuple[int, list]]:
+def _csv_rows(path, name: str, progress=None) -> Iterator[tuple[int, list]]:
     """Rows with the number of their first line; lines are checked (UTF-8, no binary) by the text reader."""
-    lines = (line + "\n" for _, block in iter_line_blocks(path, display_name=name) for line in block)
+    blocks = iter_line_blocks(path, display_name=name, progress=progress)
+    lines = (line + "\n" for _, block in blocks for line in block)
     first = next(lines, None)
     if first is None:
         return

@@ -141,7 +141,7 @@ def run_web_import(
     pending: PendingImport, *, user, dry_run: bool, request=None, progress: Callable[[int], None] | None = None
 ) -> WebImportResult:
     """Dry run or real import of a stored upload; a real import is refused while the dry run finds errors.
-    `progress` is told the bytes read, for the text formats."""
+    `progress` is told the bytes read, for the text formats and CSV."""
     try:
         errors = scope_errors(pending, user)
         if errors and not dry_run:
@@ -187,7 +187,7 @@ def _import(pending: PendingImport, user, dry_run: bool, progress=None) -> Impor
     if pending.kind == ImportKind.STRUCTURES:
         return import_structures(pending.path, progress=progress, **common)
     if pending.kind == ImportKind.STRUCTURE_TABLE:
-        return import_structure_table(pending.path, **common)
+        return import_structure_table(pending.path, progress=progress, **common)
     raise ValueError(f"type d'import inconnu : {pending.kind}")
 
 

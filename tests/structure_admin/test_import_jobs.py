@@ -133,3 +133,11 @@ def test_finished_jobs_are_forgotten_after_a_while(world, upload_dir, settings):
     assert import_jobs.forget_old_jobs() == 2  # the dry run and its confirmation
     assert list(ImportJob.objects.values_list("pk", flat=True)) == [waiting.pk]  # not finished: kept
     assert not ImportJob.objects.filter(pk=old.pk).exists()
+
+
+def test_a_csv_table_reports_the_bytes_read(world, upload_dir):
+    content = b"name;kind;postcode;commune\nCentre social Tableau;csx;13003;Marseille\n"
+    upload = SimpleUploadedFile("structures.csv", content)
+    job = post_and_follow(world.client("correspondent"), UPLOAD_URL, {"kind": "structure_table", "file": upload}).job
+    assert job.status == JobStatus.DONE
+    assert (job.progress_unit, job.progress_done, job.progress_total) == ("octets", len(content), len(content))
