@@ -136,3 +136,36 @@ def test_setting_up_the_phone_shows_ten_recovery_codes_once(site, new_page, axe,
     page.goto(site("/espace/compte/codes-de-secours/"))
     expect(page.locator("ol.recovery-codes li")).to_have_count(0)  # shown once
     expect(page.get_by_text(re.compile("10 codes de secours"))).to_be_visible()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_newcomer_asks_for_a_new_structure_and_finds_one(site, new_page, axe, size):
+    from maillage.accounts.models import StructureRequest
+
+    viewport = SIZES[size]
+    structure = Structure.objects.filter(department__isnull=False).order_by("name").first()
+    User.objects.create_user("seule@centre.test", password=PASSWORD)
+    page = new_page(viewport=viewport)
+    log_in(page, site, "seule@centre.test")
+    expect(page.get_by_role("heading", level=1)).to_have_text("À faire")
+
+    submit(page, page.get_by_role("link", name="Rejoindre ma structure"))
+    page.get_by_label(re.compile("^Nom, commune ou code postal")).fill(structure.name)
+    submit(page, page.get_by_role("button", name="Chercher"))
+    expect(page.get_by_text(structure.name).first).to_be_visible()
+    check_page(page, axe, viewport["width"])
+
+    submit(page, page.get_by_role("link", name="Demander la création d'une structure"))
+    page.get_by_label("Nom de la structure").fill("Espace de vie sociale des Tilleuls")
+    page.get_by_label("Espace de vie sociale").check()
+    page.get_by_label("Département").select_option(label="Nord (59)")
+    page.get_by_label("Commune").fill("Lille")
+    page.get_by_label(re.compile("^Numéro SIRET")).fill("12345678901234")
+    submit(page, page.get_by_role("button", name="Envoyer la demande"))
+    expect(page.get_by_text(re.compile("Numéro SIRET : ce numéro n'est pas valide"))).to_be_visible()
+    expect(page.get_by_label("Commune")).to_have_value("Lille")  # nothing typed is lost
+    check_page(page, axe, viewport["width"])
+    page.get_by_label(re.compile("^Numéro SIRET")).fill("")
+    submit(page, page.get_by_role("button", name="Envoyer la demande"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("À faire")
+    assert StructureRequest.objects.get().name == "Espace de vie sociale des Tilleuls"
