@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .PHONY: install system-packages system-packages-test run serve serve-web serve-worker test test-postgres quality format bench \
-	bench-search bench-exports bench-observatory loadtest clean
+	bench-search bench-exports bench-observatory loadtest drills clean
 
 # Debian packages (deploy/debian-packages.sh): installed when run as root, else the apt-get line to run.
 system-packages:
@@ -83,6 +83,12 @@ bench-observatory: install
 # 32 visitors for 2 minutes on var/loadtest.sqlite3 (100,000 sheets, made the first time), or on DATABASE_URL.
 loadtest: install
 	bash deploy/loadtest.sh
+
+# Fault drills under load (deploy/drills/, written down in docs/drills.md); root for the full disk (a tmpfs).
+drills: install
+	bash deploy/drills/kill-web-worker.sh
+	bash deploy/drills/restart-postgresql.sh
+	$(BIN)/python deploy/drills/full_disk_upload.py
 
 clean:
 	rm -rf $(VENV) var/maillage.sqlite3* .pytest_cache .ruff_cache

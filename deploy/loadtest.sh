@@ -10,6 +10,8 @@
 # Settings: LOADTEST_USERS (32 public visitors), LOADTEST_DURATION (2m, locust's syntax: 30s, 2m…), LOADTEST_PACE
 # (requests a second per visitor at most, 4; 0: no wait), LOADTEST_EDITORS (4 logged-in editors),
 # LOADTEST_MAX_ERRORS (0), LOADTEST_LABEL (title of the table), WEB_CONCURRENCY / GUNICORN_THREADS (gunicorn's).
+# LOADTEST_DURING: a shell command run in the background once the load has started (the fault drills of
+# deploy/drills/), with SERVER_PID (gunicorn's master) and RUN_DIR in its environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,7 +45,10 @@ fi
 PORT=$("$BIN/python" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 BIND="127.0.0.1:$PORT" bash deploy/serve.sh web >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
+echo "$SERVER_PID" >"$RUN_DIR/server.pid"
+DURING_PID=
 stop_server() {
+    [ -z "$DURING_PID" ] || kill "$DURING_PID" 2>/dev/null || true
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
 }
@@ -59,6 +64,10 @@ for _ in $(seq 1 240); do
 done
 echo "== serveur prêt sur 127.0.0.1:$PORT (pid $SERVER_PID) ; $USERS visiteurs + $EDITORS personnes connectées, $DURATION" >&2
 
+if [ -n "${LOADTEST_DURING:-}" ]; then
+    SERVER_PID=$SERVER_PID RUN_DIR=$RUN_DIR bash -c "$LOADTEST_DURING" >"$RUN_DIR/during.log" 2>&1 &
+    DURING_PID=$!
+fi
 LOADTEST_PLAN="$RUN_DIR/plan.json" LOADTEST_RESULTS="$RUN_DIR/results.json" LOADTEST_USERS="$USERS" \
     LOADTEST_SERVER_PID="$SERVER_PID" \
     "$BIN/locust" -f maillage/ops/locustfile.py --headless --host "http://127.0.0.1:$PORT" \

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from maillage.accounts.models import Membership, User
 from maillage.actions import editing
-from maillage.actions.models import Action, ActionState
+from maillage.actions.models import Action, ActionFile, ActionState
 from maillage.observatory.demo import FILES, last_closed_year, questionnaire_for_year
 from maillage.observatory.models import Aggregate, Campaign
 from maillage.referentials.models import ActionStatus, Department, Keyword, Public, Region
@@ -133,7 +133,9 @@ def make_editor(n: int, structure: Structure, campaign: Campaign) -> Editor:
     Membership.objects.get_or_create(user=user, structure=structure)
     draft = Action.objects.filter(structure=structure, state=ActionState.DRAFT, title__startswith="Essai de charge")
     action = draft.first()
-    if action is None:
+    if action is not None:  # the drill of a full disk attaches a file: each run starts from a draft without
+        ActionFile.objects.filter(action=action).delete()
+    else:
         content = editing.SheetContent(
             texts={"title": f"Essai de charge {n}", "summary": "Brouillon enregistré en continu."},
             status_id=ActionStatus.objects.order_by("pk").values_list("pk", flat=True).first(),

@@ -33,6 +33,8 @@ SORTS = ("", "", "recent", "title", "department")
 times: dict[str, list[float]] = defaultdict(list)
 errors: dict[str, int] = defaultdict(int)
 error_samples: list[str] = []
+error_times: list[float] = []  # wall clock (seconds since the epoch) of each error, for the drills
+timeline: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # second since the epoch → [answered, errors]
 clock: dict[str, float] = {}
 
 
@@ -58,14 +60,22 @@ def own_cpu() -> float:
 
 @events.test_start.add_listener
 def started(**kwargs):
-    clock.update(start=time.monotonic(), load_start=os.getloadavg()[0], cpu=own_cpu(), server=server_cpu())
+    clock.update(
+        start=time.monotonic(),
+        started_at=time.time(),
+        load_start=os.getloadavg()[0],
+        cpu=own_cpu(),
+        server=server_cpu(),
+    )
 
 
 @events.request.add_listener
 def measured(request_type, name, response_time, response_length, exception=None, response=None, **kwargs):
     times[name].append(response_time)
+    timeline[int(time.time())][exception is not None] += 1
     if exception is not None:
         errors[name] += 1
+        error_times.append(time.time())
         if len(error_samples) < 20:
             status = getattr(response, "status_code", "")
             error_samples.append(f"{name} {request_type} {status} {str(exception)[:200]}")
@@ -84,6 +94,9 @@ def stopped(**kwargs):
         "times": times,
         "errors": errors,
         "error_samples": error_samples,
+        "error_times": error_times,
+        "timeline": timeline,
+        "started_at": clock["started_at"],
         "load_average": {"start": clock["load_start"], "end_1min": load[0], "end_5min": load[1]},
         "client_cpu": own_cpu() - clock["cpu"],
         "server_cpu": server_cpu() - clock["server"],

@@ -9,7 +9,7 @@ from django.test import Client
 
 from maillage.actions.models import Action, ActionState
 from maillage.observatory.models import Response
-from maillage.ops import loadreport
+from maillage.ops import drillcheck, loadreport
 from maillage.ops.loadtest import PlanError, prepare_plan
 from tests.factories import make_sheet, make_structure
 
@@ -77,3 +77,18 @@ def test_report_gives_percentiles_per_kind_and_fails_on_errors(tmp_path, capsys)
     assert loadreport.main([str(path)]) == 1
     assert loadreport.main([str(path), "--max-errors", "3"]) == 0
     assert "3 erreur(s)" in capsys.readouterr().out
+
+
+def test_a_drill_passes_when_errors_fall_within_the_fault(tmp_path):
+    events = tmp_path / "events"
+    events.write_text("start 1000.2\nend 1001.0\n")
+    run = results({"fiche": 2}) | {"timeline": {"999": [5, 0], "1000": [1, 1], "1001": [0, 1], "1004": [6, 0]}}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(run | {"error_times": [1000.5, 1002.9]}))
+    assert drillcheck.main([str(path), str(events), "--grace", "2"]) == 0
+    assert drillcheck.main([str(path), str(events), "--grace", "2", "--max-errors", "1"]) == 1
+    path.write_text(json.dumps(run | {"error_times": [1000.5, 1003.5]}))  # one after the fault and its grace
+    assert drillcheck.main([str(path), str(events), "--grace", "2"]) == 1
+    no_recovery = run | {"error_times": [1000.5], "timeline": {"1000": [1, 1]}}
+    path.write_text(json.dumps(no_recovery))
+    assert drillcheck.main([str(path), str(events), "--grace", "2"]) == 1
