@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.template.loader import render_to_string
 
+from maillage.jobs.mail import queue_email
 from maillage.referentials.models import Department
 
 from .models import Organisation, User
@@ -258,6 +260,14 @@ class FrenchPasswordResetForm(AccessibleForm, PasswordResetForm):
         error_messages=EMAIL_ERRORS,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None) -> None:  # fmt: skip
+        """Django's message, sent by the `send_email` task (retried while the mail server does not answer)."""
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        html = render_to_string(html_email_template_name, context) if html_email_template_name else None
+        queue_email(subject, render_to_string(email_template_name, context), [to_email], html=html,
+                    from_email=from_email)  # fmt: skip
 
 
 class FrenchSetPasswordForm(AccessibleForm, SetPasswordForm):

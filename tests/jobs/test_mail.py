@@ -95,3 +95,16 @@ def test_a_permanent_refusal_is_not_tried_again(flaky, database_queue, caplog):
     assert job.exception_class_path == "maillage.jobs.mail.EmailGivenUp"
     assert flaky.attempts == 1
     assert "abandonné après 1 tentative(s)" in caplog.text
+
+
+def test_the_password_reset_mail_waits_for_the_worker(client, database_queue):
+    from maillage.accounts.models import User
+
+    User.objects.create_user("camille@example.org", "un mot de passe assez long")
+    assert client.post("/mot-de-passe/oublie/", {"email": "camille@example.org"}).status_code == 302
+    assert not mail.outbox
+    [job] = DBTaskResult.objects.all()
+    assert job.task_path == "maillage.jobs.mail.send_email"
+    run_worker()
+    [message] = mail.outbox
+    assert message.to == ["camille@example.org"] and "/mot-de-passe/nouveau/" in message.body
