@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 
 from maillage.accounts import perms
 from maillage.observatory.definitions.wording import campaign_slug
-from maillage.observatory.figures import indicators, reports, situation
+from maillage.observatory.figures import indicators, key_figures, reports, sections, situation
 from maillage.observatory.figures.charts import chart_svg, data_table, table_csv
 from maillage.observatory.figures.formatting import format_percent
 from maillage.observatory.figures.secrecy import SECRET_NOTE
@@ -106,6 +106,18 @@ def report_context(report: reports.Report, urls: dict, *, for_pdf: bool = False)
     }
 
 
+def page_sections(report: reports.Report, context: dict) -> list[dict]:
+    """The web page's sections: each block's figures, its drawn charts and the tables folded under them."""
+    charts = {chart["slug"]: chart for chart in context["charts"]}
+    rows = dict(context["sections"])
+    return [
+        {"slug": section.slug, "title": section.title, "rows": rows[section.title],
+         "charts": [charts[c.slug] for c in section.charts],
+         "tables": [charts[c.slug] for c in (*section.charts, *section.tables_only)]}
+        for section in sections.page_sections(report)
+    ]  # fmt: skip
+
+
 def _child_url(place: reports.Territory, code: str, urls: dict) -> str:
     name = "observatory:region" if place.scope == AggregateScope.NATION else "observatory:departement"
     query = urls["page"].partition("?")[2]
@@ -128,6 +140,8 @@ def territory_page(request, scope_slug: str | None = None, code: str | None = No
     urls = _urls(place, chosen, published[0])
     context.update(report_context(report, urls))
     context["year_links"] = [(y, _urls(place, y, published[0])["page"]) for y in published]
+    context["key_figures"] = key_figures.cached_key_figures(place, chosen, report.computed_at)
+    context["page_sections"] = page_sections(report, context)
     if place.scope == AggregateScope.NATION:
         context["departments"] = list(Department.objects.order_by("code").values_list("code", "name"))
     return render(request, "observatory/report.html", context)
@@ -185,7 +199,8 @@ def situate(request, pk: int):
     structure = Structure.objects.select_related("department__region").filter(pk=pk).first()
     if structure is None or not perms.can_view_observatory_answers(request.user, structure):
         raise Http404("Structure inconnue.")
-    situated = situation.situate(structure)
+    peers = situation.EVERYONE if request.GET.get("comparer") == situation.EVERYONE else situation.PEERS
+    situated = situation.situate(structure, peers)
     comparisons = []
     for item in situated.comparisons:
         comparisons.append({"label": item.indicator.label, "svg": mark_safe(chart_svg(item.chart, item.indicator.code)),
@@ -197,8 +212,28 @@ def situate(request, pk: int):
     ]  # fmt: skip
     return render(request, "observatory/situate.html", {
         "structure": structure, "situation": situated, "comparisons": comparisons, "proportions": proportions,
-        "secret_note": SECRET_NOTE,
+        "secret_note": SECRET_NOTE, "peer_choices": _peer_choices(structure, situated.peers),
     })  # fmt: skip
+
+
+def _peer_choices(structure: Structure, peers: str) -> list[dict]:
+    """The links that narrow or widen the comparison (none for a structure whose kind is unknown)."""
+    if not structure.kind:
+        return []
+    url = reverse("observatory:situate", kwargs={"pk": structure.pk})
+    return [
+        {"label": f"les {situation.KIND_PLURALS[structure.kind].lower()}", "url": url,
+         "current": peers == situation.PEERS},
+        {"label": "toutes les structures", "url": f"{url}?comparer={situation.EVERYONE}",
+         "current": peers == situation.EVERYONE},
+    ]  # fmt: skip
+
+
+@login_required
+def situate_choice(request):
+    """« Se situer » from a report page: the structures the person belongs to, each to compare."""
+    structures = Structure.objects.filter(memberships__user=request.user).select_related("department").order_by("name")
+    return render(request, "observatory/situate_choice.html", {"structures": structures})
 
 
 def _own_text(item: situation.Proportion) -> str:

@@ -23,5 +23,6 @@ urlpatterns = [
          name="departement-pdf"),
     path("observatoire/departement/<str:code>/donnees/<slug:slug>.csv", views.chart_csv,
          {"scope_slug": "departement"}, name="departement-csv"),
+    path("espace/observatoire/situer/", views.situate_choice, name="situate-choice"),
     path("espace/observatoire/situer/<int:pk>/", views.situate, name="situate"),
 ]  # fmt: skip

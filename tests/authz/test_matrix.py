@@ -238,6 +238,7 @@ MATRIX = [
     ("observatory:departement", {"code": "13"}, "", "get", EVERYONE),
     ("observatory:export-xlsx", {}, "", "get", EVERYONE),
     ("observatory:situate", {"pk": "a"}, "", "get", EDITORS_A),
+    ("observatory:situate-choice", {}, "", "get", LOGGED_IN),
     # Observatory: import of past campaigns' answers (national administrators only)
     ("observatory_import:upload", {}, "", "get", NATIONAL),
     # Observatory: campaigns and their questionnaires (national administrators only)

@@ -123,7 +123,7 @@ def fill_staff_leave_and_come_back(page, observatory) -> None:
     """From « Mon espace » to the staff section; typed answers are autosaved, and found again after leaving."""
     page.goto(observatory.site("/espace/"))
     page.get_by_role("link", name=re.compile("^Observatoire : le questionnaire")).click()
-    page.get_by_role("link", name=f"Ouvrir le questionnaire 2025 de {NAME}").click()
+    page.get_by_role("link", name=f"Ouvrir le questionnaire Enquête 2026 — données 2025 de {NAME}").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(NAME)
     expect(page.locator("dl")).to_contain_text(re.compile(r"État\s*en cours \(\d+ %\)"))
     page.get_by_role("link", name="Reprendre : Ressources humaines").click()
@@ -141,7 +141,7 @@ def fill_staff_leave_and_come_back(page, observatory) -> None:
     page.goto(observatory.site("/actions/"))  # leave, then come back the way one came
     page.get_by_role("link", name="Mon espace").click()
     page.get_by_role("link", name=re.compile("^Observatoire : le questionnaire")).click()
-    page.get_by_role("link", name=f"Ouvrir le questionnaire 2025 de {NAME}").click()
+    page.get_by_role("link", name=f"Ouvrir le questionnaire Enquête 2026 — données 2025 de {NAME}").click()
     staff = page.get_by_role("listitem").filter(has=page.get_by_role("link", name="Ressources humaines"))
     expect(staff).to_contain_text(re.compile(r"\d+ % \(2/\d+\)"))
     expect(staff).to_contain_text("1 valeur à confirmer")
@@ -248,28 +248,38 @@ def validate(page, observatory) -> None:
 def read_public_report(page, observatory, axe) -> None:
     """The department's page: how many structures answered, the median budget, a chart with its name and table."""
     page.goto(observatory.site(reverse("observatory:departement", kwargs={"code": "13"})))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Observatoire : Bouches-du-Rhône (13) — données 2025")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Observatoire : Bouches-du-Rhône (13) — Enquête 2026 — données 2025"
+    )
     surveyed = Structure.objects.filter(department__code="13").count()
-    answered = flat(page.locator("#reponses + p").inner_text())
-    sentence = rf"6 structures sur {surveyed} ont vu leur questionnaire 2025 validé \(taux de réponse : \d+ %\)\."
+    answered = flat(page.locator("p#reponses").inner_text())
+    sentence = (
+        rf"6 structures sur {surveyed} ont vu leur questionnaire de l'enquête 2026 — données 2025 validé "
+        r"\(taux de réponse : \d+ %\)\."
+    )
     assert re.fullmatch(sentence, answered), answered
-    budget = page.locator("table.key-figures tr").filter(
+    expect(page.locator("#tuile-budget .key-tile-value")).to_have_text(f"{MEDIAN_BUDGET:,} €".replace(",", " "))
+    finances = page.locator("section").filter(has=page.get_by_role("heading", name="Finances", exact=True))
+    finances.get_by_text("Voir les données").click()  # the tables are folded under their charts
+    budget = finances.locator("table.key-figures tr").filter(
         has=page.get_by_role("rowheader", name="Budget (total des charges)")
     )
     median = budget.get_by_role("cell").nth(2)  # value, 1st quartile, median
     expect(median).to_have_text(f"{MEDIAN_BUDGET:,} €".replace(",", " "))
 
-    chart = page.locator("section.report-chart").filter(has=page.locator("#graphique-structures"))
-    expect(chart.get_by_role("img")).to_have_accessible_name(
-        re.compile("^Structures ayant répondu par type — Bouches-du-Rhône \\(13\\), 2025")
+    chart = page.locator("section").filter(has=page.locator("#graphique-structures"))
+    chart.get_by_text("Voir les données").click()
+    expect(chart.locator("#graphique-structures").get_by_role("img")).to_have_accessible_name(
+        re.compile("^Structures ayant répondu par type — Bouches-du-Rhône \\(13\\), Enquête 2026 — données 2025")
     )
     expect(chart.get_by_role("table").get_by_role("row", name=re.compile("^Centres sociaux"))).to_contain_text("6")
-    evolution = page.locator("section.report-chart").filter(has=page.locator("#graphique-evolution-budget"))
-    expect(evolution.get_by_role("img")).to_have_accessible_name(
+    evolution = page.locator("section").filter(has=page.locator("#graphique-evolution-budget"))
+    expect(evolution.locator("#graphique-evolution-budget").get_by_role("img")).to_have_accessible_name(
         re.compile("^Budget \\(total des charges\\) : évolution")
     )
     total = f"{sum(BUDGETS):,} €".replace(",", " ")  # the chart shows the department's total budget, year by year
-    expect(evolution.get_by_role("row", name=re.compile("^2025"))).to_contain_text(total)
+    budgets = evolution.get_by_role("table", name=re.compile("Budget \\(total des charges\\) : évolution"))
+    expect(budgets.get_by_role("row", name=re.compile("^2025"))).to_contain_text(total)
     blocking = blocking_violations(axe, page)
     assert not blocking, f"{page.url} :\n{describe(blocking)}"
 
@@ -291,11 +301,11 @@ def read_pdf(page, observatory, tmp_path) -> None:
     assert count >= 3, pages  # a cover, the key figures, the charts
     for number, page_text in enumerate(pages, 1):
         assert f"page {number} / {count}" in page_text, f"page {number} : {page_text[:200]}"
-    assert "Bouches-du-Rhône (13) — données 2025" in pages[0]
+    assert "Bouches-du-Rhône (13) — Enquête 2026 — données 2025" in pages[0]
     assert "Les structures et leurs réponses" not in pages[0]  # the cover stands alone
     everything = " ".join(pages)
     for expected in ("Les structures et leurs réponses", "Ressources humaines", "Finances",
-                     "Structures ayant répondu par type — Bouches-du-Rhône (13), 2025",
+                     "Structures ayant répondu par type — Bouches-du-Rhône (13), Enquête 2026 — données 2025",
                      "Budget (total des charges) : évolution", "Secret statistique", "Méthodologie",
                      f"{MEDIAN_BUDGET:,} €".replace(",", " "), "6 structures sur"):  # fmt: skip
         assert expected in everything, expected

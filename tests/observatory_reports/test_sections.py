@@ -25,3 +25,16 @@ def test_every_chart_finds_its_block_and_no_section_draws_more_than_two(aggregat
 ])  # fmt: skip
 def test_chart_blocks(slug, block):
     assert sections.chart_block(slug) == block
+
+
+def test_a_chart_has_one_unit(aggregates):
+    """The year's theme mixes shares and a number of people: the chart draws the shares only."""
+    from maillage.observatory.figures.statistics import summarize
+    from tests.observatory_reports.conftest import add
+
+    add(2024, "department", "13", "all", "TH_FRANCE_SERVICES", summarize([1, 0, 1, 1, 0, 1]))
+    add(2024, "department", "13", "all", "TH_PERSONNES_ACCOMPAGNEES", summarize([150, 160, 170, 180, 190, 200]))
+    report = reports.build_report(reports.territory("department", "13"), 2024)
+    theme = report.chart("thematique").chart
+    assert [label for label, _ in theme.items] == ["Structures labellisées France services"]
+    assert theme.unit == reports.PERCENT

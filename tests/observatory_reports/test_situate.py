@@ -3,7 +3,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from maillage.observatory.figures.situation import situate
+from maillage.observatory.figures.secrecy import SECRET
+from maillage.observatory.figures.situation import EVERYONE, situate
 from maillage.observatory.figures.statistics import summarize
 from maillage.observatory.models import Campaign, Questionnaire, Response, ResponseStatus
 from maillage.referentials.models import TerritoryType
@@ -53,7 +54,7 @@ def test_situate_access(client, answered, role):
 
 
 def test_situate_values_match_direct_computation(answered):
-    situation = situate(answered.structure_a)
+    situation = situate(answered.structure_a, EVERYONE)  # widened: every kind
     assert situation.year == 2024
     etp = next(c for c in situation.comparisons if c.indicator.code == "ETP")
     assert str(etp.value) == "12.5"
@@ -98,7 +99,7 @@ def test_shares_and_parts_beside_each_group(client, answered):
         add(2024, "department", "13", "all", code, summarize([Decimal(v) for v in values]))
     mark_secrets(2024, dict(Department.objects.values_list("code", "region__code")))
     log_in(client, answered.users["member_a"])
-    page = client.get(reverse("observatory:situate", kwargs={"pk": answered.structure_a.pk}))
+    page = client.get(reverse("observatory:situate", kwargs={"pk": answered.structure_a.pk}), {"comparer": "toutes"})
     proportions = {row["label"]: row for row in page.context["proportions"]}
     convention = proportions["Structures ayant une convention de financement multipartenariale"]
     labels = page.context["situation"].groups
@@ -109,3 +110,60 @@ def test_shares_and_parts_beside_each_group(client, answered):
     assert caf["own"] == "33\u00a0%"  # 300 000 of 900 000
     assert dict(zip(labels, caf["groups"], strict=True))["Département : Bouches-du-Rhône"] == "25\u00a0%"
     assert "Parts et pourcentages" in page.content.decode()
+
+
+def test_a_centre_social_is_compared_with_centres_sociaux_by_default(client, answered):
+    """Same kind in the department, the region, the same territory type, France; secrecy of each group kept (the
+    department's CSX are secret here: all − CSX would give its 3 EVS away)."""
+    situation = situate(answered.structure_a)
+    assert situation.peers == "type"
+    region = answered.structure_a.department.region.name
+    assert situation.groups == ["Centres sociaux — Bouches-du-Rhône", f"Centres sociaux — {region}",
+                                "Centres sociaux urbains — France", "Centres sociaux — France"]  # fmt: skip
+    etp = next(c for c in situation.comparisons if c.indicator.code == "ETP")
+    groups = {g.label: g for g in etp.chart.groups}
+    assert groups["Centres sociaux — Bouches-du-Rhône"].quartiles is SECRET
+    assert groups["Centres sociaux urbains — France"].quartiles == summarize(values_of(["13"], ["csx"])[:5]).quartiles
+
+    log_in(client, answered.users["member_a"])
+    url = reverse("observatory:situate", kwargs={"pk": answered.structure_a.pk})
+    text = client.get(url).content.decode()
+    assert '<strong aria-current="page">les centres sociaux</strong>' in text
+    assert f'href="{url}?comparer=toutes"' in text
+    widened = client.get(url, {"comparer": "toutes"}).context["situation"]
+    assert widened.peers == "toutes" and "Département : Bouches-du-Rhône" in widened.groups
+
+
+def test_an_evs_is_compared_with_evs(client, answered):
+    """An EVS's groups are EVS only: the figures are the `kind=evs` aggregates, not those of every structure."""
+    from tests.observatory_reports.conftest import add
+
+    structure = answered.structure_a
+    structure.kind = "evs"
+    structure.save()
+    Response.objects.filter(structure=structure).update(answers={"RH_SALARIES": 4, "RH_ETP_TOTAL": "2.5"})
+    evs = [1, 2, 2, 3, 4, 5]
+    add(2024, "nation", "", "kind=evs|territory=urbain", "ETP", summarize(evs))
+    add(2024, "nation", "", "kind=evs|territory=urbain", "SALARIES", summarize(evs))
+    add(2024, "nation", "", "kind=evs", "SALARIES", summarize([*evs, 1]))
+    add(2024, "nation", "", "all", "SALARIES", summarize([19] * 10))
+    situation = situate(structure)
+    assert situation.groups[-2:] == ["Espaces de vie sociale urbains — France", "Espaces de vie sociale — France"]
+    staff = next(c for c in situation.comparisons if c.indicator.code == "SALARIES")
+    groups = {g.label: g for g in staff.chart.groups}
+    assert groups["Espaces de vie sociale — France"].quartiles == summarize([*evs, 1]).quartiles  # not 19
+    assert groups["Espaces de vie sociale urbains — France"].quartiles == summarize(evs).quartiles
+
+    log_in(client, answered.users["member_a"])
+    text = client.get(reverse("observatory:situate", kwargs={"pk": structure.pk})).content.decode()
+    assert '<strong aria-current="page">les espaces de vie sociale</strong>' in text
+
+
+def test_se_situer_is_reached_from_the_reports_and_the_space(client, answered):
+    page = client.get(reverse("observatory:departement", kwargs={"code": "13"})).content.decode()
+    assert f'href="{reverse("observatory:situate-choice")}"' in page
+    log_in(client, answered.users["member_a"])
+    choice = client.get(reverse("observatory:situate-choice")).content.decode()
+    assert f'href="{reverse("observatory:situate", kwargs={"pk": answered.structure_a.pk})}"' in choice
+    space = client.get(reverse("contribute:home")).content.decode()
+    assert f'href="{reverse("observatory:situate", kwargs={"pk": answered.structure_a.pk})}"' in space

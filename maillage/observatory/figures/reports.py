@@ -324,6 +324,9 @@ def _charts(place: Territory, year: int, current: dict, figures: list[Figure], e
     for slug, title, prefix, heading in BREAKDOWNS:
         members = [i for i in indicators.INDICATORS if i.code.startswith(prefix) and i.code in summaries
                    and i.code != FUNDING_TOTAL]  # fmt: skip
+        shares = [i for i in members if unit_of(i) == PERCENT]
+        if shares:  # one unit per chart: a count beside shares would squash them (its figure stays in the tables)
+            members = shares
         if not members:
             continue
         parts = _protected_parts(members, summaries)

@@ -1,8 +1,11 @@
 """« Se situer »: one structure's last validated response against the quartiles of its groups.
 
-The groups are its department, its region, the structures of the same kind and territory type, and the nation;
-their figures are the precomputed aggregates of the response's year, read in one query, statistical secrecy
-applied (a group of fewer than 5 structures shows ``SECRET``). Units and decimals are those of `reports.py`.
+By default a structure is compared with structures of its own kind (an EVS with EVS, a centre social with centres
+sociaux): in its department, its region, of the same territory type in France, and in France (``PEERS``). Widened
+(``EVERYONE``), the groups are its department, its region, the structures of the same kind and territory type, and
+the nation, all kinds together. A structure whose sheet gives no kind is compared with everyone. The figures are the
+precomputed aggregates of the response's year, read in one query, statistical secrecy applied (a group of fewer than
+5 structures, or secret for the year, shows ``SECRET``). Units and decimals are those of `reports.py`.
 """
 
 from __future__ import annotations
@@ -14,12 +17,16 @@ from django.db.models import Q
 
 from maillage.observatory.definitions.wording import campaign_label
 from maillage.observatory.figures import indicators
-from maillage.observatory.figures.aggregates import StoredSummary, territory_group
+from maillage.observatory.figures.aggregates import StoredSummary, kind_group, territory_group
 from maillage.observatory.figures.charts import GroupPosition, PositionChart
 from maillage.observatory.figures.disclosure import is_primary
 from maillage.observatory.figures.reports import ALL, decimals_of, has_quartiles, stats_rows, unit_of
 from maillage.observatory.figures.secrecy import SECRET
 from maillage.observatory.models import Aggregate, AggregateScope, Response, ResponseStatus
+
+PEERS, EVERYONE = "type", "toutes"  # whom a structure is compared with (the values of ``?comparer=``)
+KIND_PLURALS = {"csx": "Centres sociaux", "evs": "Espaces de vie sociale"}
+TERRITORY_ADJECTIVES = {"urbain": "urbains", "rural": "ruraux"}
 
 
 @dataclass
@@ -45,6 +52,7 @@ class Situation:
     comparisons: list[Comparison]
     groups: list[str] = field(default_factory=list)
     proportions: list[Proportion] = field(default_factory=list)
+    peers: str = PEERS  # PEERS (same kind) or EVERYONE, as asked and possible
 
 
 def last_validated_response(structure) -> Response | None:
@@ -66,15 +74,17 @@ def facts_of(structure) -> indicators.StructureFacts:
     )  # fmt: skip
 
 
-def situate(structure) -> Situation:
+def situate(structure, peers: str = PEERS) -> Situation:
     """Each numeric key figure (means and totals) of the structure's last validated response against the median
-    and quartiles of its department, its region, the structures of the same kind and territory type, the nation."""
+    and quartiles of its comparison groups: structures of its kind (``PEERS``, the default) or of every kind."""
+    facts = facts_of(structure)
+    if not facts.kind:
+        peers = EVERYONE
     response = last_validated_response(structure)
     if response is None:
-        return Situation(structure, None, [])
+        return Situation(structure, None, [], peers=peers)
     year = response.questionnaire.campaign.year
-    facts = facts_of(structure)
-    groups = _comparison_groups(structure, facts)
+    groups = _peer_groups(structure, facts) if peers == PEERS else _comparison_groups(structure, facts)
     rows = _comparison_rows(groups, year)
     comparisons = []
     for item in indicators.INDICATORS:
@@ -97,7 +107,7 @@ def situate(structure) -> Situation:
                               value, positions, unit=unit_of(item), decimals=decimals_of(item))  # fmt: skip
         comparisons.append(Comparison(item, value, chart))
     proportions = _proportions(facts, response.answers or {}, groups, rows)
-    return Situation(structure, year, comparisons, [label for _, label in groups], proportions)
+    return Situation(structure, year, comparisons, [label for _, label in groups], proportions, peers)
 
 
 def _proportions(facts, answers, groups, rows) -> list[Proportion]:
@@ -152,6 +162,23 @@ def _comparison_groups(structure, facts: indicators.StructureFacts) -> list[tupl
         group = territory_group(facts.kind, facts.territory)
         groups.append(((AggregateScope.NATION, "", group), f"{kind_label} {territory_label}"))
     groups.append(((AggregateScope.NATION, "", ALL), "France"))
+    return groups
+
+
+def _peer_groups(structure, facts: indicators.StructureFacts) -> list[tuple[tuple[str, str, str], str]]:
+    """((scope, scope_code, group), label) of the structures of the same kind, narrowest first."""
+    kind = KIND_PLURALS[facts.kind]
+    group = kind_group(facts.kind)
+    groups = []
+    department = structure.department
+    if department is not None:
+        groups.append(((AggregateScope.DEPARTMENT, department.code, group), f"{kind} — {department.name}"))
+        groups.append(((AggregateScope.REGION, department.region.code, group), f"{kind} — {department.region.name}"))
+    if facts.territory:
+        adjective = TERRITORY_ADJECTIVES[facts.territory]
+        groups.append(((AggregateScope.NATION, "", territory_group(facts.kind, facts.territory)),
+                       f"{kind} {adjective} — France"))  # fmt: skip
+    groups.append(((AggregateScope.NATION, "", group), f"{kind} — France"))
     return groups
 
 
