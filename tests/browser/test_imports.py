@@ -97,3 +97,24 @@ def test_upload_watch_the_job_finish_then_confirm(site, correspondent, new_page,
         check_page(page, axe, f"compte rendu de l'import, {width} px")
         assert Structure.objects.filter(name=name, department__code="13").count() == 1
         assert ImportJob.objects.get(pk=job.pk).committed_at is not None
+
+
+def test_without_javascript_the_refresh_link_shows_the_report(site, correspondent, new_page, settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+    user, device = correspondent
+    page = new_page(java_script_enabled=False, viewport={"width": 375, "height": 800})
+    log_in(page, site, user.email)
+    enter_code(page, device)
+    page.goto(site("/espace/imports/"))
+    page.get_by_label("Structures (export texte de l'annuaire)").check()
+    page.get_by_label("Fichier").set_input_files(directory_file(tmp_path, "Centre social Sans Script"))
+    submit(page, page.get_by_role("button", name="Lire le fichier à l'essai"))
+    state = page.locator("#import-state [data-job=label]")
+    expect(state).to_have_text("en attente")
+    run_queued_job(page)
+    page.wait_for_timeout(1500)
+    expect(state).to_have_text("en attente")  # no script: the page stays as it was
+    submit(page, page.get_by_role("link", name="Actualiser"))
+    expect(state).to_have_text("terminé")
+    expect(page.get_by_role("button", name="Confirmer l'import")).to_be_visible()
