@@ -6,7 +6,7 @@
 #
 # Database: DATABASE_URL when set (PostgreSQL), else the SQLite file LOADTEST_DB (var/loadtest.sqlite3). An empty
 # database is filled first with `seed_demo --structures LOADTEST_STRUCTURES --actions LOADTEST_SHEETS` (4,000 and
-# 100,000: the benchmark volume; observatory answers for 5 years included).
+# 100,000: the benchmark volume) and LOADTEST_OBSERVATORY_YEARS (5) years of observatory answers.
 # Settings: LOADTEST_USERS (32 public visitors), LOADTEST_DURATION (2m, locust's syntax: 30s, 2m…), LOADTEST_PACE
 # (requests a second per visitor at most, 4; 0: no wait), LOADTEST_EDITORS (4 logged-in editors),
 # LOADTEST_MAX_ERRORS (0), LOADTEST_LABEL (title of the table), WEB_CONCURRENCY / GUNICORN_THREADS (gunicorn's).
@@ -38,7 +38,8 @@ echo "== base : ${DATABASE_URL%%\?*}" >&2
 bash deploy/serve.sh prepare >/dev/null
 if [ "$("$BIN/maillage" shell --no-imports -v0 -c 'from maillage.actions.models import Action; print(Action.objects.exists())')" != True ]; then
     echo "== base vide : seed_demo --structures ${LOADTEST_STRUCTURES:-4000} --actions ${LOADTEST_SHEETS:-100000}" >&2
-    "$BIN/maillage" seed_demo --structures "${LOADTEST_STRUCTURES:-4000}" --actions "${LOADTEST_SHEETS:-100000}" --seed 1
+    "$BIN/maillage" seed_demo --structures "${LOADTEST_STRUCTURES:-4000}" --actions "${LOADTEST_SHEETS:-100000}" \
+        --observatory-years "${LOADTEST_OBSERVATORY_YEARS:-5}" --seed 1
 fi
 "$BIN/maillage" loadtest_prepare "$RUN_DIR/plan.json" --editors "$EDITORS" >&2
 
