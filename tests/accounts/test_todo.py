@@ -74,6 +74,7 @@ def test_newcomer_is_offered_to_join(db):
     client.force_login(make_user("nouveau@exemple.fr"))
     html = client.get(TODO).content.decode()
     assert "Rejoindre ma structure" in html and 'href="/espace/rejoindre/"' in html
+    assert 'href="/espace/a-faire/" aria-current="page"' in html
 
 
 def test_questionnaires_to_fill_and_to_check(work, questionnaire_files):  # noqa: F811
