@@ -3,9 +3,9 @@
 ``refresh_year(year)`` reads the VALIDATED responses of the year once (one query, streamed), turns each into the value
 of every indicator (``indicators.py``), and summarises them per department and group of structures. Regions and the
 nation are then MERGED from the department summaries: a summary keeps the sorted values, so the merge is exact
-(``statistics.py``): the nation's median is the true median of its structures, not a median of medians. Everything
-of the year is deleted and inserted again in one transaction: readers never see half a year, and a refresh run twice
-gives the same rows.
+(``statistics.py``): the nation's median is the true median of its structures, not a median of medians. The year's
+rows are replaced in one transaction (only those that changed are written: `rowsync.py`): readers never see half a
+year, and a refresh run twice gives the same rows.
 
 Groups of structures (``Aggregate.group``): ``all``; ``kind=csx``, ``kind=evs``; and for "se situer", the same kind
 and territory type: ``kind=csx|territory=urbain``, ``kind=evs|territory=rural``… (territory codes:
@@ -23,6 +23,7 @@ q3, max, as strings), so that pages read the figures of a territory without deco
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -34,7 +35,7 @@ from django.db import transaction
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from maillage.exchange.bulk import db_datetime, insert_rows
+from maillage.exchange.bulk import db_datetime
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 
@@ -43,10 +44,10 @@ from . import disclosure
 from .disclosure import UNKNOWN
 from .indicators import ANSWER_INDICATORS, RESPONSE_INDICATOR, StructureFacts, priority_code, structure_values
 from .indicators import territory_code as territory_code_of
+from .rowsync import sync_rows
 from .statistics import Summary, to_decimal
 
 ALL = "all"
-BATCH = 2000
 
 
 def kind_group(kind: str) -> str:
@@ -192,40 +193,210 @@ def compute_figures(year: int, facts=None, answers=None) -> dict[tuple[str, str,
     return territory_summaries(by_department, regions)
 
 
-FIELDS = ("year", "scope", "scope_code", "group", "code", "structure_count", "summary", "computed_at", "secret")
+# --- writing a year ---------------------------------------------------------------------------------------------------
+#
+# A year holds about 50,000 rows and 1.8 million values (each structure's value sits in nine rows: its department,
+# region and nation, for three groups), 21 MB of JSON. Sorting, merging and writing them as Decimals is most of a
+# refresh, so `ranked_rows` does the same work on ranks: each indicator's distinct values of the year are sorted once,
+# a row keeps the (sorted) ranks of its values, and its JSON is joined from the texts of the ranks. The rows are the
+# same as `json.dumps(summary_json(...))` of `compute_figures` (tests), values in the same order: when two values of
+# an indicator are equal but written differently (« 1,5 » and « 1,50 »), their order in a row depends on where they
+# come from, so such a year takes the exact path of `compute_figures` instead.
+
+KEY_FIELDS = ("scope", "scope_code", "group", "code")
+VALUE_FIELDS = ("structure_count", "summary", "secret")
+QUARTILE_POINTS = (Decimal("0.25"), Decimal("0.5"), Decimal("0.75"))
+Cell = tuple[str, str, str]  # scope, scope code, group
+RowFigures = tuple[tuple[str, str, str, str], int, str]  # (scope, scope code, group, indicator code), answered, JSON
 
 
-def _write(year: int, figures: Mapping[tuple[str, str, str], Mapping[str, Summary]]) -> int:
-    """Replace the year's rows (one transaction); rows are written as tuples (``exchange.bulk.insert_rows``):
-    ``bulk_create`` would spend most of the time preparing 30,000 model instances."""
-    moment = timezone.now()
-    now = db_datetime(moment)
-    rows = [
-        (year, scope, scope_code, group, code, summary.answered, json.dumps(summary_json(summary)), now, False)
-        for (scope, scope_code, group), summaries in figures.items()
+class Scale:
+    """One indicator's distinct values of the year, sorted: rank r is ``decimals[r]``, written ``texts[r]`` (JSON)."""
+
+    def __init__(self, values: Mapping[str, Decimal]) -> None:
+        order = sorted(values, key=values.__getitem__)
+        self.rank = {text: number for number, text in enumerate(order)}
+        self.decimals = [values[text] for text in order]
+        self.texts = [f'"{text}"' for text in order]
+
+
+@functools.cache
+def _quartile_positions(count: int) -> list[tuple[int, Decimal | None]]:
+    """Where ``statistics.quantile`` reads each quartile among ``count`` sorted values: (index below, fraction of
+    the way to the next, None when it is the value itself), the same Decimal arithmetic."""
+    result = []
+    for point in QUARTILE_POINTS:
+        position = (count - 1) * point
+        low = int(position)
+        fraction = position - low
+        result.append((low, None if fraction == 0 or low + 1 >= count else fraction))
+    return result
+
+
+def _between(below: Decimal, above: Decimal, fraction: Decimal) -> Decimal:
+    return below + (above - below) * fraction
+
+
+class Ranked:
+    """A summary on ranks (``statistics.Summary`` with ``values`` given as sorted ranks of a ``Scale``)."""
+
+    __slots__ = ("count", "ranks", "total", "scale")
+
+    def __init__(self, count: int, ranks: list[int], total: Decimal, scale: Scale) -> None:
+        self.count, self.ranks, self.total, self.scale = count, ranks, total, scale
+
+    def text(self) -> str:
+        """``json.dumps(summary_json(summary))`` of the same summary."""
+        ranks, decimals = self.ranks, self.scale.decimals
+        answered, total = len(ranks), f'"{self.total}"'
+        figures = (None,) * 6
+        if answered:
+            quartiles = [
+                decimals[ranks[low]]
+                if fraction is None
+                else _between(decimals[ranks[low]], decimals[ranks[low + 1]], fraction)
+                for low, fraction in _quartile_positions(answered)
+            ]
+            figures = (self.total / answered, decimals[ranks[0]], *quartiles, decimals[ranks[-1]])
+        mean, low, q1, median, q3, high = ("null" if value is None else f'"{value}"' for value in figures)
+        values = ", ".join(map(self.scale.texts.__getitem__, self.ranks))
+        return (
+            f'{{"count": {self.count}, "values": [{values}], "total": {total}, "stats": {{"count": {self.count}, '
+            f'"answered": {answered}, "total": {total}, "mean": {mean}, "min": {low}, "q1": {q1}, '
+            f'"median": {median}, "q3": {q3}, "max": {high}}}}}'
+        )
+
+
+def _ranked_departments(facts: Mapping[int, StructureFacts], answers: Iterable[tuple[int, Mapping]]):
+    """(department, group) → indicator code → ``Ranked``, and department → region; None when an indicator has
+    equal values written differently (see above)."""
+    width = len(ANSWER_INDICATORS)
+    structures: dict[Key, int] = defaultdict(int)
+    regions: dict[str, str] = {}
+    for item in facts.values():
+        if item.department:
+            regions[item.department] = item.region
+        for group in groups_of(item):
+            structures[(item.department, group)] += 1
+    seen: list[dict[str, Decimal]] = [{} for _ in range(width)]
+    answered: list[tuple[StructureFacts, list[tuple[int, str]]]] = []
+    for structure_id, structure_answers in answers:
+        item = facts.get(structure_id)
+        if item is None:
+            continue
+        texts = []
+        for column, value in enumerate(structure_values(item, structure_answers or {})):
+            if value is not None:
+                value = to_decimal(value)
+                text = str(value)
+                seen[column].setdefault(text, value)
+                texts.append((column, text))
+        answered.append((item, texts))
+    if any(len(set(values.values())) != len(values) for values in seen):
+        return None
+    scales = [Scale(values) for values in seen]
+    columns: dict[Key, list[list[int]]] = {}
+    respondents: dict[Key, int] = defaultdict(int)
+    for item, texts in answered:
+        ranks = [(column, scales[column].rank[text]) for column, text in texts]
+        for group in groups_of(item):
+            key = (item.department, group)
+            respondents[key] += 1
+            lists = columns.get(key)
+            if lists is None:
+                lists = columns[key] = [[] for _ in range(width)]
+            for column, rank in ranks:
+                lists[column].append(rank)
+    one = Scale({"1": Decimal(1)})
+    result: dict[Key, dict[str, Ranked]] = {}
+    for key, count in structures.items():
+        number = respondents.get(key, 0)
+        summaries = {RESPONSE_INDICATOR: Ranked(count, [0] * number, Decimal(number), one)}
+        for indicator, column, scale in zip(ANSWER_INDICATORS, columns.get(key, ()), scales, strict=False):
+            column.sort()
+            summaries[indicator.code] = Ranked(
+                number, column, sum(map(scale.decimals.__getitem__, column), Decimal(0)), scale
+            )
+        result[key] = summaries
+    return result, regions
+
+
+def ranked_rows(facts: Mapping[int, StructureFacts], answers: Iterable[tuple[int, Mapping]]) -> list[RowFigures] | None:
+    """The year's rows (key, answered, summary JSON), in the order of `compute_figures`; None: take the exact path."""
+    found = _ranked_departments(facts, answers)
+    if found is None:
+        return None
+    by_department, regions = found
+    figures: dict[Cell, dict[str, Ranked]] = {}
+    parts: dict[Cell, list[dict[str, Ranked]]] = defaultdict(list)
+    for (department, group), summaries in by_department.items():
+        if department:
+            figures[(AggregateScope.DEPARTMENT, department, group)] = summaries
+        parts[(AggregateScope.REGION, regions.get(department) or UNKNOWN, group)].append(summaries)
+        parts[(AggregateScope.NATION, "", group)].append(summaries)
+    for cell, pieces in parts.items():
+        merged = {}
+        for code in dict.fromkeys(chain.from_iterable(pieces)):
+            present = [piece[code] for piece in pieces if code in piece]
+            merged[code] = Ranked(
+                sum(p.count for p in present), sorted(chain.from_iterable(p.ranks for p in present)),
+                sum((p.total for p in present), Decimal(0)), present[0].scale,
+            )  # fmt: skip
+        figures[cell] = merged
+    return [
+        ((*cell, code), len(summary.ranks), summary.text())
+        for cell, summaries in figures.items()
         for code, summary in summaries.items()
         if summary.count
     ]
+
+
+def exact_rows(year: int, facts=None, answers=None) -> list[RowFigures]:
+    """The same rows from ``compute_figures`` (Decimals all the way)."""
+    return [
+        ((scope, scope_code, group, code), summary.answered, json.dumps(summary_json(summary)))
+        for (scope, scope_code, group), summaries in compute_figures(year, facts, answers).items()
+        for code, summary in summaries.items()
+        if summary.count
+    ]
+
+
+def year_rows(year: int, facts=None) -> list[RowFigures]:
+    facts = structure_facts() if facts is None else facts
+    answers = list(validated_answers(year))
+    rows = ranked_rows(facts, answers)
+    return exact_rows(year, facts, answers) if rows is None else rows
+
+
+def _write(year: int, rows: list[RowFigures]) -> int:
+    """Make the year's stored rows these (one transaction: readers see the old year or the new one), their secrets
+    decided beforehand (`disclosure.secret_keys`: the same decision as `mark_secrets` on the stored rows). Only rows
+    that changed are written (`rowsync.sync_rows`); their ``computed_at`` says when. Everything is computed before
+    the transaction opens: on SQLite the write lock is held for the writing only."""
+    region_of = dict(Department.objects.values_list("code", "region__code"))
+    answered = {key: count for key, count, _ in rows}
+    secret = disclosure.secret_keys(answered, region_of, disclosure.unasked_indicators(year))
+    moment = timezone.now()
+    table = [(*key, count, text, key in secret) for key, count, text in rows]
     with transaction.atomic():
-        Aggregate.objects.filter(year=year).delete()
-        for start in range(0, len(rows), BATCH):
-            insert_rows(Aggregate, FIELDS, rows[start : start + BATCH])
-        disclosure.mark_secrets(year, dict(Department.objects.values_list("code", "region__code")))
+        sync_rows(
+            Aggregate, ("year", year), KEY_FIELDS, VALUE_FIELDS, table, stamp=("computed_at", db_datetime(moment))
+        )
         # One row to read for the reports' cache version, rather than the latest of 50,000 aggregates.
         Campaign.objects.filter(year=year).update(aggregates_computed_at=moment)
-    return len(rows)
+    return len(table)
 
 
 def refresh_year(year: int) -> int:
     """Recompute every aggregate of the year from its validated responses; returns the number of rows."""
-    return _write(year, compute_figures(year))
+    return _write(year, year_rows(year))
 
 
 def refresh_all() -> dict[int, int]:
     """Refresh every campaign year (and drop the aggregates of years without a campaign); year → rows."""
     facts = structure_facts()
     years = sorted(Campaign.objects.values_list("year", flat=True))
-    result = {year: _write(year, compute_figures(year, facts=facts)) for year in years}
+    result = {year: _write(year, year_rows(year, facts)) for year in years}
     Aggregate.objects.exclude(year__in=years).delete()
     return result
 
