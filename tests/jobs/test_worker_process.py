@@ -3,6 +3,7 @@ run again by the next worker; stopped with SIGTERM, it finishes its job first; a
 
 The job is `sample_tasks.slow_count`, a task of the tests only (PYTHONPATH gives the worker the tests package)."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -126,3 +127,64 @@ def test_a_second_sigterm_puts_the_job_back_in_the_queue(queue):
     assert worker.wait(timeout=30) != 0
     assert queue.job(job_id)[0] == "READY"
     assert queue.lines() == ["start"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_make_run_serves_and_works_and_ctrl_c_stops_both(queue):
+    """`make run`'s last step (deploy/run-dev.sh): runserver and the worker side by side; a job waiting is run;
+    Ctrl-C (SIGINT to the terminal's process group) stops both, the worker's autoreloader included."""
+
+    job_id = queue.enqueue(0)
+    address = f"127.0.0.1:{free_port()}"
+    env = {**queue.env, "RUNSERVER_ADDRESS": address, "VENV": str(Path(sys.executable).parent.parent)}
+    with queue.log.open("a") as log:
+        dev = subprocess.Popen(["bash", "deploy/run-dev.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while queue.job(job_id)[0] != "SUCCESSFUL" or not answers(f"http://{address}/sante/vivant"):
+            assert dev.poll() is None, queue.log.read_text()
+            assert time.monotonic() < deadline, queue.log.read_text()
+            time.sleep(0.2)
+        os.killpg(dev.pid, signal.SIGINT)
+        assert dev.wait(timeout=30) == 0 or dev.returncode == -signal.SIGINT, queue.log.read_text()
+        time.sleep(1)
+        assert not answers(f"http://{address}/sante/vivant")
+        assert not worker_processes(queue.database)
+    finally:
+        for group in {dev.pid, *worker_processes(queue.database)}:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+
+
+def answers(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def worker_processes(database: Path) -> list[int]:
+    """Process groups of the workers of this test's database (found through their environment)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes().split(b"\0")
+            environ = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"worker" in command and str(database).encode() in environ:
+            found.append(os.getpgid(int(proc.name)))
+    return found
