@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -45,6 +45,8 @@ FINISHED = "Terminé"
 KEEP_DAYS = 30
 # A job whose worker died this many times while running it is given up (the task queue gives up its task too).
 MAX_ATTEMPTS = 3
+# The job's state is saved this many times at most while the database is busy (each waits for the lock).
+SAVE_TRIES = 3
 # Progress is written at most this often: each write takes the database's write lock for a moment.
 SAVE_EVERY_SECONDS = 0.5
 
@@ -89,7 +91,14 @@ class JobProgress:
         now = time.monotonic()
         if force or now - self._saved_at >= SAVE_EVERY_SECONDS:
             self._saved_at = now
-            ImportJob.objects.filter(pk=self.job.pk).update(**values)
+            try:
+                ImportJob.objects.filter(pk=self.job.pk).update(**values)
+            except OperationalError as error:
+                # SQLite's write lock held by another import past the wait allowed: the page shows older progress,
+                # the import goes on (progress is saved outside the import's own transaction).
+                if not is_database_busy(error):
+                    raise
+                logger.info("Avancement de l'import n° %s non enregistré : base occupée", self.job.pk)
 
     # The write transaction (`transactions.WriteWatcher`).
 
@@ -182,7 +191,7 @@ def run_job(job_id: int) -> None:
         return
     job.status, job.attempts = JobStatus.RUNNING, job.attempts + 1
     job.started_at = job.started_at or timezone.now()
-    job.save(update_fields=["status", "attempts", "started_at"])
+    _save(job, ["status", "attempts", "started_at"])
     _finish(job, _run(job))
 
 
@@ -221,11 +230,24 @@ def _recovered_report(job: ImportJob) -> dict:
     return report
 
 
+def _save(job: ImportJob, fields: list[str], tries: int = SAVE_TRIES) -> None:
+    """Save the job's state, trying again while SQLite's write lock is held by another import past the wait
+    allowed (a job left « en cours » would wait for nothing)."""
+    for attempt in range(1, tries + 1):
+        try:
+            job.save(update_fields=fields)
+            return
+        except OperationalError as error:
+            if not is_database_busy(error) or attempt == tries:
+                raise
+            logger.warning("État de l'import n° %s non enregistré (base occupée) : nouvel essai", job.pk)
+
+
 def _finish(job: ImportJob, outcome: Outcome) -> None:
     job.status = JobStatus.DONE if outcome.ok else JobStatus.FAILED
     job.report, job.phase, job.finished_at = outcome.report, FINISHED, timezone.now()
     job.progress_done = job.progress_total
-    job.save(update_fields=["status", "report", "phase", "finished_at", "progress_done"])
+    _save(job, ["status", "report", "phase", "finished_at", "progress_done"])
     if not (job.dry_run and outcome.ok):
         stored_file(job).unlink(missing_ok=True)  # imported, or refused: nothing to confirm
 

@@ -1,5 +1,6 @@
 """A background import whose worker is killed with SIGKILL in the middle of its write leaves the database as it was,
-and the next worker runs the job again, which then imports the file once.
+and the next worker runs the job again, which then imports the file once. A job whose progress cannot be saved
+while another import holds SQLite's write lock goes on all the same.
 
 `maillage worker` runs as a real process on a file SQLite database (the task queue's database backend, as in
 production); the test kills it once it holds the database's write lock for the import's transaction."""
@@ -120,3 +121,55 @@ def test_a_worker_killed_during_the_write_leaves_nothing_and_the_job_runs_again(
     status, committed_at, attempts, phase = query(database, job_row)
     assert (status, attempts, phase) == ("done", 2, "Terminé") and committed_at is not None
     assert not list((tmp_path / "imports").iterdir())  # the file is removed once imported
+
+
+BUSY = """
+import logging, secrets, sqlite3, sys, django
+from django.conf import settings
+django.setup()
+from django.db import connection
+from maillage.accounts.models import User
+from maillage.exchange import import_jobs
+from maillage.exchange.models import ImportJob
+from maillage.exchange.web_import import upload_dir
+
+admin = User.objects.create_user("admin@maillage.test", "x", is_national_admin=True)
+token = secrets.token_urlsafe(32)
+(upload_dir() / token).write_text("Informations sur la structure\\nCentre social Occupé\\n", encoding="utf-8")
+job = ImportJob.objects.create(started_by=admin, kind="structures", filename="a.txt", token=token)
+connection.close()
+settings.DATABASES["default"]["OPTIONS"]["timeout"] = 0.3  # wait 0.3 s for the lock, not 20
+other = sqlite3.connect(settings.DATABASES["default"]["NAME"], isolation_level=None)
+
+
+def reading_while_another_import_writes(job, progress):
+    other.execute("BEGIN IMMEDIATE")  # another import begins its write as this job begins to read
+    return import_jobs.run_exchange_import(job, progress)
+
+
+import_jobs.register_runner("structures", reading_while_another_import_writes)
+
+
+class Release(logging.Handler):
+    def emit(self, record):
+        if "non enregistré" in record.getMessage() and other.in_transaction:
+            print("progress refused", flush=True)
+            other.execute("COMMIT")  # the other import ends
+
+
+logging.getLogger("maillage.exchange.import_jobs").addHandler(Release())
+logging.getLogger("maillage.exchange.import_jobs").setLevel(logging.INFO)
+import_jobs.run_job(job.pk)
+job.refresh_from_db()
+print(job.status, job.report.get("errors"))
+"""
+
+
+def test_progress_not_saved_while_another_import_writes_does_not_stop_the_job(tmp_path, template):
+    database = tmp_path / "db.sqlite3"
+    shutil.copy(template, database)
+    (tmp_path / "imports").mkdir()
+    result = subprocess.run([sys.executable, "-c", BUSY], cwd=ROOT, env=environment(database), capture_output=True,
+                            text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split("\n")[:2] == ["progress refused", "done []"], result.stdout
