@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -11,3 +12,7 @@ application = get_wsgi_application()
 from maillage.health import warm_up  # noqa: E402
 
 warm_up()
+
+# What the master loaded is kept out of the garbage collector's sweeps: they would write to every object's header
+# and so copy, in each worker, the memory pages it shares with the master (copy-on-write).
+gc.freeze()

@@ -2,6 +2,9 @@
 
 import datetime
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 from django.db import OperationalError, connection
@@ -232,6 +235,18 @@ def test_warm_up_loads_the_index_and_the_words_of_the_text_index(monkeypatch):
     # Nothing left for the first search to read: the vocabulary is held, at the index's change.
     assert [held.change for held in vocabulary._current.values()] == [facets.facet_index().change]
     assert "velo" in vocabulary.indexed_terms(get_backend())
+
+
+def test_the_views_are_imported_before_the_first_request():
+    """In a new process, as in gunicorn's master: `load_code` imports what the first request would (≈ 1 s)."""
+    script = (
+        "import django, sys\ndjango.setup()\nfrom maillage import health\n"
+        "before = 'maillage.api.actions' in sys.modules\nhealth.load_code()\n"
+        "print(before, 'maillage.api.actions' in sys.modules, 'maillage.www.views' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["False", "True", "True"], result.stderr
 
 
 def test_a_database_down_at_start_does_not_stop_the_server(monkeypatch, caplog):
