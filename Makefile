@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .PHONY: install system-packages system-packages-test run serve serve-web serve-worker test test-postgres quality format bench \
-	bench-search bench-exports bench-observatory loadtest drills clean
+	bench-search bench-start bench-exports bench-observatory loadtest drills clean
 
 # Debian packages (deploy/debian-packages.sh): installed when run as root, else the apt-get line to run.
 system-packages:
@@ -66,6 +66,10 @@ BENCH_SEARCH_DB ?= var/bench-search.sqlite3
 bench-search: install
 	DATABASE_URL=sqlite:///$(abspath $(BENCH_SEARCH_DB)) $(BIN)/maillage migrate --noinput -v0
 	DATABASE_URL=sqlite:///$(abspath $(BENCH_SEARCH_DB)) $(BIN)/maillage bench_search $(BENCH_SEARCH_ARGS)
+
+# A server's start on the database of bench-search (run it first): readiness, memory per worker, first searches.
+bench-start: install
+	$(BIN)/python -m maillage.ops.bench_start --database sqlite:///$(abspath $(BENCH_SEARCH_DB)) $(BENCH_START_ARGS)
 
 # Web exports (CSV, XLSX, JSON) of 100,000 generated sheets through the view.
 bench-exports: install
