@@ -17,9 +17,11 @@ from django.utils.safestring import mark_safe
 
 from maillage.accounts import perms
 from maillage.observatory.definitions.wording import campaign_slug
-from maillage.observatory.figures import indicators, key_figures, reports, sections, situation
+from maillage.observatory.figures import key_figures, reports, sections, situation
 from maillage.observatory.figures.charts import chart_svg, data_table, table_csv
 from maillage.observatory.figures.formatting import format_percent
+from maillage.observatory.figures.report_context import KEY_FIGURES_SLUG, report_context
+from maillage.observatory.figures.report_context import territory_urls as _urls
 from maillage.observatory.figures.secrecy import SECRET_NOTE
 from maillage.observatory.models import AggregateScope
 from maillage.parameters import positive_int
@@ -28,7 +30,6 @@ from maillage.structures.models import Structure
 
 from .throttling import export_limited
 
-KEY_FIGURES_SLUG = "chiffres-cles"
 SCOPES = {"region": AggregateScope.REGION, "departement": AggregateScope.DEPARTMENT}
 MAX_YEAR = 9999
 
@@ -55,57 +56,6 @@ def _year(request, year: int | None, published: list[int]) -> int | None:
     return year
 
 
-def _urls(place: reports.Territory, year: int, latest: int | None) -> dict:
-    """The page, PDF and CSV addresses of a territory (the year as ?annee= unless it is the newest)."""
-    if place.scope == AggregateScope.NATION:
-        page, kwargs, prefix = "observatory:nation", {}, "observatory:nation"
-    else:
-        slug = "region" if place.scope == AggregateScope.REGION else "departement"
-        page, kwargs, prefix = f"observatory:{slug}", {"code": place.code}, f"observatory:{slug}"
-    query = "" if year == latest else f"?annee={year}"
-    return {
-        "page": reverse(page, kwargs=kwargs) + query,
-        "pdf": reverse(f"{prefix}-pdf", kwargs=kwargs) + query,
-        "csv": lambda slug: reverse(f"{prefix}-csv", kwargs={**kwargs, "slug": slug}) + query,
-    }
-
-
-def report_context(report: reports.Report, urls: dict, *, for_pdf: bool = False) -> dict:
-    """What the report template shows (web page and PDF alike)."""
-    charts = []
-    for item in report.charts:
-        charts.append({"slug": item.slug, "title": item.chart.title, "svg": mark_safe(chart_svg(item.chart, item.slug)),
-                       "table": data_table(item.chart), "csv_url": urls["csv"](item.slug)})  # fmt: skip
-    evolution_rows = []
-    for code, points in report.evolution:
-        item = indicators.BY_CODE[code]
-        cells = [reports.cell(value, reports.unit_of(item), reports.decimals_of(item)) for _, value in points]
-        evolution_rows.append({"label": item.label, "cells": cells})
-    columns = reports.child_columns()
-    children = [
-        {"name": row["name"], "code": row["code"], "answered": reports.cell(row["answered"]),
-         "cells": [reports.cell(value, unit, decimals) for (_, value), (_, _, unit, decimals)
-                   in zip(row["values"], columns, strict=True)],
-         "url": _child_url(report.territory, row["code"], urls)}
-        for row in report.children
-    ]  # fmt: skip
-    return {
-        "report": report,
-        "place": report.territory,
-        "sections": [(label, reports.figure_rows(figures)) for label, figures in report.sections],
-        "key_figures_csv": urls["csv"](KEY_FIGURES_SLUG),
-        "charts": charts,
-        "evolution_rows": evolution_rows,
-        "children": children,
-        "child_columns": [heading for _, heading, _, _ in columns],
-        "answer_rate": reports.cell(report.answer_rate, "percent"),
-        "secret_note": SECRET_NOTE,
-        "methodology": reports.METHODOLOGY,
-        "urls": urls,
-        "for_pdf": for_pdf,
-    }
-
-
 def page_sections(report: reports.Report, context: dict) -> list[dict]:
     """The web page's sections: each block's figures, its drawn charts and the tables folded under them."""
     charts = {chart["slug"]: chart for chart in context["charts"]}
@@ -116,12 +66,6 @@ def page_sections(report: reports.Report, context: dict) -> list[dict]:
          "tables": [charts[c.slug] for c in (*section.charts, *section.tables_only)]}
         for section in sections.page_sections(report)
     ]  # fmt: skip
-
-
-def _child_url(place: reports.Territory, code: str, urls: dict) -> str:
-    name = "observatory:region" if place.scope == AggregateScope.NATION else "observatory:departement"
-    query = urls["page"].partition("?")[2]
-    return reverse(name, kwargs={"code": code}) + (f"?{query}" if query else "")
 
 
 def _resolve(request, scope_slug: str | None, code: str | None, year: int | None):
