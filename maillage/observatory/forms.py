@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from .definitions.questionnaire import CONDITION_OPERATORS, NUMERIC_TYPES, Condition, GridColumn, Question, Section
+from .definitions.questionnaire import NUMERIC_TYPES, Condition, GridColumn, Question, Section
 from .definitions.questionnaire import Questionnaire as Definition
 from .definitions.validation import Issue, Result
 from .definitions.values import format_exact
@@ -89,13 +89,7 @@ def display_value(kind: str, value, options=()) -> str:
 
 def condition_text(definition: Definition, condition: Condition) -> str:
     """« Seulement si « Adhérent à la fédération » vaut non »."""
-    question = definition.question(condition.question)
-    text = f"Seulement si « {question.label} » {CONDITION_OPERATORS[condition.operator]}"
-    if condition.operator in ("is_true", "is_false", "answered"):
-        return text
-    values = condition.value if isinstance(condition.value, list | tuple) else [condition.value]
-    shown = [display_value(question.type, v, question.options) for v in values]
-    return f"{text} {' ou '.join(shown)}"
+    return f"Seulement si {condition.describe(definition)}"
 
 
 # --- the form -------------------------------------------------------------------------------------------------------

@@ -106,26 +106,26 @@ def test_valid_raw_input_of_each_type(code, raw, value):
 @pytest.mark.parametrize(
     ("code", "raw", "message"),
     [
-        ("INT", "douze", "« Entier » (INT) : nombre attendu, pas « douze »"),
-        ("INT", "12,5", "« Entier » (INT) : nombre entier attendu, pas « 12,5 »"),
+        ("INT", "douze", "« Entier » : nombre attendu, pas « douze »"),
+        ("INT", "12,5", "« Entier » : nombre entier attendu, pas « 12,5 »"),
         ("INT", True, "nombre attendu, pas une réponse oui / non"),
         ("DEC", "1,2,3", "nombre attendu"),
         ("EUR", "12,345", "au plus deux décimales"),
-        ("PCT", "120", "« Part » (PCT) : 120 dépasse le maximum possible (100)"),
-        ("INT", "-3", "« Entier » (INT) : -3 est inférieur au minimum possible (0)"),
+        ("PCT", "120", "« Part » : 120 dépasse le maximum possible (100)"),
+        ("INT", "-3", "« Entier » : -3 est inférieur au minimum possible (0)"),
         ("INT", "1 200", "1 200 dépasse le maximum possible (1 000)"),
-        ("YN", "peut-être", "« Oui non » (YN) : répondre par oui ou non, pas « peut-être »"),
-        ("ONE", "c", "« Choix » (ONE) : « c » ne fait pas partie des choix proposés"),
+        ("YN", "peut-être", "« Oui non » : répondre par oui ou non, pas « peut-être »"),
+        ("ONE", "c", "« Choix » : « c » ne fait pas partie des choix proposés"),
         ("ONE", ["a", "b"], "un seul choix attendu"),
         ("MANY", ["x", "w"], "« w » ne fait pas partie des choix proposés"),
         ("TXT", "abcdef", "texte trop long (6 caractères pour 5 au plus)"),
         ("DAY", "31/02/2024", "date attendue au format jj/mm/aaaa, pas « 31/02/2024 »"),
         ("DAY", "01/01/1999", "est inférieur au minimum possible (01/01/2000)"),
-        ("GRID", {"a0_6": {"n": "x"}}, "« Âges » (GRID) : 0-6 ans / Nombre : nombre attendu, pas « x »"),
+        ("GRID", {"a0_6": {"n": "x"}}, "« Âges » : 0-6 ans / Nombre : nombre attendu, pas « x »"),
         ("GRID", {"zz": {"n": "1"}}, "ligne inconnue « zz »"),
         ("GRID", {"a0_6": {"zz": "1"}}, "colonne inconnue « zz »"),
         ("GRID", "12", "tableau attendu"),
-        ("GRID", {"a0_6": {"n": "-1"}}, "« Âges » (GRID), 0-6 ans / Nombre : -1 est inférieur au minimum possible (0)"),
+        ("GRID", {"a0_6": {"n": "-1"}}, "« Âges », 0-6 ans / Nombre : -1 est inférieur au minimum possible (0)"),
     ],
 )
 def test_invalid_raw_input_is_a_blocking_error_naming_the_question(code, raw, message):
@@ -176,8 +176,8 @@ def test_sum_rule_violated_names_every_question():
     result = check({"TOTAL": "10", "P1": "4", "P2": "5"})
     [issue] = result.errors
     assert (issue.key, issue.rule, issue.questions) == ("R_SUM", "R_SUM", ("P1", "P2", "TOTAL"))
-    assert "« Part 1 » (P1) = 4" in issue.message and "« Part 2 » (P2) = 5" in issue.message
-    assert "doit être égal à « Total » (TOTAL) = 10" in issue.message and "écart toléré : 0,1" in issue.message
+    assert "La somme de « Part 1 » (4) et « Part 2 » (5), soit 9, doit être égal à" in issue.message
+    assert "doit être égal à « Total » (10), à 0,1 près" in issue.message
 
 
 def test_sum_rule_satisfied_within_tolerance():
@@ -197,7 +197,10 @@ def test_rule_skipped_while_a_side_is_unanswered():
 def test_grid_comparison_rule():
     grid = {"a0_6": {"n": "30"}, "a7_10": {"n": "25"}}
     [issue] = check({"GRID": grid, "INT": "50"}).errors
-    assert issue.key == "R_GRID" and "« Âges / Nombre » (GRID.*.n) = 55" in issue.message
+    assert (
+        issue.key == "R_GRID"
+        and "« Âges / Nombre » (55) doit être inférieur ou égal à « Entier » (50)" in issue.message
+    )
     assert check({"GRID": grid, "INT": "55"}).errors == []
 
 

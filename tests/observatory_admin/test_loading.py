@@ -140,7 +140,8 @@ def test_bad_files_are_refused_with_file_and_line(admin, campaign, files, messag
     ("files", "message"),
     [
         ([("mini.yaml", BAD_MINI["years"]), ("bloc.yaml", BLOC)],
-         "mini.yaml est prévu pour les données 2030, pas pour la campagne Enquête 2026 — données 2025. Rien n'a été chargé."),
+         "mini.yaml est prévu pour les données 2030, pas pour la campagne Enquête 2026 — données 2025. "
+         "Rien n'a été chargé."),
         ([("bloc.yaml", BLOC)], "bloc.yaml est un bloc thématique : il se charge inclus par un questionnaire"),
         ([("mini.yaml", MINI), ("mini.yaml", BLOC)], "Plusieurs fichiers envoyés s'appellent mini.yaml"),
     ],
@@ -195,7 +196,8 @@ def test_a_questionnaire_with_answers_is_not_replaced(admin, world, campaign):
     response = upload(admin, 2025, ("mini.yaml", MINI), ("bloc.yaml", BLOC))
     assert response.status_code == 400
     assert (
-        "Le questionnaire Centre social de la campagne Enquête 2026 — données 2025 a déjà des réponses : il ne peut plus être remplacé. "
+        "Le questionnaire Centre social de la campagne Enquête 2026 — données 2025 a déjà des réponses"
+        " : il ne peut plus être remplacé. "
         "Rien n'a été chargé."
     ) in text_of(response)
     questionnaire.refresh_from_db()

@@ -306,11 +306,11 @@ def test_correction_breaking_a_blocking_rule_is_refused_with_the_rules_message(c
     message = refused.value.message
     assert message.startswith("Correction refusée : Les ETP par fonction doivent totaliser le nombre total d'ETP")
     assert "Les ETP par contrat ne peuvent pas dépasser le total des ETP" in message
-    assert "Decimal" not in message and "écart toléré : 0,1" in message
+    assert "Decimal" not in message and "à 0,1 près" in message
     assert refused.value.field == "value"
     assert refused.value.related == ("RH_ETP_PILOTAGE", "RH_ETP_ACTIVITES", "RH_ETP_LOGISTIQUE", "RH_CDI_ETP",
                                      "RH_CDD_ETP", "RH_AIDES_ETP")  # fmt: skip
-    assert "Corrigez dans la même correction les réponses liées : RH_ETP_PILOTAGE, " in message
+    assert "Corrigez dans la même correction les réponses liées : « ETP de pilotage et d'accueil », " in message
     response.refresh_from_db()
     assert response.answers["RH_ETP_TOTAL"] == "600" and not AnswerCorrection.objects.exists()
 

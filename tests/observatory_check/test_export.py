@@ -239,7 +239,8 @@ def test_file_name_head_and_audit_event(client, world, campaign):
     assert head.status_code == 200
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT_PERSONAL_DATA).exists()
     page = client.get(export_url("xlsx"), {"departement": "13", "etat": "validated"})
-    assert page["Content-Disposition"].startswith('attachment; filename="observatoire-reponses-enquete-2026-donnees-2025-13-')
+    name = 'attachment; filename="observatoire-reponses-enquete-2026-donnees-2025-13-'
+    assert page["Content-Disposition"].startswith(name)
     assert page["Content-Disposition"].endswith('.xlsx"')
     b"".join(page.streaming_content)
     event = AuditEvent.objects.get(action=AuditAction.EXPORT_PERSONAL_DATA)

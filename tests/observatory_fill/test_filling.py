@@ -112,7 +112,7 @@ def test_unreadable_value_is_kept_with_a_french_error_naming_the_field(response,
     outcome = save(response, "RH", {"RH_SALARIES": "douze"}, world.users["member_a"])
     assert outcome.response.answers["RH_SALARIES"] == "douze"
     [error] = outcome.result.errors_for("RH_SALARIES")
-    assert "« Nombre de salariés » (RH_SALARIES)" in error.message and "nombre attendu" in error.message
+    assert "« Nombre de salariés » :" in error.message and "nombre attendu" in error.message
     assert not outcome.result.can_submit
 
 

@@ -156,7 +156,7 @@ def test_blocking_error_shown_next_to_the_field(world, campaign):
     response = client.post(section_url(campaign, world.structure_a, "RH"), {"RH_SALARIES": "-3", "save": ""})
     assert response.status_code == 302 and response.url.endswith("#erreurs")
     page = client.get(response.url).content.decode().replace("&#x27;", "'")
-    assert "« Nombre de salariés » (RH_SALARIES) : -3 est inférieur au minimum possible (0)" in page
+    assert "« Nombre de salariés » : -3 est inférieur au minimum possible (0)" in page
     field = re.search(r'<input [^>]*name="RH_SALARIES"[^>]*>', page).group(0)
     assert 'aria-invalid="true"' in field and "err-RH_SALARIES-0" in field
     assert 'id="err-RH_SALARIES-0"' in page

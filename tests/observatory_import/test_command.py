@@ -17,7 +17,8 @@ COMMAND = "import_observatory_answers"
 def test_dry_run_then_import(past, tmp_path, run_command):
     path = write(tmp_path, csv_bytes(past.rows()))
     out, err = run_command(COMMAND, str(path), "--year", str(YEAR), "--dry-run")
-    assert "[essai, rien n'est enregistré] reponses.csv (Enquête 2024 — données 2023) : 3 lignes lues, 3 réponse(s) à créer" in out
+    head = "[essai, rien n'est enregistré] reponses.csv (Enquête 2024 — données 2023) : 3 lignes lues"
+    assert f"{head}, 3 réponse(s) à créer" in out
     assert "aucune erreur, 3 avertissements" in out and err == ""
     assert "  avertissement : reponses.csv, ligne 2 : question(s) obligatoire(s) sans réponse" in out
     assert not Response.objects.exists()

@@ -49,7 +49,9 @@ def test_dry_run_reports_and_changes_nothing(past, tmp_path):
     report = run(tmp_path, past.rows(), dry_run=True)
     assert report.ok, messages(report)
     assert (report.rows, report.to_create, report.to_replace) == (3, 3, 0)
-    assert report.summary().startswith("[essai, rien n'est enregistré] reponses.csv (Enquête 2024 — données 2023) : 3 lignes lues")
+    assert report.summary().startswith(
+        "[essai, rien n'est enregistré] reponses.csv (Enquête 2024 — données 2023) : 3 lignes lues"
+    )
     assert not Response.objects.exists()
     assert not ResponseEvent.objects.exists()
     assert not Aggregate.objects.exists()
@@ -144,7 +146,7 @@ def test_warnings_are_listed_and_do_not_block(past, tmp_path):
     assert any(w.startswith("ligne 2, colonne RH_SALARIES : ") and "paraît élevé" in w for w in warnings)
     assert (
         "ligne 2, colonne TH25_PERMANENCES_HEURES : réponse non enregistrée : la question n'est posée que si "
-        "TH25_PERMANENCES_DROITS vaut oui" in warnings
+        "« Accueillez-vous des permanences d'accès aux droits ? » vaut oui" in warnings
     )
     assert any(w.startswith("ligne 2 : question(s) obligatoire(s) sans réponse : ") for w in warnings)
     answers = Response.objects.get(structure=past.a).answers
@@ -157,7 +159,9 @@ def test_warnings_are_listed_and_do_not_block(past, tmp_path):
 @pytest.mark.parametrize(
     ("header", "cells", "expected"),
     [
-        (["FOO"], ["1"], "ligne 1, colonne FOO : colonne inconnue : ni id, ni siret, ni un code de question du questionnaire Enquête 2024 — données 2023"),
+        (["FOO"], ["1"], "ligne 1, colonne FOO : colonne inconnue : ni id, ni siret, ni un code de question "
+         "du questionnaire "
+         "Enquête 2024 — données 2023"),
         (["RH_SALARIES"], ["douze"], "ligne 2, colonne RH_SALARIES : nombre attendu, pas « douze »"),
         (["RH_SALARIES"], ["12,5"], "ligne 2, colonne RH_SALARIES : nombre entier attendu, pas « 12,5 »"),
         (["TH25_PERMANENCES_DROITS"], ["peut-être"], "colonne TH25_PERMANENCES_DROITS : répondre par oui ou non"),
@@ -165,7 +169,7 @@ def test_warnings_are_listed_and_do_not_block(past, tmp_path):
         (["PUB_AGES.a0_6.nombre"], ["beaucoup"], "ligne 2, colonne PUB_AGES.a0_6.nombre : nombre attendu"),
         (["PRJ_DATE_PREMIER_AGREMENT"], ["2010"], "colonne PRJ_DATE_PREMIER_AGREMENT : date attendue au format"),
         (["RH_SALARIES"], ["5000"],
-         "ligne 2, colonne RH_SALARIES : « Nombre de salariés » (RH_SALARIES) : 5 000 dépasse le maximum possible"),
+         "ligne 2, colonne RH_SALARIES : « Nombre de salariés » : 5 000 dépasse le maximum possible"),
         (["PUB_AGES"], ["12"], "ligne 1, colonne PUB_AGES : question en tableau : une colonne par case"),
         (["PUB_PARTICIPANTS_UNIQUES", "PUB_PASSAGES_CUMULES"], ["900", "100"],
          "ligne 2, colonnes PUB_PARTICIPANTS_UNIQUES, PUB_PASSAGES_CUMULES : Les participants uniques ne peuvent pas "
@@ -213,7 +217,8 @@ def test_question_not_asked_to_the_structure_kind(past, tmp_path):
     rows = [["id", "PUB_PASSAGES_CUMULES"], [past.evs_structure.pk, "12"]]
     report = run(tmp_path, rows)
     assert messages(report) == [
-        "ligne 2, colonne PUB_PASSAGES_CUMULES : question absente du questionnaire Enquête 2024 — données 2023 des structures de type "
+        "ligne 2, colonne PUB_PASSAGES_CUMULES : question absente du questionnaire Enquête 2024 — données 2023 "
+        "des structures de type "
         "« espace de vie sociale » (« Espace de vie sociale C »)"
     ]
 
@@ -225,7 +230,8 @@ def test_structure_without_questionnaire_or_kind(past, tmp_path):
     past.evs.delete()
     report = run(tmp_path, [["id", "RH_SALARIES"], [past.evs_structure.pk, "3"]])
     assert messages(report) == [
-        "ligne 2, colonne id : la campagne Enquête 2024 — données 2023 n'a pas de questionnaire pour les structures de type "
+        "ligne 2, colonne id : la campagne Enquête 2024 — données 2023 n'a pas de questionnaire pour les structures "
+        "de type "
         "« espace de vie sociale »"
     ]
 
@@ -295,7 +301,9 @@ def test_answers_given_on_the_site_are_replaced_only_when_asked(past, tmp_path, 
     rows = [["id", "RH_SALARIES"], [past.a.pk, "20"], [past.b.pk, "10"]]
     report = run(tmp_path, rows)
     assert messages(report) == [
-        "ligne 2, colonne id : « Centre social A » a déjà des réponses pour Enquête 2024 — données 2023 saisies sur le site (état : transmis) : "
+        "ligne 2, colonne id : « Centre social A » a déjà des réponses pour Enquête 2024 — données 2023 "
+        "saisies sur le site "
+        "(état : transmis) : "
         "elles ne sont remplacées que si vous le demandez (option --replace, ou case « Remplacer » du formulaire)"
     ]
     response.refresh_from_db()
@@ -328,7 +336,10 @@ def test_an_import_is_replaced_by_a_new_import_until_a_correspondent_corrects_it
     AnswerCorrection.objects.create(response=response, code="RH_SALARIES", old_value=150, new_value=15,
                                     reason="Faute de frappe", acting_user=world.users["correspondent"])  # fmt: skip
     report = run(tmp_path, [["id", "RH_SALARIES"], [past.a.pk, "150"]])
-    assert "a déjà des réponses pour Enquête 2024 — données 2023 saisies sur le site (état : validé)" in messages(report)[0]
+    assert (
+        "a déjà des réponses pour Enquête 2024 — données 2023 saisies sur le site (état : validé)"
+        in messages(report)[0]
+    )
     # Replaced when asked: the correspondent's cleaning rule applies again to the same wrong figure.
     assert run(tmp_path, [["id", "RH_SALARIES"], [past.a.pk, "150"]], replace=True).ok
     response.refresh_from_db()
@@ -376,7 +387,9 @@ def test_campaign_without_questionnaire_or_missing(past, tmp_path):
         run(tmp_path, [HEADER], year=1999)
     past.csx.delete()
     past.evs.delete()
-    with pytest.raises(PastImportError, match="La campagne Enquête 2024 — données 2023 n'a pas de questionnaire chargé"):
+    with pytest.raises(
+        PastImportError, match="La campagne Enquête 2024 — données 2023 n'a pas de questionnaire chargé"
+    ):
         run(tmp_path, [HEADER])
 
 
@@ -411,8 +424,8 @@ def test_condition_of_a_hidden_answer_is_described_in_french(past, tmp_path):
     assert report.ok
     warnings = [str(w) for w in report.warnings]
     assert (
-        "ligne 2, colonne RH_ETP_PILOTAGE : réponse non enregistrée : la question n'est posée que si RH_SALARIES est "
-        "supérieur à 0" in warnings
+        "ligne 2, colonne RH_ETP_PILOTAGE : réponse non enregistrée : la question n'est posée que si "
+        "« Nombre de salariés » est supérieur à 0" in warnings
     )
     assert not any("Decimal" in w for w in warnings)
 

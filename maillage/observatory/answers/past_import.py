@@ -209,7 +209,8 @@ class RowChecker:
         for code in answers:
             if code not in result.visible:
                 question = definition.question(code)
-                reason = f"réponse non enregistrée : la question n'est posée que si {question.condition.describe()}"
+                condition = question.condition.describe(definition)
+                reason = f"réponse non enregistrée : la question n'est posée que si {condition}"
                 self.report.warn(line, self._headers_of((code,)), reason, self._position_of((code,)))
         if result.missing_required:
             missing = ", ".join(result.missing_required)

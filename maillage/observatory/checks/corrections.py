@@ -79,10 +79,10 @@ def _read_changes(definition, changes) -> dict:
         if code not in definition:
             raise CheckError(f"Le questionnaire n'a pas de question « {code} ».", "code")
         if code in values:
-            raise CheckError(f"La question « {code} » est corrigée deux fois.", "code")
+            raise CheckError(f"La question « {definition.question(code).label} » est corrigée deux fois.", "code")
         value, problem = parse_answer(definition.question(code), raw)
         if problem:
-            raise CheckError(f"Valeur illisible pour {code} : {problem}.", "value")
+            raise CheckError(f"Valeur illisible pour « {definition.question(code).label} » : {problem}.", "value")
         values[code] = to_json(value)
     if not values:
         raise CheckError("Indiquez le code de la question à corriger.", "code")
@@ -111,7 +111,8 @@ def _refuse_broken_rules(definition, answers: dict, changes: dict, confirmations
     related = tuple(dict.fromkeys(c for issue in broken for c in issue.questions if c not in changed))
     message = f"Correction refusée : {issues_text(broken)}."
     if related:
-        message += f" Corrigez dans la même correction les réponses liées : {', '.join(related)}."
+        names = ", ".join(f"« {definition.question(code).label} »" for code in related)
+        message += f" Corrigez dans la même correction les réponses liées : {names}."
     raise CheckError(message, "value", related)
 
 

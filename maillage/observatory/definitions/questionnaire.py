@@ -129,21 +129,41 @@ class Condition:
     value: object = None
     source: Source | None = field(default=None, compare=False)
 
-    def describe(self) -> str:
-        """In French, for people: « RH_SALARIES est supérieur à 0 », « ID_QPV vaut « a », « b » »."""
-        suffix = "" if self.operator in ("is_true", "is_false", "answered") else f" {_shown(self.value)}"
-        return f"{self.question} {CONDITION_OPERATORS[self.operator]}{suffix}"
+    def describe(self, questionnaire: Questionnaire) -> str:
+        """In French, for people, the question named by its label and the value as they would pick or type it:
+        « « Nombre de salariés » est supérieur à 0 », « « Type de territoire » vaut « Urbain » ou « Rural » »."""
+        question = questionnaire.question(self.question)
+        text = f"« {question.label} » {CONDITION_OPERATORS[self.operator]}"
+        if self.operator in ("is_true", "is_false", "answered"):
+            return text
+        values = self.value if isinstance(self.value, list | tuple) else [self.value]
+        return f"{text} {' ou '.join(_shown(question, value) for value in values)}"
 
 
-def _shown(value) -> str:
-    """A condition's value as a person reads it (never a Python repr such as `Decimal('0')`)."""
-    if isinstance(value, list | tuple):
-        return ", ".join(_shown(item) for item in value)
+def _shown(question: Question, value) -> str:
+    """A condition's value as a person reads it: an option's label, oui/non, a French number (never a code or a
+    Python repr such as `Decimal('0')`)."""
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, int | float | Decimal):
-        return f"{Decimal(str(value)).normalize():f}".replace(".", ",")
-    return f"« {value} »"
+        return format_exact(Decimal(str(value)))
+    return f"« {question.option_label(str(value))} »"
+
+
+def format_exact(value) -> str:
+    """An answer as typed back to the person, every decimal kept: 1 200,5 ; a date as 31/12/2025."""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    sign, text = ("-", str(-number)) if number < 0 else ("", str(number))
+    whole, _, fraction = text.partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return sign + " ".join(groups) + ("," + fraction if fraction else "")
 
 
 @dataclass(frozen=True)

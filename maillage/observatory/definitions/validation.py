@@ -161,7 +161,8 @@ def _equals(value, expected) -> bool:
 
 
 def _name(question: Question) -> str:
-    return f"« {question.label} » ({question.code})"
+    """A question as people know it: its label (the code is for files and exports, never for messages)."""
+    return f"« {question.label} »"
 
 
 def _check_ranges(question: Question, value, errors: list, warnings: list) -> None:
@@ -197,10 +198,11 @@ def _check_rule(questionnaire: Questionnaire, rule: Rule, values: dict) -> Issue
         return None
     if _compare(left[0], rule.operator, right[0], rule.tolerance):
         return None
-    detail = f"{left[1]} {OPERATOR_TEXT[rule.operator]} {right[1]}"
+    comma = "," if left[1].startswith("la somme de ") else ""  # « la somme de a et b, soit 5, doit être… »
+    detail = f"{left[1]}{comma} {OPERATOR_TEXT[rule.operator]} {right[1]}"
     if rule.tolerance:
-        detail += f" (écart toléré : {format_exact(rule.tolerance)})"
-    message = f"{rule.message} ({detail})" if rule.message else detail[0].upper() + detail[1:]
+        detail += f", à {format_exact(rule.tolerance)} près"
+    message = f"{rule.message.rstrip(' .')} : {detail}" if rule.message else detail[0].upper() + detail[1:]
     return Issue(rule.code, message, rule.questions, rule.code)
 
 
@@ -226,14 +228,14 @@ def _side(questionnaire: Questionnaire, terms, values: dict) -> tuple[Decimal, s
             number = _ref_value(question, term, values.get(term.question))
             answered = answered or number is not None
             number = number or Decimal(0)
-            texts.append(f"{_ref_name(question, term)} = {format_exact(number)}")
+            texts.append(f"{_ref_name(question, term)} ({format_exact(number)})")
         else:
             number = term
             texts.append(format_exact(number))
         total += number
     if has_refs and not answered:
         return None
-    text = texts[0] if len(texts) == 1 else f"la somme de {', '.join(texts)}, soit {format_exact(total)}"
+    text = texts[0] if len(texts) == 1 else f"la somme de {_and(texts)}, soit {format_exact(total)}"
     return total, text
 
 
@@ -256,4 +258,9 @@ def _ref_name(question: Question, ref: Ref) -> str:
         parts.append(next(r.label for r in question.rows if r.code == ref.row))
     if ref.column is not None:
         parts.append(next(c.label for c in question.columns if c.code == ref.column))
-    return f"« {' / '.join(parts)} » ({ref})"
+    return f"« {' / '.join(parts)} »"
+
+
+def _and(texts: list[str]) -> str:
+    """« a, b et c »."""
+    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} et {texts[-1]}"

@@ -19,6 +19,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from .questionnaire import GridColumn, Question
+from .questionnaire import format_exact as format_exact  # defined with the conditions it writes; read from here
 
 TRUE_WORDS = {"oui", "o", "vrai", "true", "yes", "1", "x"}
 FALSE_WORDS = {"non", "n", "faux", "false", "no", "0"}
@@ -230,19 +231,3 @@ def to_json(value):
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
     raise TypeError(f"unexpected answer type {type(value)!r}")
-
-
-def format_exact(value) -> str:
-    """An answer as typed back to the person, every decimal kept: 1 200,5 ; a date as 31/12/2025."""
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    number = Decimal(value)
-    if number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
-    sign, text = ("-", str(-number)) if number < 0 else ("", str(number))
-    whole, _, fraction = text.partition(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return sign + " ".join(groups) + ("," + fraction if fraction else "")
