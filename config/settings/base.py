@@ -190,6 +190,10 @@ STATICFILES_DIRS = [BASE_DIR / "maillage" / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# The observatory's prebuilt workbook and plaquettes (rebuilt by the worker after each figures refresh; kept with the
+# media, so backups carry them). PUBLICATIONS_PREBUILD=0: built on demand only.
+PUBLICATIONS_ROOT = Path(os.environ.get("PUBLICATIONS_ROOT", MEDIA_ROOT / "publications"))
+PUBLICATIONS_PREBUILD = env_bool("PUBLICATIONS_PREBUILD", True)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -17,3 +17,5 @@ LOGIN_RATE_LIMIT_PER_MINUTE = 0
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tasks run as soon as they are enqueued (on commit); the worker's tests switch to the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Tasks run at once here: no plaquette is prebuilt after each refresh, except in the tests of the prebuild.
+PUBLICATIONS_PREBUILD = False
