@@ -21,7 +21,7 @@ import threading
 from types import FrameType
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
 from django_tasks_db.compat import TaskContext, TaskResultStatus, task_finished, task_started
 from django_tasks_db.management.commands import db_worker
@@ -78,10 +78,12 @@ class Worker(db_worker.Worker):
     def _beat_forever(self) -> None:
         try:
             while not self._stopped.wait(self.heartbeat_seconds):
+                close_old_connections()
                 try:
                     self.maintain()
                 except DatabaseError:
                     logger.warning("Signal de vie non écrit (base occupée ou injoignable)", exc_info=True)
+                    connections.close_all()  # this thread's: the next beat connects again (database restarted)
         finally:
             connections.close_all()
 

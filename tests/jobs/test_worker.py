@@ -109,3 +109,29 @@ def test_finished_jobs_are_pruned_after_the_kept_days(tmp_path, database_queue, 
     left = set(DBTaskResult.objects.values_list("id", flat=True))
     assert {str(i) for i in left} == {str(ids["recent"]), str(ids["waiting"])}
     assert not WorkerHeartbeat.objects.exists()
+
+
+def test_the_heartbeat_goes_on_after_a_database_error(monkeypatch, caplog):
+    """A database restarted under the worker: the beat that failed is logged, the next ones connect again."""
+    import threading
+
+    from django.db import OperationalError
+
+    worker = worker_module.Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+                                  startup_delay=False, max_tasks=None, worker_id="w", excluded_queue_names=[],
+                                  heartbeat_seconds=0.01, stale_seconds=1)  # fmt: skip
+    beats = []
+
+    def maintain():
+        beats.append(len(beats))
+        if len(beats) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        if len(beats) == 3:
+            worker._stopped.set()
+
+    monkeypatch.setattr(worker, "maintain", maintain)
+    beating = threading.Thread(target=worker._beat_forever)
+    beating.start()
+    beating.join(timeout=5)
+    assert beats == [0, 1, 2]
+    assert "Signal de vie non écrit" in caplog.text
