@@ -165,5 +165,6 @@ def test_se_situer_is_reached_from_the_reports_and_the_space(client, answered):
     log_in(client, answered.users["member_a"])
     choice = client.get(reverse("observatory:situate-choice")).content.decode()
     assert f'href="{reverse("observatory:situate", kwargs={"pk": answered.structure_a.pk})}"' in choice
-    space = client.get(reverse("contribute:home")).content.decode()
-    assert f'href="{reverse("observatory:situate", kwargs={"pk": answered.structure_a.pk})}"' in space
+    for home in ("contribute:home", "observatory_fill:home"):  # « Mon espace », the questionnaires' page
+        space = client.get(reverse(home)).content.decode()
+        assert f'href="{reverse("observatory:situate", kwargs={"pk": answered.structure_a.pk})}"' in space, home
