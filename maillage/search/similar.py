@@ -7,6 +7,7 @@ department breaks ties. A few milliseconds, whatever the size of the bank.
 """
 
 import threading
+import time
 from collections import OrderedDict
 
 from django.db import connection
@@ -30,6 +31,12 @@ KEYWORD_WEIGHT, PUBLIC_WEIGHT, TEXT_WEIGHT = 3.0, 2.0, 4.0
 _cache: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 CACHE_SIZE = 1000
+# How many sheets hold a word only decides which words of a sheet are the most distinctive: counts a few minutes
+# old choose the same words. Counting reads the word's whole list of sheets (tens of milliseconds for a common
+# word on SQLite, a count(*) on PostgreSQL), so counts are kept per process for FREQUENCY_SECONDS.
+_frequencies: OrderedDict = OrderedDict()
+FREQUENCY_SECONDS = 600
+FREQUENCY_CACHE_SIZE = 50_000
 
 
 def similar_actions(action_id: int, limit: int = 5) -> list[int]:
@@ -51,6 +58,30 @@ def similar_actions(action_id: int, limit: int = 5) -> list[int]:
 def forget() -> None:
     with _lock:
         _cache.clear()
+        _frequencies.clear()
+
+
+def document_frequency(words: list[str]) -> dict[str, int]:
+    """How many sheets hold each word (0 for none), counted at most once per FREQUENCY_SECONDS and process."""
+    database, now = connection.settings_dict["NAME"], time.monotonic()
+    found, missing = {}, []
+    with _lock:
+        for word in words:
+            kept = _frequencies.get((database, word))
+            if kept is not None and now - kept[1] < FREQUENCY_SECONDS:
+                found[word] = kept[0]
+            else:
+                missing.append(word)
+    if missing:
+        counted = get_backend().document_frequency(missing)
+        with _lock:
+            for word in missing:
+                found[word] = counted.get(word, 0)
+                _frequencies[(database, word)] = (found[word], now)
+                _frequencies.move_to_end((database, word))
+            while len(_frequencies) > FREQUENCY_CACHE_SIZE:
+                _frequencies.popitem(last=False)
+    return found
 
 
 def _similar(index, action_id: int, limit: int) -> list[int]:
@@ -84,8 +115,7 @@ def _text_neighbours(action_id: int) -> list[int]:
     if row is None:
         return []
     words = list(dict.fromkeys(word for word in tokens(" ".join(row)) if len(word) > 3 and word not in STOP_WORDS))
-    backend = get_backend()
-    frequency = backend.document_frequency(words)
+    frequency = document_frequency(words)
     words.sort(key=lambda word: frequency.get(word, 0))
     chosen, total = [], 0
     for word in words:
@@ -96,4 +126,4 @@ def _text_neighbours(action_id: int) -> list[int]:
     if not chosen:
         return []
     query = ParsedQuery(groups=(tuple(Term((word,)) for word in chosen),))
-    return backend.match(query, ranked=True)[: TEXT_CANDIDATES + 1]
+    return get_backend().match(query, ranked=True)[: TEXT_CANDIDATES + 1]
