@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exchange', '0001_import_jobs'),
+        ("exchange", "0001_import_jobs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='client_address',
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='adresse de la personne'),
+            model_name="importjob",
+            name="client_address",
+            field=models.GenericIPAddressField(blank=True, null=True, verbose_name="adresse de la personne"),
         ),
     ]
