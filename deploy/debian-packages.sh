@@ -3,7 +3,8 @@
 #   runtime   Python with venv, and what WeasyPrint needs for the observatory's PDF reports
 #             (Pango, HarfBuzz's subsetter, a font)                                 — make install, make run
 #   test      runtime + chromium (browser tests; Playwright's own node program needs libatomic1) and
-#             poppler-utils (pdftotext reads the PDFs back)                                 — make test
+#             poppler-utils (pdftotext reads the PDFs back), redis-server (the shared cache
+#             in Redis, tests/ops/test_shared_cache.py, started by the test itself)            — make test
 #   ci        test + postgresql (the PostgreSQL run of .ci/run), systemd (`systemd-analyze verify` of the
 #             units in deploy/systemd/), nginx and openssl (`nginx -t` of
 #             deploy/nginx/maillage.conf with a throwaway certificate, tests/ops/test_deploy_files.py)
@@ -13,7 +14,7 @@
 set -euo pipefail
 
 RUNTIME=(python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
-TEST=("${RUNTIME[@]}" chromium libatomic1 poppler-utils)
+TEST=("${RUNTIME[@]}" chromium libatomic1 poppler-utils redis-server)
 CI=("${TEST[@]}" postgresql nginx openssl systemd)
 
 case "${1:-}" in
