@@ -141,3 +141,12 @@ def test_a_csv_table_reports_the_bytes_read(world, upload_dir):
     job = post_and_follow(world.client("correspondent"), UPLOAD_URL, {"kind": "structure_table", "file": upload}).job
     assert job.status == JobStatus.DONE
     assert (job.progress_unit, job.progress_done, job.progress_total) == ("octets", len(content), len(content))
+
+
+def test_national_administrators_list_the_jobs_in_the_admin(world, upload_dir):
+    upload(world.client("correspondent"), structure_text(("Centre social Nouveau", "13002")), name="liste.txt")
+    response = world.client("national_admin").get("/admin/exchange/importjob/")
+    assert response.status_code == 200 and "liste.txt" in response.content.decode()
+    job = ImportJob.objects.get()
+    assert world.client("national_admin").post(f"/admin/exchange/importjob/{job.pk}/delete/").status_code == 403
+    assert world.client("correspondent").get("/admin/exchange/importjob/").status_code == 302  # not staff
