@@ -102,3 +102,15 @@ def test_a_tile_names_the_region_short_and_in_full_for_screen_readers(aggregates
     region = etp.comparisons[0]
     assert region.short == "Région" and region.rest == region.label.removeprefix("Région ") != ""
     assert etp.comparisons[1].short == "France" and etp.comparisons[1].rest == ""
+
+
+def test_a_page_seen_again_reads_its_tiles_from_the_cache(client, aggregates):
+    from django.urls import reverse
+
+    url = reverse("observatory:departement", kwargs={"code": "13"})
+    assert 'id="tuile-etp"' in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        text = client.get(url).content.decode()
+    assert 'id="tuile-etp"' in text and "8,2" in text
+    reads = [q["sql"] for q in queries.captured_queries if "observatory_aggregate" in q["sql"]]
+    assert [sql for sql in reads if "DISTINCT" not in sql] == []  # the published years only, no figure
