@@ -79,3 +79,19 @@ def test_the_refresh_prebuilds_the_publications_after_the_figures(campaign, monk
     assert len(seen) == 1
     year, figures_then = seen[0]
     assert year == 2025 and figures_then >= 1  # the figures were stored before the prebuild
+
+
+def test_a_refresh_left_running_by_a_dead_worker_runs_again_and_the_figures_are_right(campaign, database_queue):
+    from maillage.jobs.models import WorkerHeartbeat
+
+    result = figures_tasks.refresh_figures.enqueue(2025)
+    long_ago = timezone.now() - datetime.timedelta(minutes=10)
+    WorkerHeartbeat.objects.create(worker_id="tué", host="ailleurs", pid=1, started_at=long_ago, last_seen=long_ago)
+    DBTaskResult.objects.filter(id=result.id).update(status=TaskResultStatus.RUNNING, started_at=long_ago,
+                                                     worker_ids=["tué"])  # fmt: skip
+    assert answered_count() is None
+    run_worker()
+    job = DBTaskResult.objects.get(id=result.id)
+    assert (job.status, job.worker_ids) == (TaskResultStatus.SUCCESSFUL, ["tué", "test-worker"])
+    validated = Response.objects.filter(questionnaire__campaign__year=2025, status=ResponseStatus.VALIDATED).count()
+    assert answered_count() == validated
