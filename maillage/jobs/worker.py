@@ -17,7 +17,9 @@ import datetime
 import logging
 import os
 import socket
+import sys
 import threading
+import time
 from types import FrameType
 
 from django.conf import settings
@@ -56,11 +58,13 @@ class Worker(db_worker.Worker):
         self.current: DBTaskResult | None = None
         self._stopped = threading.Event()
         self._last_prune: datetime.datetime | None = None
+        self._thread: threading.Thread | None = None
 
     # --- the loop -----------------------------------------------------------------------------------------
 
     def run(self) -> None:
         self.pid = os.getpid()  # under the autoreloader, the child's
+        self._thread = threading.current_thread()
         self.maintain()
         beating = None
         if self.beat_in_thread:
@@ -102,11 +106,27 @@ class Worker(db_worker.Worker):
     # --- stopping -----------------------------------------------------------------------------------------
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._shutdown_from_reloader()
         if self.running_task and not self.running:
             logger.warning("Second signal d'arrêt : la tâche en cours est remise dans la file")
             self.reset_signals()
             raise WorkerStopped(signum)
         super().shutdown(signum, frame)
+
+    def _shutdown_from_reloader(self) -> None:
+        """Under the autoreloader (`--reload`, DEBUG) the loop runs in a thread and signals reach the main one: wait
+        here for the current job, then stop (a second signal stops at once; the job then runs again at the next
+        start)."""
+        if not self.running:
+            sys.exit(1)
+        self.running = False
+        logger.warning("Arrêt demandé : fin de la tâche en cours")
+        while self.running_task:
+            time.sleep(0.1)
+        self._stopped.set()
+        WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        sys.exit(0)
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         """django-tasks-db's `run_task`, except that a job stopped by a second signal goes back to the queue

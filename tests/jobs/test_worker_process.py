@@ -143,7 +143,7 @@ def test_make_run_serves_and_works_and_ctrl_c_stops_both(queue):
 
     job_id = queue.enqueue(0)
     address = f"127.0.0.1:{free_port()}"
-    env = {**queue.env, "RUNSERVER_ADDRESS": address, "VENV": str(Path(sys.executable).parent.parent)}
+    env = {**queue.env, "RUNSERVER_ADDRESS": address, "VENV": str(Path(sys.executable).parent.parent), "DEBUG": "true"}
     with queue.log.open("a") as log:
         dev = subprocess.Popen(["bash", "deploy/run-dev.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)  # fmt: skip
@@ -158,6 +158,8 @@ def test_make_run_serves_and_works_and_ctrl_c_stops_both(queue):
         time.sleep(1)
         assert not answers(f"http://{address}/sante/vivant")
         assert not worker_processes(queue.database)
+        with sqlite3.connect(queue.database) as db:  # the worker said goodbye
+            assert db.execute("SELECT COUNT(*) FROM jobs_workerheartbeat").fetchone() == (0,)
     finally:
         for group in {dev.pid, *worker_processes(queue.database)}:
             with contextlib.suppress(ProcessLookupError):
