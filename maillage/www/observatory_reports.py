@@ -9,15 +9,19 @@ department's correspondents and national administrators.
 
 from __future__ import annotations
 
+import os
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
 from maillage.accounts import perms
 from maillage.observatory.definitions.wording import campaign_slug
-from maillage.observatory.figures import key_figures, reports, sections, situation
+from maillage.observatory.figures import key_figures, publications, reports, sections, situation
 from maillage.observatory.figures.charts import chart_svg, data_table, table_csv
 from maillage.observatory.figures.formatting import format_percent
 from maillage.observatory.figures.report_context import KEY_FIGURES_SLUG, report_context
@@ -32,6 +36,8 @@ from .throttling import export_limited
 
 SCOPES = {"region": AggregateScope.REGION, "departement": AggregateScope.DEPARTMENT}
 MAX_YEAR = 9999
+PDF_TYPE = "application/pdf"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _place(scope_slug: str | None, code: str | None) -> reports.Territory:
@@ -112,29 +118,57 @@ def chart_csv(request, slug: str, scope_slug: str | None = None, code: str | Non
 
 @export_limited
 def plaquette_pdf(request, scope_slug: str | None = None, code: str | None = None):
-    from maillage.observatory.figures import pdf
-
+    """The plaquette: the prebuilt file of the current figures when there is one, else built here (as the worker
+    would) and its build queued."""
     place, published, chosen = _resolve(request, scope_slug, code, None)
     if chosen is None:
         raise Http404("Aucun chiffre publié.")
-    report = reports.territory_report(place, chosen)
-    context = report_context(report, _urls(place, chosen, published[0]), for_pdf=True)
-    data = pdf.report_pdf(report, context, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(data, content_type="application/pdf")
     filename = f"observatoire-{place.code or 'france'}-{campaign_slug(chosen)}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    disposition = f'inline; filename="{filename}"'
+    stored = publications.stored_plaquette(place, chosen)
+    response = _stored_response(request, stored, PDF_TYPE, disposition)
+    if response is not None:
+        return response
+    publications.schedule_plaquette(place, chosen)
+    response = HttpResponse(publications.plaquette_bytes(place, chosen, published), content_type=PDF_TYPE)
+    response["Content-Disposition"] = disposition
     return response
 
 
 @export_limited
 def export_xlsx(request):
+    """The workbook of every figure: the prebuilt file of the current figures, else built here and its build
+    queued."""
     from maillage.observatory.figures import xlsx
 
-    response = HttpResponse(
-        xlsx.aggregates_workbook(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="observatoire-agregats.xlsx"'
+    disposition = 'attachment; filename="observatoire-agregats.xlsx"'
+    response = _stored_response(request, publications.stored_workbook(), XLSX_TYPE, disposition)
+    if response is not None:
+        return response
+    publications.schedule_workbook()
+    response = HttpResponse(xlsx.aggregates_workbook(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = disposition
+    return response
+
+
+def _stored_response(request, stored: publications.Stored | None, content_type: str, disposition: str):
+    """The prebuilt file as it is (ETag: its version's tag; Last-Modified: when it was written), or 304 when the
+    client holds it; None when there is no such file (or it was replaced by a newer one meanwhile)."""
+    if stored is None:
+        return None
+    try:
+        handle = open(stored.path, "rb")  # noqa: SIM115 (FileResponse closes it)
+    except FileNotFoundError:
+        return None
+    etag, modified = f'"{stored.tag}"', os.fstat(handle.fileno()).st_mtime
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(modified))
+    if not_modified is not None:
+        handle.close()
+        return not_modified
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = disposition
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
     return response
 
 

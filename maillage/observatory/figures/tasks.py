@@ -17,7 +17,7 @@ from django_tasks import task
 
 from maillage.jobs.queue import enqueue_once
 
-from . import aggregates
+from . import aggregates, publications
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,6 @@ def schedule_refresh(year: int) -> None:
 
 
 def after_refresh(year: int) -> None:
-    """What follows a refresh of the year's figures: the prebuilt publications (workbook, plaquettes).
-
-    The hook for the prebuild of publications: nothing to prebuild yet."""
+    """What follows a refresh of the year's figures: the prebuilt publications (workbook, plaquettes), one job
+    each (`publications.prebuild_publications`)."""
+    publications.schedule_prebuild(year)

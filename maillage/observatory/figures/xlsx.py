@@ -95,10 +95,15 @@ def workbook_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def workbook_version() -> str:
+    """What the workbook depends on: when aggregates were last computed, and the newest campaign (one query)."""
+    latest = Campaign.objects.aggregate(latest=Max("aggregates_computed_at"), rows=Max("year"))
+    return f"{latest['latest'].isoformat() if latest['latest'] else '-'}:{latest['rows']}"
+
+
 def aggregates_workbook(*, use_cache: bool = True) -> bytes:
     """The workbook, cached until aggregates are computed again."""
-    latest = Campaign.objects.aggregate(latest=Max("aggregates_computed_at"), rows=Max("year"))
-    key = f"observatory:xlsx:{latest['latest'].isoformat() if latest['latest'] else '-'}:{latest['rows']}"
+    key = f"observatory:xlsx:{workbook_version()}"
     if use_cache:
         cached = cache.get(key)
         if cached is not None:
