@@ -15,19 +15,21 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from maillage.accounts.models import Membership, User
+from maillage.accounts.models import CorrespondentScope, Membership, User
 from maillage.actions.models import Action
 from maillage.observatory.figures import aggregates, key_figures, reports
 from maillage.observatory.figures.formatting import format_number
 from maillage.observatory.figures.statistics import summarize
 from maillage.observatory.models import Response, ResponseStatus
+from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 from tests.factories import make_structure
 from tests.observatory_check.conftest import clean_answers, last_year, questionnaire_for
 
-from .pages import PASSWORD, blocking_violations, describe, log_in, page_widths
+from .pages import PASSWORD, blocking_violations, describe, log_in, page_widths, second_factor
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 667}
@@ -173,6 +175,28 @@ def test_the_main_pages_fit_a_phone(published, site, new_page):
     wide = {}
     for path in paths:
         page.goto(site(path))
+        widths = page_widths(page)
+        if widths["scroll"] > PHONE["width"]:
+            wide[path] = widths
+    assert wide == {}, f"défilement horizontal : {wide}"
+
+
+def test_a_correspondents_pages_fit_a_phone(published, site, new_page):
+    """The campaign's dashboard, a questionnaire to check and the orphan structures: their tables scroll in a box."""
+    correspondent = User.objects.create_user("caf13@caf.test", password=PASSWORD)
+    CorrespondentScope.objects.create(user=correspondent, department=Department.objects.get(code="13"),
+                                      organisation="caf")  # fmt: skip
+    device = TOTPDevice.objects.create(user=correspondent, name="téléphone", confirmed=True)
+    page = new_page(viewport=PHONE)
+    log_in(page, site, correspondent.email)
+    second_factor(page, device)
+    structure = Structure.objects.get(name="Centre social 1")
+    paths = [reverse("observatory_check:dashboard"), reverse("moderation:orphans"),
+             reverse("observatory_check:response", kwargs={"year": 2025, "structure_id": structure.pk})]  # fmt: skip
+    wide = {}
+    for path in paths:
+        page.goto(site(path))
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
         widths = page_widths(page)
         if widths["scroll"] > PHONE["width"]:
             wide[path] = widths
