@@ -225,6 +225,16 @@ def test_bench_command_times_each_year_and_writes_a_digest_of_the_stored_rows(sm
     assert [line.rsplit(" ", 1)[0] for line in changed] == ["2025 nation - all REPONSES"]
 
 
+def test_bench_command_times_the_first_byte_of_the_prebuilt_publications(small_world, run_command, settings, tmp_path):
+    settings.PUBLICATIONS_ROOT = tmp_path
+    aggregates.refresh_year(2025)
+    out, _ = run_command("bench_observatory", "--no-refresh", "--publications", "--repeat", "2")
+    assert re.search(r"classeur \(\d+ Kio\) construit en [\d.]+ s ; premier octet : médiane [\d.]+ ms, p95", out)
+    for place in ("France", "région 93", "département 13"):
+        assert re.search(rf"plaquette {place} \(\d+ Kio\) construit en [\d.]+ s ; premier octet : médiane", out)
+    assert len(list(tmp_path.rglob("*.pdf"))) == 3 and len(list(tmp_path.rglob("*.xlsx"))) == 1
+
+
 def test_bench_command_measures_the_share_of_hidden_figures(small_world, run_command):
     aggregates.refresh_year(2025)
     figures = Aggregate.objects.filter(scope="department", structure_count__gte=1).exclude(code="REPONSES")

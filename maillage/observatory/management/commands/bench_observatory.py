@@ -5,9 +5,10 @@ aggregates, the reading of the key figures, then the public report pages and the
 real views (URL routing, templates, middleware), for France, the busiest region and the busiest department.
 Pages are timed twice: "à froid" with the report cache emptied before each request (the first view after a
 validation), and "en cache". `--secrecy` measures statistical secrecy instead: how long deciding each year's secrets
-takes (`disclosure.mark_secrets`), and the share of figures hidden at each scale. `--digest FILE` writes one line per
-stored aggregate (its key and a SHA-256 of its figures, structures and secret) and stops: two digests taken before
-and after a change of the refresh code compare with `diff` (the rows must be the same).
+takes (`disclosure.mark_secrets`), and the share of figures hidden at each scale. `--publications` builds the
+workbook and three plaquettes as the worker does, then times the first byte of each sent by its view. `--digest FILE`
+writes one line per stored aggregate (its key and a SHA-256 of its figures, structures and secret) and stops: two
+digests taken before and after a change of the refresh code compare with `diff` (the rows must be the same).
 """
 
 import hashlib
@@ -26,6 +27,7 @@ from django.urls import reverse
 
 from maillage.observatory.figures.aggregates import ALL, refresh_all, refresh_year, territory_figures
 from maillage.observatory.figures.disclosure import hidden_shares, mark_secrets
+from maillage.observatory.figures.publications import build_plaquette, build_workbook
 from maillage.observatory.models import Aggregate, AggregateScope, Campaign
 from maillage.referentials.models import Department
 
@@ -65,11 +67,16 @@ class Command(BaseCommand):
             help="mesurer le secret statistique au lieu des pages : décision par année, part des chiffres cachés",
         )  # fmt: skip
         parser.add_argument(
+            "--publications", action="store_true",
+            help="mesurer les publications préconstruites : construction du classeur et des plaquettes, puis le "
+                 "temps jusqu'au premier octet de leur envoi",
+        )  # fmt: skip
+        parser.add_argument(
             "--digest", metavar="FICHIER",
             help="écrire l'empreinte de chaque agrégat stocké dans FICHIER (après le recalcul) et s'arrêter",
         )  # fmt: skip
 
-    def handle(self, *args, repeat, pdf_repeat, no_refresh, secrecy, digest, **options):
+    def handle(self, *args, repeat, pdf_repeat, no_refresh, secrecy, digest, publications, **options):
         if repeat < 1 or pdf_repeat < 0:
             raise CommandError("--repeat attend un entier positif et --pdf-repeat un entier positif ou nul.")
         if secrecy:
@@ -77,6 +84,9 @@ class Command(BaseCommand):
             return
         if not no_refresh:
             self.bench_refresh()
+        if publications:
+            self.bench_publications(repeat)
+            return
         if digest:
             count = write_digest(Path(digest))
             self.stdout.write(f"Empreintes de {count} agrégats écrites dans {digest}.")
@@ -107,6 +117,27 @@ class Command(BaseCommand):
         self.stdout.write(
             f"refresh_aggregates : {sum(counts.values())} agrégats pour {len(counts)} années en {elapsed:.2f} s."
         )
+
+    def bench_publications(self, repeat: int) -> None:
+        """The workbook and the plaquettes of France, the busiest region and department built as the worker does
+        (timed, unless already built for the current figures), then the time to the first byte of each through the
+        view, `repeat` times (the file is sent as it is)."""
+        years = sorted(set(Aggregate.objects.values_list("year", flat=True)))
+        if not years:
+            raise CommandError("Aucun agrégat : lancez « maillage seed_demo » (ou « seed_observatory ») d'abord.")
+        places = self.busiest_places(years[-1])
+        builds = [("classeur", build_workbook, (), reverse("observatory:export-xlsx"))]
+        builds += [(f"plaquette {label}", build_plaquette, (scope, code, years[-1]), url + "plaquette.pdf")
+                   for label, scope, code, url in places]  # fmt: skip
+        client = Client()
+        with override_settings(ALLOWED_HOSTS=["*"], EXPORT_RATE_LIMIT_PER_MINUTE=0):  # the send, not the limit
+            for label, job, arguments, url in builds:
+                started = time.perf_counter()
+                path = Path(job.call(*arguments))
+                built = time.perf_counter() - started
+                samples = timed(lambda url=url: first_byte(client, url), repeat)
+                self.stdout.write(f"{label} ({path.stat().st_size / 1024:.0f} Kio) construit en {built:.2f} s ; "
+                                  f"premier octet : {spread(samples)}.")  # fmt: skip
 
     def bench_secrecy(self, *, decide: bool) -> None:
         """Decide each year's secrets again (timed, unless `decide` is false: the stored ones are measured), then
@@ -171,6 +202,16 @@ class Command(BaseCommand):
         if response.status_code != 200:
             raise CommandError(f"{url} a répondu {response.status_code}.")
         return response.content
+
+
+def first_byte(client: Client, url: str) -> None:
+    """Ask for a publication and read its first block, as a browser starts a download; it must be the prebuilt
+    file."""
+    response = client.get(url)
+    if response.status_code != 200 or not response.streaming:
+        raise CommandError(f"{url} n'a pas envoyé le fichier préconstruit ({response.status_code}).")
+    next(iter(response.streaming_content))
+    response.close()
 
 
 def write_digest(path: Path) -> int:
