@@ -1,4 +1,5 @@
-"""The sheets of a word are read from the text index, even when every sheet holds it.
+"""What a search reads for the first time, read quickly: the sheets of a word come from the text index, even when
+every sheet holds it; the search keys of the texts' words are stemmed once per process.
 
 On PostgreSQL the planner reads the table for a word most sheets hold, decompressing every vector: about
 0.9 s at 100,000 sheets against 60 ms through the GIN index, and the main cost of a word searched for the
@@ -9,7 +10,9 @@ in the same session state; SQLite's FTS5 always answers from its index.
 import pytest
 from django.db import connection
 
+from maillage.search.query import parse_query
 from maillage.search.services import search_action_ids
+from maillage.search.snippets import snippets, word_key
 from tests.factories import make_sheet, make_structure
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +40,18 @@ def test_a_word_every_sheet_holds_is_read_from_the_index():
     for plan in plans:
         assert "Seq Scan on search_action_document" not in plan
         assert "search_action_document_vector" in plan or "VIRTUAL TABLE INDEX" in plan, plan
+
+
+def test_extracts_stem_each_word_of_the_texts_once_per_process():
+    """The words of the sheets' texts come back in every search: their search keys are kept."""
+    structure = make_structure()
+    ids = [make_sheet(f"Jardin {n}", structure, summary="Les jardins partagés du quartier, des jardins").pk
+           for n in range(3)]  # fmt: skip
+    word_key.cache_clear()
+    extracts = snippets(ids, parse_query("jardin"))
+    assert all("<mark>jardins</mark>" in str(extract) for extract in extracts.values())
+    first = word_key.cache_info()
+    snippets(ids, parse_query("quartier"))
+    second = word_key.cache_info()
+    assert second.misses == first.misses  # no word stemmed twice
+    assert second.hits > first.hits
