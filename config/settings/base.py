@@ -104,6 +104,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "maillage.accounts.context_processors.roles",
             ],
+            # French plurals (« 0 fiche ») and « de »/« à » before a name, in every template.
+            "builtins": ["maillage.www.templatetags.french"],
         },
     },
 ]

@@ -30,7 +30,7 @@ def test_account_page_by_role(world, role):
 def test_account_page_shows_roles_and_updates_name(world):
     client = world.client("admin_a")
     html = client.get("/espace/compte/").content.decode()
-    assert "Administrateur de Centre social A" in html
+    assert "Administrateur du Centre social A" in html
     assert f"/espace/equipe/{world.structure_a.pk}/" in html
     assert client.post("/espace/compte/", {"full_name": "<script>alert(1)</script>"}).status_code == 302
     html = client.get("/espace/compte/").content.decode()

@@ -123,7 +123,7 @@ def fill_staff_leave_and_come_back(page, observatory) -> None:
     """From « Mon espace » to the staff section; typed answers are autosaved, and found again after leaving."""
     page.goto(observatory.site("/espace/"))
     page.get_by_role("link", name=re.compile("^Observatoire : le questionnaire")).click()
-    page.get_by_role("link", name=f"Ouvrir le questionnaire Enquête 2026 — données 2025 de {NAME}").click()
+    page.get_by_role("link", name=f"Ouvrir le questionnaire Enquête 2026 — données 2025 du {NAME}").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(NAME)
     expect(page.locator("dl")).to_contain_text(re.compile(r"État\s*en cours \(\d+ %\)"))
     page.get_by_role("link", name="Reprendre : Ressources humaines").click()
@@ -141,7 +141,7 @@ def fill_staff_leave_and_come_back(page, observatory) -> None:
     page.goto(observatory.site("/actions/"))  # leave, then come back the way one came
     page.get_by_role("link", name="Mon espace").click()
     page.get_by_role("link", name=re.compile("^Observatoire : le questionnaire")).click()
-    page.get_by_role("link", name=f"Ouvrir le questionnaire Enquête 2026 — données 2025 de {NAME}").click()
+    page.get_by_role("link", name=f"Ouvrir le questionnaire Enquête 2026 — données 2025 du {NAME}").click()
     staff = page.get_by_role("listitem").filter(has=page.get_by_role("link", name="Ressources humaines"))
     expect(staff).to_contain_text(re.compile(r"\d+ % \(2/\d+\)"))
     expect(staff).to_contain_text("1 valeur à confirmer")

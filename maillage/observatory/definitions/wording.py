@@ -60,6 +60,41 @@ def with_de(noun_phrase: str) -> str:
     return ("d'" if elides(text) else "de ") + text
 
 
+# The first word of a structure's name, when it is a common noun, decides its article: « du Centre social … »,
+# « de l'Espace de vie sociale … », « de la Maison pour tous … ». Other names are proper names: « de Mosaïque »,
+# « d'Arc-en-ciel ».
+MASCULINE_NOUNS = {"centre", "espace", "foyer", "pôle", "local", "point", "lieu", "comité", "relais", "carrefour",
+                   "collectif", "club", "service", "secours"}  # fmt: skip
+FEMININE_NOUNS = {"maison", "association", "cité", "ferme", "régie", "fédération", "caf", "mairie", "commune",
+                  "ville", "communauté", "résidence", "passerelle", "fabrique", "structure", "halte",
+                  "amicale"}  # fmt: skip
+
+
+def of_name(name: str) -> str:
+    """« de » before a structure's (or a place's) name: « du Centre social Nord », « de l'Espace de vie sociale
+    Les Tilleuls », « de la Maison pour tous », « des Tilleuls », « d'Arc-en-ciel », « de Mosaïque »."""
+    text = name.strip()
+    first = re.split(r"[\s'’-]", text, maxsplit=1)[0].lower()
+    if first in ("les", "le", "la") or text.lower().startswith(("l'", "l’")):
+        return with_de(text)
+    if first in MASCULINE_NOUNS:
+        return ("de l'" if elides(text) else "du ") + text
+    if first in FEMININE_NOUNS:
+        return ("de l'" if elides(text) else "de la ") + text
+    return ("d'" if elides(text) else "de ") + text
+
+
+def to_name(name: str) -> str:
+    """« à » before a structure's name: « au Centre social Nord », « à l'Espace de vie sociale … », « à la Maison
+    pour tous », « aux Tilleuls », « à Mosaïque »."""
+    with_of = of_name(name)
+    for of, to in (("du ", "au "), ("des ", "aux "), ("de l'", "à l'"), ("de la ", "à la "), ("d'", "à "),
+                   ("de ", "à ")):  # fmt: skip
+        if with_of.startswith(of):
+            return to + with_of[len(of) :]
+    return "à " + name
+
+
 def with_a(noun_phrase: str) -> str:
     """« à » before a noun phrase: « les habitants » → « aux habitants », « le centre » → « au centre »."""
     text = noun_phrase.strip()

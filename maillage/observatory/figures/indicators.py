@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from maillage.observatory.definitions.wording import with_de
 from maillage.referentials.text import match_key
 
 
@@ -454,7 +455,7 @@ def _indicators() -> list[Indicator]:
     ]
     for code, name, rows in FUNDERS:
         items.append(
-            Indicator(f"FINANCEMENT_{code}", f"Part des produits venant de {name}", "%", "ratio", FINANCES,
+            Indicator(f"FINANCEMENT_{code}", f"Part des produits venant {with_de(name)}", "%", "ratio", FINANCES,
                       grid_sum("FIN_PRODUITS_FINANCEURS", rows), ("FIN_PRODUITS_FINANCEURS",),
                       denominator="FINANCEMENT_TOTAL")
         )  # fmt: skip

@@ -68,9 +68,13 @@ def unit_of(item: indicators.Indicator) -> str:
     return EURO if item.unit == "€" else NUMBER
 
 
+WHOLE_UNITS = frozenset({"habitants", "personnes", "passages", "heures", "€"})  # no one reads « 12 345,6 habitants »
+
+
 def decimals_of(item: indicators.Indicator) -> int:
-    """Means to one decimal (13,2 ETP), counts, euros and shares as whole numbers."""
-    return 1 if item.kind == "mean" else 0
+    """Means to one decimal (13,2 ETP, 45,3 bénévoles); counts, euros, shares and means of large counts
+    (population, participants) as whole numbers."""
+    return 1 if item.kind == "mean" and item.unit not in WHOLE_UNITS else 0
 
 
 def has_quartiles(item: indicators.Indicator) -> bool:
