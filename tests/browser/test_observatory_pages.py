@@ -20,8 +20,8 @@ from playwright.sync_api import expect
 
 from maillage.accounts.models import CorrespondentScope, Membership, User
 from maillage.actions.models import Action
-from maillage.observatory.figures import aggregates, key_figures, reports
-from maillage.observatory.figures.formatting import format_number
+from maillage.observatory.figures import aggregates, indicators, key_figures, reports
+from maillage.observatory.figures.formatting import format_value
 from maillage.observatory.figures.statistics import summarize
 from maillage.observatory.models import Response, ResponseStatus
 from maillage.referentials.models import Department
@@ -147,7 +147,9 @@ def test_an_evs_situates_itself_among_evs(published, new_page, axe, site):
     table = staff.get_by_role("table")
     staff_median = summarize([*EVS_STAFF, 4]).median  # the seven EVS of the department, ours included
     row = table.get_by_role("row", name=re.compile("^Espaces de vie sociale — Bouches-du-Rhône"))
-    expect(row.get_by_role("cell").nth(2)).to_have_text(format_number(staff_median, 1))  # « 4,0 »
+    salaries = indicators.BY_CODE["SALARIES"]
+    expected = format_value(staff_median, reports.unit_of(salaries), reports.decimals_of(salaries))
+    expect(row.get_by_role("cell").nth(2)).to_have_text(expected)
     expect(table.get_by_role("row", name=re.compile("^Département"))).to_have_count(0)
     widths = page_widths(page)
     assert widths["scroll"] <= PHONE["width"], f"défilement horizontal : {widths}"
@@ -162,6 +164,13 @@ def test_an_evs_situates_itself_among_evs(published, new_page, axe, site):
     page.get_by_role("link", name="Se situer : comparer sa structure").click()
     page.get_by_role("link", name=f"Se situer : {EVS_NAME}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Se situer : {EVS_NAME}")
+
+    # A questionnaire's grid scrolls in its box; the hidden texts of its cells no longer widen the page (405 px).
+    ours = Structure.objects.get(name=EVS_NAME)
+    page.goto(site(reverse("observatory_fill:section", args=[2025, ours.pk, "PARTENARIATS"])))
+    expect(page.locator(".question-grid").first).to_be_attached()
+    widths = page_widths(page)
+    assert widths["scroll"] <= PHONE["width"], f"défilement horizontal : {widths}"
 
 
 def test_the_main_pages_fit_a_phone(published, site, new_page):
