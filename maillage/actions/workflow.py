@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -95,6 +97,35 @@ def transition(action: Action, target: str, *, acting_user, comment: str = "", r
     if target in NOTIFIED:
         transaction.on_commit(lambda: notify_structure(logged))
     return logged
+
+
+def latest_returns(action_ids) -> dict[int, ActionTransition]:
+    """The last return of each of these sheets (who, when, the comment), in one query: what the structure
+    reads at the top of the sheet's form and in its list of sheets."""
+    returns = (
+        ActionTransition.objects.filter(action_id__in=list(action_ids), target=State.RETURNED)
+        .select_related("acting_user")
+        .order_by("action_id", "-created_at", "-id")
+    )
+    latest: dict[int, ActionTransition] = {}
+    for logged in returns:
+        latest.setdefault(logged.action_id, logged)
+    return latest
+
+
+RETURN_FIELDS = ("returned_at", "returned_comment", "returned_by")
+
+
+def with_last_return(sheets):
+    """Annotate each sheet with its last return (`returned_at`, `returned_comment`, `returned_by`): the
+    same query lists the sheets and the reason they came back, whatever their number."""
+    last = ActionTransition.objects.filter(action=OuterRef("pk"), target=State.RETURNED).order_by("-created_at", "-id")
+    by = Coalesce(NullIf("acting_user__full_name", Value("")), "acting_user__email", output_field=CharField())
+    return sheets.annotate(
+        returned_at=Subquery(last.values("created_at")[:1]),
+        returned_comment=Subquery(last.values("comment")[:1]),
+        returned_by=Subquery(last.annotate(by=by).values("by")[:1]),
+    )
 
 
 def notify_structure(logged: ActionTransition) -> int:

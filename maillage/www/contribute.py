@@ -20,7 +20,14 @@ from maillage.actions import editing
 from maillage.actions import files as attachments
 from maillage.actions.forms import SheetForm
 from maillage.actions.models import Action, ActionFile, ActionState, PendingRevision
-from maillage.actions.workflow import TransitionError, allowed_moves, transition
+from maillage.actions.workflow import (
+    RETURN_FIELDS,
+    TransitionError,
+    allowed_moves,
+    latest_returns,
+    transition,
+    with_last_return,
+)
 from maillage.parameters import MAX_ID, positive_int, whole_number
 from maillage.structures.models import Structure
 
@@ -35,9 +42,9 @@ def home(request):
         Structure.objects.filter(memberships__user=request.user).select_related("department").order_by("name")
     )
     sheets = (
-        Action.objects.filter(structure__in=structures)
+        with_last_return(Action.objects.filter(structure__in=structures))
         .order_by("-updated_at", "-id")
-        .values("id", "title", "state", "structure_id", "updated_at")
+        .values("id", "title", "state", "structure_id", "updated_at", *RETURN_FIELDS)
     )
     pending_ids = set(
         PendingRevision.objects.filter(action__structure__in=structures).values_list("action_id", flat=True)
@@ -82,7 +89,7 @@ def sheet_new(request):
                 return redirect("contribute:home")
             return redirect("contribute:sheet-edit", pk=action.pk)
     context = {"form": form, "structure": structure, "action": None, "moves": [], "pending": None,
-               "duplicates": [], "attachment_rows": []}  # fmt: skip
+               "returned": None, "duplicates": [], "attachment_rows": []}  # fmt: skip
     return render(request, "contribute/sheet_form.html", context, status=400 if form.errors else 200)
 
 
@@ -119,6 +126,7 @@ def sheet_edit(request, pk: int):
         "structure": action.structure,
         "action": action,
         "pending": pending,
+        "returned": latest_returns([action.pk]).get(action.pk) if action.state == ActionState.RETURNED else None,
         "moves": _form_moves(request.user, action),
         "attachment_rows": _attachment_rows(form),
         "duplicates": editing.similar_sheets(action.structure_id, action.title, action.summary, exclude_pk=action.pk),

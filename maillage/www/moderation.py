@@ -112,6 +112,7 @@ def sheet(request, pk: int):
         "record": action_records([action.pk])[action.pk],
         "transitions": action.transitions.select_related("acting_user"),
         "moves": allowed_moves(request.user, action),
+        "since_return": history.changes_since_return(action),
         "error": error,
         "comment": comment,
     }

@@ -17,9 +17,13 @@ pytestmark = pytest.mark.django_db
 State = ActionState
 
 
-def test_text_diff_by_lines():
-    lines = text_diff("un\ndeux\ntrois\nquatre\ncinq", "un\ndeux\nTROIS\nquatre\ncinq")
-    assert lines == [("same", "deux"), ("removed", "trois"), ("added", "TROIS"), ("same", "quatre")]
+def test_text_diff_by_paragraph_then_word():
+    rows = text_diff("un\ndeux\ntrois mots ici\nquatre\ncinq", "un\ndeux\ntrois MOTS ici\nquatre\ncinq")
+    assert [(row.kind, row.segments) for row in rows] == [
+        ("same", [("same", "deux")]),
+        ("changed", [("same", "trois "), ("removed", "mots"), ("added", "MOTS"), ("same", " ici")]),
+        ("same", [("same", "quatre")]),
+    ]
 
 
 def test_diff_records_field_by_field():
@@ -70,7 +74,7 @@ def test_who_may_read_the_history(client, world, edited, role):
 def test_history_shows_transitions_and_differences(client, world, edited):
     page = world.client_for(client, "member_a").get(url(edited)).content.decode()
     assert "brouillon → soumise" in page
-    assert "- Un potager.</del>" in page and "+ Un potager partagé.</ins>" in page
+    assert "Un potager<ins> partagé</ins>." in page
     assert "Ajouté : <ins>Santé</ins>" in page
     assert "Avant : <del>brouillon" not in page  # the state is not content
     assert "Restaurer cette version" in page

@@ -35,7 +35,7 @@ def test_who_sees_a_proposal(client, world, pending, role):
         assert listing.status_code == 200 and "Jardin des Lilas" not in listing.content.decode()
     if detail.status_code == 200:
         page = detail.content.decode()
-        assert "+ Un potager &lt;b&gt;partagé&lt;/b&gt;.</ins>" in page and "- Un potager.</del>" in page
+        assert "Un potager<ins> &lt;b&gt;partagé&lt;/b&gt;</ins>." in page and "<b>partagé" not in page
         assert "INVALID TEMPLATE VARIABLE" not in page
     else:
         assert b"partag" not in detail.content
