@@ -210,7 +210,8 @@ def autosave(request, year: int, structure_id: int, section: str):
     saved_at = timezone.localtime().strftime("%H h %M")
     return JsonResponse({
         "saved": True,
-        "message": f"Brouillon enregistré automatiquement à {saved_at}.",
+        "message": f"Enregistré à {saved_at}",
+        "saved_at": saved_at,
         "progress": progress.percent,
         "answered": progress.answered,
         "total": progress.total,

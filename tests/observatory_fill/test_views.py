@@ -319,3 +319,21 @@ def test_returned_questionnaire_shows_the_points_to_review(world, campaign):
     response.status = ResponseStatus.SUBMITTED
     response.save()
     assert "Points à revoir" not in client.get(summary_url(campaign, world.structure_a)).content.decode()
+
+
+def test_autosave_on_leaving_keeps_csrf_and_says_when(world, campaign):
+    """The page saves when it is hidden or left (questionnaire.js: fetch keepalive, or a beacon, the token in the
+    body); the endpoint stays CSRF-protected and answers the time it saved, shown in an aria-live status."""
+    client = client_for(world, "member_a", enforce_csrf_checks=True)
+    url = section_url(campaign, world.structure_a, "RH", "autosave")
+    page = client.get(section_url(campaign, world.structure_a, "RH")).content.decode()
+    assert 'id="autosave-status"' in page and 'aria-live="polite"' in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert client.post(url, {"RH_SALARIES": "12", "csrfmiddlewaretoken": "x" * 64}).status_code == 403
+    assert client.post(url, {"RH_SALARIES": "12"}, headers={"x-csrftoken": "x" * 64}).status_code == 403
+    assert not Response.objects.exists()
+    reply = client.post(url, {"RH_SALARIES": "12"}, headers={"x-csrftoken": token})
+    body = reply.json()
+    assert reply.status_code == 200 and body["saved"] is True
+    assert re.fullmatch(r"\d{1,2} h \d{2}", body["saved_at"]) and body["message"] == f"Enregistré à {body['saved_at']}"
+    assert stored(world).answers == {"RH_SALARIES": 12}

@@ -82,11 +82,15 @@
     updateConditions();
   }
 
-  // --- Autosave every 20 seconds when something changed ----------------------------------------------------
+  // --- Autosave: 2 s after typing stops, every 20 s, and when the page is hidden or left --------------------
+  // The status (aria-live) says « Enregistrement… », « Enregistré à 14 h 32 » or why nothing was saved; after a
+  // failed save the page warns before it is left (beforeunload), and the typed text stays in the form.
   var url = form.getAttribute("data-autosave-url");
   var status = document.getElementById("autosave-status");
   var progress = document.getElementById("section-progress");
   if (!url || !window.fetch || !window.FormData) return;
+  var DEBOUNCE_MS = 2000;
+  var INTERVAL_MS = 20000;
 
   function signature(data) {
     var parts = [];
@@ -95,12 +99,35 @@
   }
   var saved = signature(new FormData(form));
   var busy = false;
+  var failed = false;
+  var submitting = false;
+  var timer = null;
+
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+
+  function clock(date) {
+    var hours = date.getHours(), minutes = date.getMinutes();
+    return hours + " h " + (minutes < 10 ? "0" : "") + minutes;
+  }
+
+  function refused(text) {
+    failed = true;
+    say(text);
+  }
+
+  function dirty() {
+    return signature(new FormData(form)) !== saved;
+  }
 
   function autosave() {
+    window.clearTimeout(timer);
     var data = new FormData(form);
     var current = signature(data);
     if (busy || current === saved) return;
     busy = true;
+    say("Enregistrement…");
     fetch(url, {
       method: "POST",
       body: data,
@@ -108,22 +135,78 @@
       headers: { "X-Requested-With": "XMLHttpRequest", "X-CSRFToken": data.get("csrfmiddlewaretoken") || "" },
     })
       .then(function (response) {
-        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-      })
-      .then(function (reply) {
-        if (reply.ok && reply.body.saved) {
-          saved = current;
-          if (progress) {
-            progress.textContent = reply.body.progress + " % de la section rempli (" + reply.body.answered +
-              " réponse" + (reply.body.answered > 1 ? "s" : "") + " sur " + reply.body.total + ").";
-          }
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (!json) {
+          // The login page (session expired) or a refusal page (CSRF): nothing was saved.
+          refused("Non enregistré : votre session a peut-être expiré. Reconnectez-vous dans un autre onglet " +
+            "sans fermer celui-ci, puis enregistrez.");
+          return;
         }
-        if (status) status.textContent = reply.body.message || "";
+        return response.json().then(function (body) {
+          if (response.ok && body.saved) {
+            saved = current;
+            failed = false;
+            say("Enregistré à " + (body.saved_at || clock(new Date())));
+            if (progress) {
+              progress.textContent = body.progress + " % de la section rempli (" + body.answered +
+                " réponse" + (body.answered > 1 ? "s" : "") + " sur " + body.total + ").";
+            }
+          } else {
+            refused("Non enregistré : " + (body.message || "le serveur a refusé l'enregistrement."));
+          }
+        });
       })
       .catch(function () {
-        if (status) status.textContent = "Enregistrement automatique impossible pour l'instant ; pensez à enregistrer.";
+        refused("Hors ligne : non enregistré. Gardez cette page ouverte et enregistrez une fois la connexion revenue.");
       })
-      .then(function () { busy = false; });
+      .then(function () {
+        busy = false;
+        if (dirty()) schedule(); // typed while the save ran
+      });
   }
-  window.setInterval(autosave, 20000);
+
+  function schedule() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(autosave, DEBOUNCE_MS);
+  }
+
+  function saveOnLeaving() {
+    // The page is hidden or left: a request that outlives it (keepalive, or a beacon), with the CSRF token.
+    if (submitting || !dirty()) return;
+    var data = new FormData(form);
+    var current = signature(data);
+    var sent = false;
+    try {
+      fetch(url, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        keepalive: true,
+        headers: { "X-Requested-With": "XMLHttpRequest", "X-CSRFToken": data.get("csrfmiddlewaretoken") || "" },
+      }).then(function (response) {
+        if (response.ok) { saved = current; failed = false; say("Enregistré à " + clock(new Date())); }
+      }).catch(function () { /* the page is gone, or offline: beforeunload warned */ });
+      sent = true;
+    } catch (error) {
+      sent = false;
+    }
+    if (!sent && navigator.sendBeacon) navigator.sendBeacon(url, data);
+  }
+
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  form.addEventListener("submit", function () { submitting = true; window.clearTimeout(timer); });
+  window.setInterval(autosave, INTERVAL_MS);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") saveOnLeaving();
+  });
+  window.addEventListener("pagehide", saveOnLeaving);
+  window.addEventListener("pageshow", function () { submitting = false; });
+  window.addEventListener("beforeunload", function (event) {
+    // Warn only when the last save failed (offline, session expired) and the text is not saved yet.
+    if (submitting || !failed || !dirty()) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  window.addEventListener("online", function () { if (failed) autosave(); });
 })();
