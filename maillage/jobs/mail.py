@@ -41,7 +41,11 @@ def retry_delay(attempt: int) -> float:
     return settings.EMAIL_RETRY_SECONDS * 4 ** (attempt - 1)
 
 
-@task()
+# Before other waiting jobs (a long import or a refresh does not hold an invitation back once it can run).
+EMAIL_PRIORITY = 10
+
+
+@task(priority=EMAIL_PRIORITY)
 def send_email(
     subject: str,
     body: str,

@@ -108,3 +108,13 @@ def test_the_password_reset_mail_waits_for_the_worker(client, database_queue):
     run_worker()
     [message] = mail.outbox
     assert message.to == ["camille@example.org"] and "/mot-de-passe/nouveau/" in message.body
+
+
+def test_a_waiting_e_mail_goes_before_other_waiting_jobs(tmp_path, database_queue):
+    from .sample_tasks import note
+
+    note.enqueue(str(tmp_path / "out.txt"), "avant")
+    queue_email("Sujet", "Texte", ["a@example.org"])
+    run_worker(max_tasks=1)
+    assert len(mail.outbox) == 1
+    assert not (tmp_path / "out.txt").exists()
