@@ -134,7 +134,7 @@ def fill_staff_leave_and_come_back(page, observatory) -> None:
     expect(etp).to_be_visible()
     etp.press_sequentially("12")
     page.clock.run_for(20_000)
-    expect(page.locator("#autosave-status")).to_contain_text("Brouillon enregistré automatiquement")
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Enregistré à \d{1,2} h \d{2}$"))
     expect(page.locator("#section-progress")).to_contain_text(re.compile(r"\(2 réponses sur \d+\)"))
     assert {k: observatory.response().answers.get(k) for k in TYPED[:2]} == {"RH_SALARIES": 11, "RH_ETP_TOTAL": 12}
 
@@ -178,7 +178,7 @@ def confirm_unusual_value_type_budget_and_transmit(page, observatory) -> None:
 
 def send_back_with_comments(page, observatory) -> None:
     page.goto(observatory.site(reverse("observatory_check:dashboard")))  # no link leads there yet
-    page.get_by_label("État").select_option(label="transmis")
+    page.get_by_label("État", exact=True).select_option(label="transmis")
     submit(page, page.get_by_role("button", name="Filtrer"))
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=NAME))
     expect(row.get_by_role("cell").nth(2)).to_have_text("transmis")
