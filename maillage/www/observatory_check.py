@@ -10,6 +10,7 @@ The export (`observatory.answer_export`) gives the dashboard's list with its fil
 
 import datetime
 import itertools
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -259,6 +260,43 @@ def _correction_rows(response, definition, values: dict, related=()) -> list[dic
     return [{**row, "number": number} for number, row in enumerate(rows, start=1)]
 
 
+FLAG_VALUE_NAMES = {
+    "current": "Cette année", "previous": "L'an dernier", "value": "Valeur", "median": "Médiane du groupe",
+    "ratio": "Rapport", "department": "Département comparé", "region": "Région comparée", "nation": "Comparé à",
+}  # fmt: skip
+
+
+def _question_label(definition, code: str) -> str:
+    return f"« {definition.question(code).label} »" if code in definition else code
+
+
+def _flag_values(definition, values: dict) -> list[tuple[str, str]]:
+    """A flag's figures as a correspondent reads them: question labels, not codes; the robust score in words
+    (« 21,5 fois l'écart habituel »); French numbers."""
+    shown = []
+    for key, value in values.items():
+        if key == "robust_z":
+            if value is not None:
+                score = _french(round(abs(float(value)), 1))
+                shown.append(("Écart à la médiane", f"{score} fois l'écart habituel"))
+            continue
+        name = FLAG_VALUE_NAMES.get(key) or _question_label(definition, key)
+        shown.append((name, _french(round(float(value), 2) if key == "ratio" and value is not None else value)))
+    return shown
+
+
+def _french(value) -> str:
+    """A stored figure in French (« 1 234,5 »); a text as it is; « — » when there is none."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    try:
+        return format_exact(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
 def _render_detail(request, campaign, structure, response, errors=None, values=None, status=200, related=()):
     context = {
         "campaign": campaign,
@@ -273,6 +311,8 @@ def _render_detail(request, campaign, structure, response, errors=None, values=N
         justifications = checking.justifications(definition, response.confirmations)
         for flag in flags:
             flag.justifications = checking.justifications_about(justifications, flag.codes)
+            flag.question_labels = [_question_label(definition, code) for code in flag.codes]
+            flag.shown_values = _flag_values(definition, flag.values or {})
         context |= {
             "sections": _sections(definition, response.answers, justifications),
             "correction_rows": _correction_rows(response, definition, values or {}, related),

@@ -252,8 +252,8 @@ def _outlier_flag(structure, code, value, median, z, peers: PeerGroup, threshold
     direction = "au-dessus" if z > 0 else "en dessous"
     explanation = (
         f"{_label(code, thresholds)} : {_plain(value)}, très {direction} de la médiane {peers.name} "
-        f"({_plain(median)} ; écart robuste {format_number(abs(z), 1)} pour un seuil de "
-        f"{format_number(thresholds.robust_z, 1)})."
+        f"({_plain(median)}) : {format_number(abs(z), 1)} fois l'écart habituel entre structures, signalé "
+        f"au-delà de {format_number(thresholds.robust_z, 1)} fois."
     )
     if smaller is not None:
         explanation += (
