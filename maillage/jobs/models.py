@@ -1,6 +1,7 @@
 """The workers' heartbeats: how a worker tells the others that the jobs it runs are not abandoned."""
 
 from django.db import models
+from django_tasks_db.models import DBTaskResult
 
 
 class WorkerHeartbeat(models.Model):
@@ -21,3 +22,12 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host}:{self.pid} ({self.worker_id})"
+
+
+class Job(DBTaskResult):
+    """A background job (django-tasks-db's row), under a French name for the administration."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "tâche de fond"
+        verbose_name_plural = "tâches de fond"
