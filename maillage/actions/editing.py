@@ -86,7 +86,9 @@ class SheetContent:
         """The stored content of a sheet."""
         lists = {key: [] for key in LIST_KEYS}
         for key, (through, _) in LIST_RELATIONS.items():
-            lists[key] = list(through.objects.filter(action=action).order_by("position").values_list("item", flat=True))
+            lists[key] = list(
+                through.objects.filter(action=action).order_by("position", "id").values_list("item", flat=True)
+            )
         return cls(
             texts={key: getattr(action, key) for key in TEXT_FIELDS},
             status_id=action.status_id,
@@ -213,14 +215,23 @@ def _apply_content(action: Action, content: SheetContent) -> None:
     action.save()
     for key, chosen in content.lists.items():
         through = LIST_RELATIONS[key][0]
-        existing = list(through.objects.filter(action=action).order_by("position").values_list("item_id", flat=True))
-        # Values already on the sheet keep their place (exports give them back in that order).
-        ordered = [pk for pk in existing if pk in chosen] + [pk for pk in dict.fromkeys(chosen) if pk not in existing]
+        existing = list(
+            through.objects.filter(action=action).order_by("position", "id").values_list("item_id", flat=True)
+        )
+        ordered = ordered_choices(existing, chosen)
         if ordered != existing:
             through.objects.filter(action=action).delete()
             through.objects.bulk_create(
                 [through(action=action, item_id=pk, position=position) for position, pk in enumerate(ordered)]
             )
+
+
+def ordered_choices(existing: list, chosen: list) -> list:
+    """The values ticked, in the order the sheet will keep: values already on the sheet keep their place
+    (exports give them back in that order), new ones follow in the order given. The form gives ticked
+    values in the order of the list of choices, which says nothing of the sheet's order."""
+    kept = set(chosen)
+    return [pk for pk in existing if pk in kept] + [pk for pk in dict.fromkeys(chosen) if pk not in set(existing)]
 
 
 def _apply_files(action: Action, files: FileChanges, added: list[dict] = ()) -> None:
@@ -274,7 +285,7 @@ def _check_file_count(count: int) -> None:
 
 
 def _propose(action, pending, content: SheetContent, files: FileChanges, acting_user, request) -> SaveOutcome:
-    if pending is None and not files and content == SheetContent.of(action):
+    if pending is None and not files and _same_content(content, SheetContent.of(action)):
         return SaveOutcome(action, None, changed=False)
     data = pending.data if pending is not None else {"files_added": [], "files_removed": []}
     added = [item for item in data["files_added"] if f"pending:{item['path']}" not in files.removed]
@@ -300,6 +311,12 @@ def _propose(action, pending, content: SheetContent, files: FileChanges, acting_
     attachments.delete_after_commit(dropped)
     log_event(AuditAction.SHEET_EDITED, actor=acting_user, request=request, target=action, pending_revision=True)
     return SaveOutcome(action, pending)
+
+
+def _same_content(content: SheetContent, stored: SheetContent) -> bool:
+    """Whether the form says what the sheet says: lists compared in the order the sheet would keep them."""
+    lists = {key: ordered_choices(stored.lists.get(key, []), ids) for key, ids in content.lists.items()}
+    return SheetContent(content.texts, content.status_id, content.territory_id, lists) == stored
 
 
 def _drop_pending(pending: PendingRevision) -> None:

@@ -348,6 +348,8 @@ def proposed_record(pending) -> dict:
     """The record the sheet would have once the proposal is approved (to show what changes)."""
     from maillage.referentials.models import CLOSED_LISTS
 
+    from .editing import ordered_choices
+    from .models import LIST_RELATIONS
     from .services import action_snapshot
 
     record = dict(action_snapshot(pending.action_id))
@@ -357,9 +359,13 @@ def proposed_record(pending) -> dict:
         item_id = content.get(key)
         record[key] = CLOSED_LISTS[key].objects.filter(pk=item_id).values_list("label", flat=True).first()
     for key, ids in content.get("lists", {}).items():
+        through = LIST_RELATIONS[key][0]
+        existing = through.objects.filter(action_id=pending.action_id).order_by("position", "id")
+        # In the order the approval will give them (not the form's), so that no order change is shown by mistake.
+        ids = ordered_choices(list(existing.values_list("item_id", flat=True)), ids)
         labels = dict(CLOSED_LISTS[key].objects.filter(pk__in=ids).values_list("pk", "label"))
         record[key] = [labels[pk] for pk in ids if pk in labels]
     removed = {whole_number(str(pk), maximum=MAX_ID) for pk in pending.data.get("files_removed", [])} - {None}
-    kept = pending.action.files.exclude(pk__in=removed)
+    kept = pending.action.files.exclude(pk__in=removed).order_by("position", "id")
     record["files"] = [*kept.values_list("name", flat=True), *(f["name"] for f in pending.data.get("files_added", []))]
     return record

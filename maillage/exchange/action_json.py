@@ -84,7 +84,7 @@ def _records(ids: list[int]) -> Iterator[tuple[dict, dict]]:
 
 
 def _labels(through, ids: list[int]) -> dict[int, list[str]]:
-    return _grouped(through.objects.filter(action_id__in=ids).order_by("action_id", "position"), "item__label")
+    return _grouped(through.objects.filter(action_id__in=ids).order_by("action_id", "position", "id"), "item__label")
 
 
 def _grouped(queryset, field: str) -> dict[int, list[str]]:
