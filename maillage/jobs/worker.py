@@ -2,9 +2,10 @@
 
 - A heartbeat (`WorkerHeartbeat`), written at start and every `heartbeat_seconds` by a thread, also while a job
   runs.
-- Recovery: at start and at each heartbeat, a job left RUNNING by a worker whose heartbeat is older than
-  `stale_seconds`, or whose process is gone (same host), is put back in the queue (READY), so it runs again:
-  tasks are written to be run twice without harm. A job that was abandoned `MAX_RUNS` times is marked failed
+- Recovery: at start and at each heartbeat, a job left RUNNING by a dead worker is put back in the queue (READY),
+  so it runs again. On the same host, dead means its process is gone (seen at once, and a worker inside a long
+  SQLite write is not taken for dead); on another host, a heartbeat older than `stale_seconds`. Tasks are
+  written to be run twice without harm. A job that was abandoned `MAX_RUNS` times is marked failed
   rather than left to kill worker after worker.
 - A graceful stop: on SIGTERM or Ctrl-C the current job is finished, then the worker stops; a second signal
   puts the job back in the queue at once and stops.
@@ -20,6 +21,7 @@ import socket
 import sys
 import threading
 import time
+from pathlib import Path
 from types import FrameType
 
 from django.conf import settings
@@ -174,15 +176,31 @@ def requeue(job: DBTaskResult) -> bool:
 
 
 def live_workers(*, stale_seconds: float, now: datetime.datetime) -> set[str]:
-    """Ids of the workers whose heartbeat is fresh and, on this host, whose process still exists."""
+    """Ids of the workers still alive. On this host the process decides (a worker inside a long SQLite write may
+    not get its heartbeat through, yet it is alive; a killed one is seen at once); elsewhere, a heartbeat fresher
+    than `stale_seconds`."""
     host = socket.gethostname()[:255]
+    fresh = now - datetime.timedelta(seconds=stale_seconds)
     alive = set()
-    for worker_id, worker_host, pid in WorkerHeartbeat.objects.filter(
-        last_seen__gte=now - datetime.timedelta(seconds=stale_seconds)
-    ).values_list("worker_id", "host", "pid"):
-        if worker_host != host or process_exists(pid):
+    for worker_id, worker_host, pid, last_seen in WorkerHeartbeat.objects.values_list(
+        "worker_id", "host", "pid", "last_seen"
+    ):
+        if is_worker_process(pid) if worker_host == host else last_seen >= fresh:
             alive.add(worker_id)
     return alive
+
+
+def is_worker_process(pid: int) -> bool:
+    """Whether `pid` is a running worker (not a process that took the number of a dead one, nor a zombie)."""
+    if not Path("/proc/self/cmdline").exists():
+        return process_exists(pid)
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return process_exists(pid)
+    return b"worker" in command
 
 
 def process_exists(pid: int) -> bool:

@@ -3,6 +3,7 @@
 import datetime
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -39,7 +40,7 @@ def heartbeat(worker_id: str, *, seen_ago: float, pid: int | None = None, host: 
 
 
 def test_a_job_of_a_worker_with_a_fresh_heartbeat_is_left_alone(tmp_path, database_queue):
-    heartbeat("vivant", seen_ago=2)
+    heartbeat("vivant", seen_ago=2, host="autre-machine")
     job = running_job(tmp_path, "vivant", started_ago=3600)
     assert requeue_orphans(stale_seconds=60) == 0
     job.refresh_from_db()
@@ -64,6 +65,45 @@ def test_a_job_of_a_dead_process_on_this_host_goes_back_at_once(tmp_path, databa
     assert job.status == TaskResultStatus.READY
 
 
+@pytest.fixture
+def live_worker_process():
+    """A process whose command line is a worker's (`exec -a` names it), as `maillage worker` on this host."""
+    process = subprocess.Popen(["bash", "-c", "exec -a maillage-worker sleep 30"])
+    yield process
+    process.kill()
+    process.wait()
+
+
+def test_on_this_host_a_live_worker_keeps_its_job_whatever_its_heartbeat(tmp_path, database_queue,
+                                                                        live_worker_process):  # fmt: skip
+    """A worker inside a long SQLite write cannot get its heartbeat through: its process says it is alive."""
+    import time
+
+    deadline = time.monotonic() + 5
+    while b"worker" not in Path(f"/proc/{live_worker_process.pid}/cmdline").read_bytes():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    heartbeat("occupé", seen_ago=600, pid=live_worker_process.pid)
+    job = running_job(tmp_path, "occupé", started_ago=600)
+    assert requeue_orphans(stale_seconds=60) == 0
+    job.refresh_from_db()
+    assert job.status == TaskResultStatus.RUNNING
+
+
+def test_on_this_host_a_process_that_is_not_a_worker_does_not_keep_a_job(tmp_path, database_queue):
+    """The number of a dead worker taken by another program (here: a sleep)."""
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        heartbeat("remplacé", seen_ago=1, pid=other.pid)
+        job = running_job(tmp_path, "remplacé", started_ago=1)
+        assert requeue_orphans(stale_seconds=60) == 1
+        job.refresh_from_db()
+        assert job.status == TaskResultStatus.READY
+    finally:
+        other.kill()
+        other.wait()
+
+
 def test_a_worker_without_heartbeat_gets_the_stale_delay_from_the_start_of_its_job(tmp_path, database_queue):
     recent = running_job(tmp_path, "db_worker-1", started_ago=5)
     old = running_job(tmp_path, "db_worker-2", started_ago=120)
@@ -82,7 +122,7 @@ def test_a_job_abandoned_three_times_is_marked_failed(tmp_path, database_queue, 
 
 
 def test_a_starting_worker_runs_the_job_its_dead_predecessor_left(tmp_path, database_queue):
-    heartbeat("mort", seen_ago=600)
+    heartbeat("mort", seen_ago=600, host="autre-machine")
     job = running_job(tmp_path, "mort", started_ago=600)
     run_worker()
     job.refresh_from_db()
