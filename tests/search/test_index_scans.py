@@ -10,6 +10,7 @@ in the same session state; SQLite's FTS5 always answers from its index.
 import pytest
 from django.db import connection
 
+from maillage.search.backends import get_backend
 from maillage.search.query import parse_query
 from maillage.search.services import search_action_ids
 from maillage.search.snippets import snippets, word_key
@@ -55,3 +56,21 @@ def test_extracts_stem_each_word_of_the_texts_once_per_process():
     second = word_key.cache_info()
     assert second.misses == first.misses  # no word stemmed twice
     assert second.hits > first.hits
+
+
+def test_a_word_and_its_plural_read_the_sheets_once(monkeypatch):
+    structure = make_structure()
+    ids = {make_sheet(f"Atelier vélo {n}", structure).pk for n in range(3)}
+    backend_class = type(get_backend())
+    read = backend_class._term_ids
+    reads = []
+
+    def counted(self, cursor, term, *args):
+        reads.append(term)
+        return read(self, cursor, term, *args)
+
+    monkeypatch.setattr(backend_class, "_term_ids", counted)
+    assert set(search_action_ids("vélo")) == ids
+    assert set(search_action_ids("vélos")) == ids
+    assert set(search_action_ids("VELO")) == ids
+    assert len(reads) == 1

@@ -13,6 +13,7 @@ from pyroaring import BitMap
 from ..analysis import search_keys, tokens
 from ..facets import INCREMENTAL_LIMIT, changes_since, facet_index
 from ..query import ParsedQuery, Term
+from ..stopwords import STOP_WORDS
 from ..vocabulary import indexed_terms
 
 RANK_ALL_LIMIT = 5_000
@@ -86,12 +87,20 @@ class TermSetsBackend:
             found = found - self._term_sheets(cursor, term)
         return found
 
+    def _sheets_key(self, term: Term) -> Term | tuple[str, ...]:
+        """A word by the indexed words it stands for: `famille`, `familles` and `FAMILLE` read the same sheets,
+        once (a word no sheet holds matches nothing)."""
+        if term.phrase:
+            return term
+        vocabulary = indexed_terms(self)
+        return tuple(word for word in self.expand(term.words[0]) if word in vocabulary)
+
     def _term_sheets(self, cursor, term: Term) -> BitMap:
         """The sheets holding a word (or one of its variants) or a phrase, kept per process: common words
         come back in many searches, and reading their long doclists is the main cost of a search
         (25–50 ms for a word most sheets hold on SQLite, 300–500 ms on PostgreSQL). After a change of
         the index, only the changed sheets are read again, unless too many changed."""
-        key = (connection.settings_dict["NAME"], term)
+        key = (connection.settings_dict["NAME"], self._sheets_key(term))
         latest = _index_generation()
         with _vocabulary_lock:
             cached = _term_sheets.get(key)
@@ -110,6 +119,19 @@ class TermSetsBackend:
                 _term_sheets.clear()
             _term_sheets[key] = (latest, found)
         return found
+
+
+def preload_frequent_words(backend: TermSetsBackend, limit: int) -> int:
+    """Read the sheets of the `limit` words most sheets hold (stop words aside), as their first search would.
+
+    These are the words whose sheets cost most to read (the longest lists) and the likeliest to be searched;
+    read by gunicorn's master before it forks (`health.warm_up`), they are shared by every worker. Returns how
+    many words were read."""
+    words = [word for word in backend.frequent_words(2 * limit) if word.isalpha() and word not in STOP_WORDS]
+    with connection.cursor() as cursor:
+        for word in words[:limit]:
+            backend._term_sheets(cursor, Term((word,)))
+    return len(words[:limit])
 
 
 _vocabulary_lock = threading.Lock()
