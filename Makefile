@@ -93,6 +93,7 @@ drills: install
 	bash deploy/drills/kill-web-worker.sh
 	bash deploy/drills/restart-postgresql.sh
 	$(BIN)/python deploy/drills/full_disk_upload.py
+	bash deploy/drills/kill-task-worker.sh
 
 clean:
 	rm -rf $(VENV) var/maillage.sqlite3* .pytest_cache .ruff_cache
