@@ -10,7 +10,6 @@ The export (`observatory.answer_export`) gives the dashboard's list with its fil
 
 import datetime
 import itertools
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -28,11 +27,13 @@ from maillage.accounts import perms
 from maillage.actions.moderation import is_moderator, moderated_departments
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
+from maillage.observatory.answers import filling
 from maillage.observatory.checks import answer_export, checking, corrections, reminders
 from maillage.observatory.definitions.values import format_exact, parse_answer
 from maillage.observatory.models import Campaign, Flag, FlagStatus, Response, ResponseStatus
 from maillage.structures.models import Structure
 
+from . import flag_display
 from .throttling import export_limited
 
 PAGE_SIZE = 20
@@ -260,41 +261,19 @@ def _correction_rows(response, definition, values: dict, related=()) -> list[dic
     return [{**row, "number": number} for number, row in enumerate(rows, start=1)]
 
 
-FLAG_VALUE_NAMES = {
-    "current": "Cette année", "previous": "L'an dernier", "value": "Valeur", "median": "Médiane du groupe",
-    "ratio": "Rapport", "department": "Département comparé", "region": "Région comparée", "nation": "Comparé à",
-}  # fmt: skip
-
-
 def _question_label(definition, code: str) -> str:
     return f"« {definition.question(code).label} »" if code in definition else code
 
 
-def _flag_values(definition, values: dict) -> list[tuple[str, str]]:
-    """A flag's figures as a correspondent reads them: question labels, not codes; the robust score in words
-    (« 21,5 fois l'écart habituel »); French numbers."""
-    shown = []
-    for key, value in values.items():
-        if key == "robust_z":
-            if value is not None:
-                score = _french(round(abs(float(value)), 1))
-                shown.append(("Écart à la médiane", f"{score} fois l'écart habituel"))
-            continue
-        name = FLAG_VALUE_NAMES.get(key) or _question_label(definition, key)
-        shown.append((name, _french(round(float(value), 2) if key == "ratio" and value is not None else value)))
-    return shown
-
-
-def _french(value) -> str:
-    """A stored figure in French (« 1 234,5 »); a text as it is; « — » when there is none."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    try:
-        return format_exact(Decimal(str(value)))
-    except (InvalidOperation, ValueError):
-        return str(value)
+def _corrections(definition, response) -> list:
+    """The corrections, each with its question's label and its values as read (French numbers, option labels)."""
+    found = list(response.corrections.select_related("acting_user"))
+    for correction in found:
+        question = definition.question(correction.code) if correction.code in definition else None
+        correction.label = question.label if question else correction.code
+        correction.old_shown = _display(question, correction.old_value) if question else correction.old_value
+        correction.new_shown = _display(question, correction.new_value) if question else correction.new_value
+    return found
 
 
 def _render_detail(request, campaign, structure, response, errors=None, values=None, status=200, related=()):
@@ -309,16 +288,20 @@ def _render_detail(request, campaign, structure, response, errors=None, values=N
         definition = response.questionnaire.definition()
         flags = list(response.flags.select_related("decided_by"))
         justifications = checking.justifications(definition, response.confirmations)
+        last = filling.previous_response(response)
+        previous = last.answers if last is not None else None
         for flag in flags:
             flag.justifications = checking.justifications_about(justifications, flag.codes)
             flag.question_labels = [_question_label(definition, code) for code in flag.codes]
-            flag.shown_values = _flag_values(definition, flag.values or {})
+            flag.figures = flag_display.figures(definition, flag, response.answers, previous, _display)
+            flag.score = flag_display.score_in_words(definition, flag)
         context |= {
             "sections": _sections(definition, response.answers, justifications),
             "correction_rows": _correction_rows(response, definition, values or {}, related),
+            "question_groups": flag_display.question_groups(definition),
             "flags": flags,
             "open_flags": sum(1 for f in flags if f.status in checking.UNRESOLVED),
-            "corrections": list(response.corrections.select_related("acting_user")),
+            "corrections": _corrections(definition, response),
             "events": list(response.events.select_related("acting_user")),
             "can_decide": response.status == ResponseStatus.SUBMITTED,
             "flag_open": FlagStatus.OPEN,
@@ -396,9 +379,9 @@ def correct(request, year: int, structure_id: int):
     """One or several answers corrected in one step (related answers together), with one reason."""
 
     def act(response):
-        corrections.correct_answers(
-            response, _posted_rows(request), acting_user=request.user, reason=request.POST.get("reason")
-        )
+        rows = _posted_rows(request)
+        flag_display.check_choices(response.questionnaire.definition(), rows)
+        corrections.correct_answers(response, rows, acting_user=request.user, reason=request.POST.get("reason"))
 
     return _post(request, year, structure_id, act, "Valeur corrigée ; la correction est consignée.")
 

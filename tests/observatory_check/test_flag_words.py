@@ -28,5 +28,5 @@ def test_flag_cards_name_questions_and_scores_in_words(client, world, campaign):
     assert len(cards) == len(flags)
     text = " ".join(cards)
     assert CODE.findall(text) == [] and "robust_z" not in text
-    assert "« Participants uniques sur l'année »" in text and "Rapport 3,33 " in text
+    assert "« Participants uniques sur l'année »" in text and "vaut 3,33 fois « Fréquentation cumulée »" in text
     assert "fois l'écart habituel" in text and "50 000" in text
