@@ -20,16 +20,11 @@ from django.utils import translation
 from maillage.jobs.status import queue_status
 from maillage.search import facets, vocabulary
 from maillage.search.backends import get_backend
-from maillage.search.backends.base import preload_frequent_words
 
 logger = logging.getLogger(__name__)
 
 OK = "ok"
 ERROR = "error"
-
-# Words whose sheets a server reads before it is ready: about 2 s on a quiet machine at 100,000 sheets
-# (docs/benchmarks.md, « Démarrage »).
-PRELOADED_WORDS = 50
 
 _migrations_applied = False
 _facets_loading = threading.Lock()
@@ -106,11 +101,9 @@ def load_facets() -> None:
 
 def load_vocabulary() -> None:
     """The sorted words of the text index, that every query word is expanded from (0.8–1 s on SQLite at 100,000
-    sheets), and the sheets of the words most sheets hold (the longest to read, the likeliest to be searched):
-    read here rather than by the first searches."""
-    backend = get_backend()
-    vocabulary.indexed_terms(backend)
-    preload_frequent_words(backend, PRELOADED_WORDS)
+    sheets): read here rather than by the first search. (Reading the sheets of the 50 commonest words too made
+    the start twice as long and the first searches no quicker: docs/benchmarks.md.)"""
+    vocabulary.indexed_terms(get_backend())
 
 
 def load_code() -> None:

@@ -13,7 +13,6 @@ from pyroaring import BitMap
 from ..analysis import search_keys, tokens
 from ..facets import INCREMENTAL_LIMIT, changes_since, facet_index
 from ..query import ParsedQuery, Term
-from ..stopwords import STOP_WORDS
 from ..vocabulary import indexed_terms
 
 RANK_ALL_LIMIT = 5_000
@@ -119,19 +118,6 @@ class TermSetsBackend:
                 _term_sheets.clear()
             _term_sheets[key] = (latest, found)
         return found
-
-
-def preload_frequent_words(backend: TermSetsBackend, limit: int) -> int:
-    """Read the sheets of the `limit` words most sheets hold (stop words aside), as their first search would.
-
-    These are the words whose sheets cost most to read (the longest lists) and the likeliest to be searched;
-    read by gunicorn's master before it forks (`health.warm_up`), they are shared by every worker. Returns how
-    many words were read."""
-    words = [word for word in backend.frequent_words(2 * limit) if word.isalpha() and word not in STOP_WORDS]
-    with connection.cursor() as cursor:
-        for word in words[:limit]:
-            backend._term_sheets(cursor, Term((word,)))
-    return len(words[:limit])
 
 
 _vocabulary_lock = threading.Lock()

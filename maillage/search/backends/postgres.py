@@ -178,17 +178,6 @@ class PostgresBackend(TermSetsBackend):
             expression = f"({expression} && !! {term(item)})"
         return expression, params
 
-    def frequent_words(self, limit: int) -> list[str]:
-        """The indexed words most sheets hold, most first, counted on the 5,000 most recent sheets (counting on all
-        of them reads every vector: seconds)."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT word FROM ts_stat('SELECT vector FROM {self.table} ORDER BY action_id DESC LIMIT 5000') "
-                "ORDER BY ndoc DESC, word LIMIT %s",
-                [limit],
-            )
-            return [row[0] for row in cursor.fetchall()]
-
     def document_frequency(self, words: list[str]) -> dict[str, int]:
         """How many sheets hold each of these folded words (or words of the same search key)."""
         found = {}

@@ -153,12 +153,6 @@ class SQLiteBackend(TermSetsBackend):
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def frequent_words(self, limit: int) -> list[str]:
-        """The indexed words most sheets hold, most first (FTS5 counts every doclist: under a second)."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT term FROM {self.vocabulary_table} ORDER BY doc DESC, term LIMIT %s", [limit])
-            return [row[0] for row in cursor.fetchall()]
-
     def document_frequency(self, words: list[str]) -> dict[str, int]:
         """How many sheets hold each of these folded words."""
         if not words:
