@@ -242,11 +242,13 @@ def test_the_views_are_imported_before_the_first_request():
     script = (
         "import django, sys\ndjango.setup()\nfrom maillage import health\n"
         "before = 'maillage.api.actions' in sys.modules\nhealth.load_code()\n"
-        "print(before, 'maillage.api.actions' in sys.modules, 'maillage.www.views' in sys.modules)"
+        "from django.urls import get_resolver\n"
+        "print(before, 'maillage.api.actions' in sys.modules, 'maillage.www.views' in sys.modules,\n"
+        "      'fr' in get_resolver()._reverse_dict)"  # filled for the language LocaleMiddleware activates
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
-    assert result.stdout.split() == ["False", "True", "True"], result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "True"], result.stderr
 
 
 def test_a_database_down_at_start_does_not_stop_the_server(monkeypatch, caplog):
