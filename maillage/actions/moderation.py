@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -42,6 +43,8 @@ SIMILAR_TITLE_SCORE = 90
 # Above this many sheets in one department, title pairs are not computed (quadratic); flags still show.
 MAX_SHEETS_COMPARED = 5000
 MERGED, DISMISSED = "duplicate_merged", "duplicate_dismissed"
+# Seconds a person's tab counts are kept: they show on every moderation page, duplicates cost a comparison.
+TAB_COUNTS_TTL = 60
 
 
 class MergeError(ValueError):
@@ -195,6 +198,43 @@ def dismissed_pairs() -> set[frozenset]:
     return {frozenset((int(object_id), details.get("other_id"))) for object_id, details in events}
 
 
+@dataclass(frozen=True)
+class TabCounts:
+    """What each tab of the moderation pages holds, in the person's scope."""
+
+    submitted: int
+    pending: int
+    duplicates: int
+    stale: int
+    orphans: int
+
+
+def tab_counts(user, now: datetime | None = None) -> TabCounts:
+    """The counts shown on the moderation tabs, in a fixed number of queries whatever the data: submitted
+    and stale sheets in one aggregate, proposals and orphan structures in one count each, the probable
+    duplicates (a comparison of titles, the costly one). The tabs keep them a minute (`TAB_COUNTS_TTL`)."""
+    sheets = perms.moderated_actions(user).aggregate(
+        submitted=Count("id", filter=Q(state=ActionState.SUBMITTED)),
+        stale=Count("id", filter=Q(state=ActionState.PUBLISHED, updated_at__lt=stale_before(now))),
+    )
+    return TabCounts(
+        submitted=sheets["submitted"],
+        pending=pending_revisions(user).count(),
+        duplicates=len(probable_duplicates(user)),
+        stale=sheets["stale"],
+        orphans=orphan_structures(user).count(),
+    )
+
+
+def tab_counts_key(user) -> str:
+    return f"moderation:tabs:{user.pk}"
+
+
+def forget_tab_counts(user) -> None:
+    """After a person's own decision, their tabs count again at once (others' within a minute)."""
+    cache.delete(tab_counts_key(user))
+
+
 # Writes ---------------------------------------------------------------------------------------------
 
 
@@ -226,6 +266,7 @@ def merge_actions(kept: Action, removed: Action, *, acting_user, request=None) -
     )
     log_event(AuditAction.SHEET_EDITED, actor=acting_user, request=request, target=kept,
               operation=MERGED, kept_id=kept.pk, removed_id=removed_id, removed_title=removed.title[:300])  # fmt: skip
+    forget_tab_counts(acting_user)
     kept.refresh_from_db()
     return kept
 
@@ -242,6 +283,7 @@ def dismiss_duplicate(action: Action, other: Action, *, acting_user, request=Non
     ).update(probable_duplicate_of=None)
     log_event(AuditAction.SHEET_EDITED, actor=acting_user, request=request, target=action,
               operation=DISMISSED, other_id=other.pk)  # fmt: skip
+    forget_tab_counts(acting_user)
     action.refresh_from_db(fields=["probable_duplicate_of"])
 
 

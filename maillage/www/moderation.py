@@ -104,6 +104,7 @@ def sheet(request, pk: int):
             error = str(exc)
         else:
             action.refresh_from_db()
+            moderation.forget_tab_counts(request.user)
             messages.success(request, f"La fiche est maintenant {action.get_state_display()}.")
             return redirect("moderation:sheet", pk=action.pk)
     moderation.mark_stale([action])
@@ -200,6 +201,7 @@ def pending_detail(request, pk: int):
         except editing.EditRefused as exc:
             error = str(exc)
         else:
+            moderation.forget_tab_counts(request.user)
             return redirect("moderation:pending")
     record = action_records([pending.action_id])[pending.action_id]
     context = {
