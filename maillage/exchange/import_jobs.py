@@ -29,6 +29,7 @@ from django_tasks import task
 
 from maillage.audit.services import acting_from
 from maillage.jobs.queue import enqueue_on_commit
+from maillage.jobs.worker import MAX_RUNS
 
 from .models import FINISHED as FINISHED_STATUSES
 from .models import ImportJob, JobKind, JobStatus
@@ -43,8 +44,10 @@ WRITING = "Enregistrement dans la base de données"
 FINISHED = "Terminé"
 # Finished jobs are deleted after this many days (setting IMPORT_JOBS_KEEP_DAYS); their files are gone long before.
 KEEP_DAYS = 30
-# A job whose worker died this many times while running it is given up (the task queue gives up its task too).
-MAX_ATTEMPTS = 3
+# A job whose worker died this many times while running it is given up, by the run after: the task queue marks a
+# task failed without running it once its workers died `MAX_RUNS` times, so the job's own verdict comes one run
+# earlier, or the job would stay « en cours » for ever.
+MAX_ATTEMPTS = MAX_RUNS - 1
 # The job's state is saved this many times at most while the database is busy (each waits for the lock).
 SAVE_TRIES = 3
 # Progress is written at most this often: each write takes the database's write lock for a moment.

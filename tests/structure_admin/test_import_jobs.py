@@ -10,6 +10,7 @@ from django.utils import timezone
 from maillage.audit.models import AuditAction, AuditEvent
 from maillage.exchange import import_jobs
 from maillage.exchange.models import ImportJob, JobKind, JobStatus
+from maillage.jobs.worker import MAX_RUNS
 from maillage.structures.models import Structure
 
 from .jobs import post_and_follow, post_and_run
@@ -113,14 +114,17 @@ def test_a_job_whose_file_is_gone_fails_in_french(world, upload_dir):
     assert "perdu.txt : le fichier n&#x27;est plus disponible (gardé un jour au plus) : envoyez-le à nouveau" in html
 
 
-def test_a_job_abandoned_too_often_is_given_up(world, upload_dir):
+def test_a_job_abandoned_too_often_is_given_up_before_the_queue_gives_up_its_task(world, upload_dir):
+    """The queue marks a task failed, without running it, once `MAX_RUNS` workers died running it: the job's
+    last run (the `MAX_RUNS`-th) must be the one that gives the job up, or it would stay « en cours »."""
+    assert import_jobs.MAX_ATTEMPTS == MAX_RUNS - 1
     job = ImportJob.objects.create(started_by=world.users["national_admin"], kind=JobKind.STRUCTURES,
                                    filename="a.txt", token="t" * 43, dry_run=False, status=JobStatus.RUNNING,
                                    attempts=import_jobs.MAX_ATTEMPTS)  # fmt: skip
     import_jobs.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert job.report["errors"] == ["a.txt : le traitement s'est arrêté 3 fois sans finir : rien n'a été enregistré"]
+    assert job.report["errors"] == ["a.txt : le traitement s'est arrêté 2 fois sans finir : rien n'a été enregistré"]
 
 
 def test_finished_jobs_are_forgotten_after_a_while(world, upload_dir, settings):
