@@ -10,6 +10,7 @@ urlpatterns = [
     path("actions/<int:pk>-<slug:slug>/", views.action_detail, name="action-detail"),
     path("actions/<int:pk>/", views.action_detail, name="action-permalink"),
     path("structures/", directory.structure_list, name="structure-list"),
+    path("structures/export.<str:fmt>", exports.structure_export, name="structure-export"),
     path("structures/<int:pk>/", directory.structure_detail, name="structure-detail"),
     path("territoires/", directory.territory_index, name="territory-index"),
     path("territoires/<str:code>/", directory.territory_detail, name="territory-detail"),

@@ -1,0 +1,128 @@
+"""Streamed exports of a directory view: the structures a reader sees (search, facets), as CSV, XLSX or JSON.
+
+The web exports of the directory (`/structures/export.csv|xlsx|json`) take the parameters of the directory
+page and give all its structures, in the page's order, whatever the page number. The machinery is the
+bank's (`web_exports`): chunks of bytes sent as they are written, one query read with a server-side
+cursor, formula-like cells neutralised.
+
+- CSV and XLSX: one row per structure, French headers, the department code and the region beside the
+  department's name.
+- JSON: the open-data format of `export_structures --format json` (see `docs/schemas/structure.schema.json`).
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from maillage.structures.models import StructureKind
+
+from . import streams
+from .streamed_xlsx import WorkbookFrame, header_cell, row_xml, stream_workbook, text_cell, workbook_frame
+from .streams import LIST_SEPARATOR, csv_rows, encoded, json_array_chunks
+from .structure_json import STRUCTURE_RELATIONS, structure_export
+
+ITERATOR_CHUNK = 2000
+COLUMNS = {
+    "id": "Identifiant",
+    "url": "Adresse de la fiche",
+    "name": "Nom",
+    "kind": "Type de structure",
+    "street": "Adresse",
+    "postcode": "Code postal",
+    "commune": "Commune",
+    "department": "Département",
+    "department_code": "Code département",
+    "region": "Région",
+    "email": "Adresse e-mail de contact",
+    "website": "Site internet",
+    "siret": "Numéro SIRET",
+    "first_approval": "Date du 1er agrément",
+    "population": "Population de la zone de compétence",
+    "history": "Historique",
+    "axes": "Axes du projet",
+    "management_mode": "Mode de gestion",
+    "territory_type": "Type de territoire",
+    "territory_size": "Taille du territoire",
+    "priority_geography": "Géographie prioritaire",
+    "fcsf_member": "Adhérent à la Fédération des centres sociaux",
+    "other_federation": "Adhérent à une autre fédération",
+    "travellers": "Structure « gens du voyage »",
+    "multi_site": "Structure multi-sites / éclatée",
+    "itinerant": "Structure itinérante",
+}
+KIND_LABELS = dict(StructureKind.choices)
+
+
+def iter_exports(structures) -> Iterator[dict]:
+    """Open-data exports of `structures` (a queryset, kept in its order), one query for them all."""
+    queryset = structures.select_related(*STRUCTURE_RELATIONS)
+    for structure in queryset.iterator(chunk_size=ITERATOR_CHUNK):
+        yield structure_export(structure)
+
+
+def table_row(export: dict) -> list:
+    """The cells of a structure in the spreadsheets, in the order of `COLUMNS` (before any escaping)."""
+    values = {**export, "kind": KIND_LABELS.get(export["kind"]) if export["kind"] else None}
+    values["axes"] = LIST_SEPARATOR.join(axis for axis in export["axes"] if axis)
+    return [values[key] for key in COLUMNS]
+
+
+def json_chunks(structures) -> Iterator[bytes]:
+    return encoded(json_array_chunks(iter_exports(structures)), streams.CHUNK_BYTES)
+
+
+def csv_chunks(structures) -> Iterator[bytes]:
+    rows = (table_row(export) for export in iter_exports(structures))
+    return encoded(csv_rows(list(COLUMNS.values()), rows), streams.CHUNK_BYTES)
+
+
+XLSX_SHEET_TITLE = "Structures"
+COLUMN_WIDTHS = {"id": 11, "url": 30, "name": 45, "kind": 22, "postcode": 11, "department_code": 11}
+DEFAULT_COLUMN_WIDTH = 25
+COLUMN_LETTERS = tuple(get_column_letter(index) for index in range(1, len(COLUMNS) + 1))
+
+
+def xlsx_chunks(structures) -> Iterator[bytes]:
+    rows = (_xlsx_row(number, table_row(export)) for number, export in enumerate(iter_exports(structures), start=2))
+    yield from stream_workbook(_workbook_frame(), rows, streams.CHUNK_BYTES)
+
+
+def _xlsx_row(number: int, values: list) -> bytes:
+    cells = []
+    for letter, value in zip(COLUMN_LETTERS, values, strict=True):
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            cells.append(text_cell(f"{letter}{number}", "Oui" if value else "Non"))
+        elif isinstance(value, int):
+            cells.append(f'<c r="{letter}{number}" t="n"><v>{value}</v></c>')
+        else:
+            cells.append(text_cell(f"{letter}{number}", str(value)))
+    return row_xml(number, cells)
+
+
+def _workbook_frame() -> WorkbookFrame:
+    workbook = Workbook(write_only=True)
+    workbook.properties.creator = "Maillage"
+    workbook.properties.title = "Annuaire des centres sociaux et espaces de vie sociale"
+    sheet = workbook.create_sheet(XLSX_SHEET_TITLE)
+    sheet.freeze_panes = "A2"
+    for letter, key in zip(COLUMN_LETTERS, COLUMNS, strict=True):
+        sheet.column_dimensions[letter].width = COLUMN_WIDTHS.get(key, DEFAULT_COLUMN_WIDTH)
+    sheet.append([header_cell(sheet, label) for label in COLUMNS.values()])
+    return workbook_frame(workbook, sheet)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    chunks: Callable[..., Iterator[bytes]]
+    content_type: str
+
+
+FORMATS = {
+    "csv": ExportFormat(csv_chunks, "text/csv; charset=utf-8"),
+    "xlsx": ExportFormat(xlsx_chunks, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "json": ExportFormat(json_chunks, "application/json"),
+}
