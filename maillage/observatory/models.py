@@ -228,3 +228,40 @@ class Aggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.year} {self.get_scope_display()} {self.scope_code} {self.group}"
+
+
+class TerritoryEditorial(models.Model):
+    """What a national administrator writes on a territory's plaquette: a short editorial (plain text, escaped
+    when shown) and up to two logos (PNG or JPEG, checked by content in `editorial.py`), kept in the row so that a
+    prebuilt plaquette needs no file beside it."""
+
+    scope = models.CharField("échelle", max_length=10, choices=AggregateScope.choices)
+    scope_code = models.CharField(
+        "code du territoire", max_length=3, blank=True,
+        help_text="Vide pour la France ; code INSEE de la région ou du département.",
+    )  # fmt: skip
+    text = models.TextField("texte éditorial", max_length=1200, blank=True,
+                            help_text="Texte brut, 1 200 caractères au plus (signé, par exemple, par la Caf et la "
+                                      "fédération). Il paraît en couverture de la plaquette.")  # fmt: skip
+    logo_1 = models.BinaryField("logo 1", blank=True, default=b"", editable=False)
+    logo_1_type = models.CharField("type du logo 1", max_length=20, blank=True, editable=False)
+    logo_1_alt = models.CharField(
+        "texte de remplacement du logo 1",
+        max_length=120,
+        blank=True,
+        help_text="Ce que le logo dit, pour les lecteurs d'écran : « Caf du Nord ».",
+    )
+    logo_2 = models.BinaryField("logo 2", blank=True, default=b"", editable=False)
+    logo_2_type = models.CharField("type du logo 2", max_length=20, blank=True, editable=False)
+    logo_2_alt = models.CharField("texte de remplacement du logo 2", max_length=120, blank=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "éditorial de plaquette"
+        verbose_name_plural = "éditoriaux de plaquette"
+        constraints = [models.UniqueConstraint(fields=["scope", "scope_code"], name="unique_territory_editorial")]
+
+    def __str__(self) -> str:
+        if self.scope == AggregateScope.NATION:
+            return "France"
+        return f"{self.get_scope_display()} {self.scope_code}"

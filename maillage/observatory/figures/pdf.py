@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.template.loader import render_to_string
 
+from maillage.observatory.editorial import editorial_version
 from maillage.observatory.figures.reports import CACHE_SECONDS, Report
 
 TEMPLATE = "observatory/plaquette.html"
@@ -20,13 +21,15 @@ TEMPLATE = "observatory/plaquette.html"
 def cache_key(report: Report) -> str:
     place = report.territory
     version = report.computed_at.isoformat() if report.computed_at else "-"
-    return f"observatory:pdf:{place.scope}:{place.code}:{report.year}:{version}"
+    editorial = editorial_version(place.scope, place.code)
+    return f"observatory:pdf:{place.scope}:{place.code}:{report.year}:{version}:{editorial}"
 
 
 def render_pdf(html: str, base_url: str | None = None) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url).write_pdf()
+    # PDF/UA-1: tagged (structure tree, reading order), language and title in the metadata, alt text of figures.
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def report_pdf(report: Report, context: dict, *, base_url: str | None = None, use_cache: bool = True) -> bytes:

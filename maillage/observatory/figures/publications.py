@@ -33,8 +33,10 @@ from django_tasks import task
 from maillage.jobs.queue import enqueue_once
 from maillage.referentials.models import Department, Region
 
+from ..editorial import editorial_version
 from ..models import AggregateScope
 from . import pdf, reports, xlsx
+from .plaquette import plaquette_context
 from .report_context import report_context, territory_urls
 
 logger = logging.getLogger(__name__)
@@ -63,8 +65,10 @@ def workbook_path(version: str) -> Path:
 
 
 def plaquette_version(place: reports.Territory, year: int) -> str:
+    """The figures' version and the editorial's: a new editorial text or logo makes a new plaquette."""
     version = reports.report_version(place, year)
-    return version.isoformat() if version else "-"
+    figures = version.isoformat() if version else "-"
+    return f"{figures}|{editorial_version(place.scope, place.code)}"
 
 
 def plaquette_path(place: reports.Territory, year: int, version: str) -> Path:
@@ -93,6 +97,7 @@ def plaquette_bytes(place: reports.Territory, year: int, published: list[int]) -
     """The plaquette as the view sends it (`published`: the published years, newest first)."""
     report = reports.territory_report(place, year)
     context = report_context(report, territory_urls(place, year, published[0]), for_pdf=True)
+    context.update(plaquette_context(report, context))
     return pdf.report_pdf(report, context, base_url=f"{settings.SITE_URL}/")
 
 
