@@ -79,3 +79,18 @@ def test_failed_save_warns_before_leaving_and_keeps_the_text(observatory, new_pa
     asked.value.dismiss()  # the person stays: the text is still in the form
     expect(page.get_by_label("Nombre de salariés")).to_have_value("8")
     assert page.evaluate("document.getElementById('autosave-status').textContent").startswith("Hors ligne")
+
+
+def test_expired_session_is_said_and_nothing_is_lost(observatory, new_page):  # noqa: F811
+    page = new_page(viewport=PHONE_SE)
+    log_in(page, observatory.site, observatory.member.email)
+    page.goto(observatory.section("RH"))
+    page.context.clear_cookies()  # the session expired while the page stayed open
+    page.get_by_label("Nombre de salariés").press_sequentially("6")
+    expect(page.locator("#autosave-status")).to_contain_text("Non enregistré : votre session a peut-être expiré")
+    assert observatory.response().answers.get("RH_SALARIES") is None
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()
+    expect(page.get_by_label("Nombre de salariés")).to_have_value("6")
