@@ -24,6 +24,7 @@ from maillage.accounts import perms
 from maillage.accounts.models import Membership
 from maillage.audit.models import AuditAction, AuditEvent
 from maillage.audit.services import log_event
+from maillage.exchange.action_json import action_records
 from maillage.history.models import Revision
 from maillage.jobs.mail import queue_each
 from maillage.parameters import MAX_ID, whole_number
@@ -243,13 +244,64 @@ def _check_moderates(user, *actions: Action) -> None:
         raise PermissionDenied("Vous ne modérez pas ces fiches.")
 
 
+@dataclass(frozen=True)
+class FieldComparison:
+    """One field of two sheets side by side, as shown before a merge."""
+
+    label: str
+    kept: str
+    removed: str
+
+    @property
+    def differs(self) -> bool:
+        return self.kept != self.removed
+
+
+def compare_sheets(kept: Action, removed: Action) -> list[FieldComparison]:
+    """Both sheets field by field, in the order of the sheet (read in one batch of queries)."""
+    from .history import FIELD_LABELS
+
+    records = action_records([kept.pk, removed.pk])
+    return [
+        FieldComparison(label, _shown(records[kept.pk].get(key)), _shown(records[removed.pk].get(key)))
+        for key, label in FIELD_LABELS.items()
+    ]
+
+
+def _shown(value) -> str:
+    if isinstance(value, dict):  # the structure
+        return " — ".join(part for part in (value.get("name"), value.get("department")) if part)
+    if isinstance(value, list):
+        return ", ".join(value)
+    return value or ""
+
+
+def across_structures(first: Action, second: Action) -> bool:
+    return first.structure_id != second.structure_id
+
+
 @transaction.atomic
-def merge_actions(kept: Action, removed: Action, *, acting_user, request=None) -> Action:
+def merge_actions(
+    kept: Action, removed: Action, *, acting_user, allow_across_structures: bool = False, request=None
+) -> Action:
     """Keep `kept`, delete `removed`: the removed sheet's transitions and previous versions (and its
-    last state) move to the kept sheet, so that the history of both stays readable in one place."""
+    last state) move to the kept sheet, so that the history of both stays readable in one place.
+
+    Sheets of two different structures are not merged unless the moderator says so explicitly
+    (`allow_across_structures`). Two centres sociaux of one department often run actions with the same
+    name (« Jardin partagé », « Café des parents »): each sheet is its structure's own account of its own
+    work, and a merge would delete one structure's sheet from its space. So the moderator who opens such
+    a pair is told that the structures differ, and the expected answer is « Ignorer »; an action led
+    together and entered by both partners can still be merged, by ticking a box that says what happens.
+    Sheets of one structure (an import run twice, a sheet typed again) merge without the question."""
     if kept.pk == removed.pk:
         raise MergeError("Choisissez deux fiches différentes.")
     _check_moderates(acting_user, kept, removed)
+    if across_structures(kept, removed) and not allow_across_structures:
+        raise MergeError(
+            "Ces fiches appartiennent à deux structures différentes : elles ne sont fusionnées que si vous "
+            "cochez « Fusionner quand même ». Si ce sont deux actions distinctes, choisissez plutôt « Ignorer »."
+        )
     removed_id = removed.pk  # `delete()` sets `removed.pk` to None
     removed_label = f"fiche n° {removed_id} « {removed.title[:120]} »"
     log_event(AuditAction.SHEET_EDITED, actor=acting_user, request=request, target=removed,

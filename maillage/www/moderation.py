@@ -138,19 +138,31 @@ def _pair(request, *keys: str) -> tuple[Action, Action]:
 
 @login_required
 def merge(request):
-    """GET: confirm which sheet is kept; POST: merge (the other sheet is deleted, its history kept)."""
+    """GET: both sheets side by side, field by field, differences marked — nothing happens yet;
+    POST: the merge, once confirmed (the other sheet is deleted, its history kept). Sheets of two
+    structures need the box « Fusionner quand même » ticked (see `moderation.merge_actions`)."""
     _require_moderator(request.user)
     kept, removed = _pair(request, "garder", "supprimer")
+    error = ""
     if request.method == "POST":
+        allow = request.POST.get("structures_differentes") == "on"
         try:
-            moderation.merge_actions(kept, removed, acting_user=request.user, request=request)
+            moderation.merge_actions(kept, removed, acting_user=request.user, allow_across_structures=allow,
+                                     request=request)  # fmt: skip
         except moderation.MergeError as exc:
-            messages.error(request, str(exc))
-            return redirect("moderation:duplicates")
-        messages.success(request, f"Les fiches ont été fusionnées : la fiche n° {kept.pk} est conservée.")
-        return redirect("moderation:sheet", pk=kept.pk)
-    context = {"kept": kept, "removed": removed, "tab": "duplicates"}
-    return render(request, "moderation/merge_confirm.html", context)
+            error = str(exc)
+        else:
+            messages.success(request, f"Les fiches ont été fusionnées : la fiche n° {kept.pk} est conservée.")
+            return redirect("moderation:sheet", pk=kept.pk)
+    context = {
+        "kept": kept,
+        "removed": removed,
+        "fields": moderation.compare_sheets(kept, removed),
+        "across_structures": moderation.across_structures(kept, removed),
+        "error": error,
+        "tab": "duplicates",
+    }
+    return render(request, "moderation/merge_confirm.html", context, status=400 if error else 200)
 
 
 @login_required

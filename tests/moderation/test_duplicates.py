@@ -60,7 +60,7 @@ def test_merge_page_confirms_then_keeps_both_histories(client, world, pair):
     page = correspondent.get("/moderation/doublons/fusionner/", params).content.decode()
     assert "Confirmer la fusion" in page
     assert Action.objects.filter(pk=removed.pk).exists()
-    response = correspondent.post("/moderation/doublons/fusionner/", params)
+    response = correspondent.post("/moderation/doublons/fusionner/", {**params, "structures_differentes": "on"})
     assert response.status_code == 302 and response["Location"] == f"/moderation/fiches/{kept.pk}/"
     assert not Action.objects.filter(pk=removed.pk).exists()
     moved = ActionTransition.objects.filter(action=kept)
@@ -97,7 +97,7 @@ def test_merge_repoints_other_flags(world, pair):
     kept, removed = pair
     third = make_sheet("Jardin", world.structure_b)
     Action.objects.filter(pk=third.pk).update(probable_duplicate_of=removed)
-    merge_actions(kept, removed, acting_user=world.users["national_admin"])
+    merge_actions(kept, removed, acting_user=world.users["national_admin"], allow_across_structures=True)
     third.refresh_from_db()
     assert third.probable_duplicate_of_id == kept.pk
 
