@@ -199,6 +199,7 @@ def _structure_schemas() -> dict:
             "id": {"type": "integer"},
             "url": {"type": "string", "format": "uri"},
             "department_code": NULLABLE_TEXT,
+            "region": NULLABLE_TEXT,
             "siret_flagged": {"type": "boolean", "description": "SIRET à vérifier (longueur ou clé fausse)."},
             **{key: properties[key] for key in STRUCTURE_KEYS},
         },

@@ -29,6 +29,8 @@ ROW_FIELDS = (
     "updated_at",
     "structure__name",
     "structure__department__name",
+    "structure__department__code",
+    "structure__department__region__name",
     "status__label",
     "territory__label",
 )

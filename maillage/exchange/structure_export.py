@@ -11,7 +11,7 @@ from .structure_text import write_directory
 FORMATS = ("json", "csv", "text")
 CHUNK_SIZE = 2000
 # Column names are the keys of the JSON format, so that both exports read alike.
-CSV_HEADER = ["id", *STRUCTURE_KEYS, "department_code", "siret_flagged", "url"]
+CSV_HEADER = ["id", *STRUCTURE_KEYS, "department_code", "region", "siret_flagged", "url"]
 
 
 def iter_structures(queryset=None) -> Iterator[Structure]:

@@ -59,12 +59,13 @@ def structure_record(structure) -> dict:
     return {key: record[key] for key in STRUCTURE_KEYS}
 
 
-STRUCTURE_RELATIONS = ("department", *_CHOICE_KEYS)
+STRUCTURE_RELATIONS = ("department__region", *_CHOICE_KEYS)
 
 
 def structure_export(structure) -> dict:
     export = {"id": structure.pk, **structure_record(structure)}
     export["department_code"] = structure.department.code if structure.department_id else None
+    export["region"] = structure.department.region.name if structure.department_id else None
     export["siret_flagged"] = structure.siret_flagged
     export["url"] = settings.SITE_URL + structure.get_absolute_url()
     return export

@@ -40,6 +40,8 @@ COLUMNS = {
     "title": "Titre",
     "structure": "Structure",
     "department": "Département",
+    "department_code": "Code département",
+    "region": "Région",
     "status": "Statut",
     "end_reason": "Raisons pour lesquelles l'action est terminée",
     "dimensions": "Dimension",
@@ -90,6 +92,8 @@ def table_row(row: dict, record: dict) -> list:
         "url": action_url(row["id"], row["title"]),
         "year": row["year"],
         "department": structure.get("department"),
+        "department_code": row["structure__department__code"],
+        "region": row["structure__department__region__name"],
         **record,
         "structure": structure.get("name"),
     }
@@ -114,7 +118,16 @@ def csv_chunks(ids: Iterable[int], batch_size: int = BATCH_SIZE) -> Iterator[byt
 # XLSX ----------------------------------------------------------------------------------------------------
 
 XLSX_SHEET_TITLE = "Fiches actions"
-COLUMN_WIDTHS = {"id": 11, "url": 30, "year": 9, "title": 45, "structure": 35, "department": 18}
+COLUMN_WIDTHS = {
+    "id": 11,
+    "url": 30,
+    "year": 9,
+    "title": 45,
+    "structure": 35,
+    "department": 18,
+    "department_code": 11,
+    "region": 22,
+}
 DEFAULT_COLUMN_WIDTH = 30
 COLUMN_LETTERS = tuple(get_column_letter(index) for index in range(1, len(COLUMNS) + 1))
 

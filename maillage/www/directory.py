@@ -37,7 +37,7 @@ PARAMETER_NAMES = {"q": "Recherche", "page": "Page", **{facet.param: facet.title
 
 
 def structure_detail(request, pk: int):
-    structure = get_object_or_404(Structure.objects.select_related(*STRUCTURE_RELATIONS, "department__region"), pk=pk)
+    structure = get_object_or_404(Structure.objects.select_related(*STRUCTURE_RELATIONS), pk=pk)
     actions = structure.actions.published().order_by("title", "id")
     context = {"structure": structure, "actions": actions, "trail": [_directory_crumb()]}
     return render(request, "www/structure_detail.html", context)
@@ -64,6 +64,7 @@ def structure_list(request):
         "chips": _chips(filters),
         "pages": _pagination(filters, results.page, results.num_pages),
         "first_rank": (results.page - 1) * results.page_size + 1,
+        "exports": _export_links(filters),
     }
     return render(request, "directory/structure_list.html", context)
 
@@ -72,6 +73,19 @@ def _directory_url(filters: StructureFilters, page: int = 1) -> str:
     params = filters.params() + ([("page", str(page))] if page > 1 else [])
     url = reverse("www:structure-list")
     return f"{url}?{urlencode(params)}" if params else url
+
+
+def _export_links(filters: StructureFilters) -> list[tuple[str, str, str]]:
+    query = urlencode(filters.params())
+    suffix = f"?{query}" if query else ""
+    return [
+        (label, reverse("www:structure-export", kwargs={"fmt": fmt}) + suffix, help_text)
+        for fmt, label, help_text in (
+            ("csv", "CSV", "tableur, séparateur point-virgule"),
+            ("xlsx", "Excel", "XLSX"),
+            ("json", "JSON", "format ouvert"),
+        )
+    ]
 
 
 def _chips(filters: StructureFilters) -> list[dict]:

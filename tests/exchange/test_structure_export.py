@@ -65,6 +65,7 @@ def test_json_export_lists_every_structure_with_its_fields(run_command, tmp_path
         "multi_site": False,
         "itinerant": True,
         "department_code": "2B",
+        "region": "Corse",
         "siret_flagged": True,
         "url": f"https://maillage.test/structures/{pk}/",
     }

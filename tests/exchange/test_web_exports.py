@@ -116,9 +116,13 @@ def test_xlsx_is_sent_while_it_is_written(monkeypatch):
 
 
 def test_csv_columns_are_every_key_of_the_record_with_french_headers():
-    assert list(COLUMNS) == ["id", "url", "year", "title", "structure", "department", *CONTENT_KEYS[2:]]
+    assert list(COLUMNS)[:8] == ["id", "url", "year", "title", "structure", "department", "department_code", "region"]
+    assert list(COLUMNS)[8:] == list(CONTENT_KEYS[2:])
     text, rows = read_csv(csv_chunks([]))
-    assert text.startswith("\ufeffIdentifiant;Adresse de la fiche;Année de saisie;Titre;Structure;Département;Statut;")
+    assert text.startswith(
+        "\ufeffIdentifiant;Adresse de la fiche;Année de saisie;Titre;Structure;Département;"
+        "Code département;Région;Statut;"
+    )
     assert rows == [list(COLUMNS.values())]
     assert "Mots clés" in rows[0] and "Fichier(s) associé(s)" in rows[0]
 

@@ -117,6 +117,7 @@ def test_csv_export_joins_lists_and_splits_the_structure(client, bank):
     cells = dict(zip(COLUMNS, row, strict=True))
     assert cells["keywords"] == "Environnement | Culture"
     assert (cells["structure"], cells["department"]) == ("Centre social du 13", "Bouches-du-Rhône")
+    assert (cells["department_code"], cells["region"]) == ("13", "Provence-Alpes-Côte d'Azur")
     assert cells["url"] == f"https://maillage.test{bank['Jardin partagé'].get_absolute_url()}"
     assert text.endswith("\r\n")
 
