@@ -151,3 +151,14 @@ def test_only_national_admins_reach_the_editorials(client, db):
 
 def test_pdfinfo_is_installed():
     assert shutil.which("pdfinfo") and shutil.which("pdftotext")
+
+
+def test_a_small_share_keeps_a_visible_bar():
+    from decimal import Decimal
+
+    from maillage.observatory.figures.charts import BarChart, horizontal_bars_svg
+
+    svg = horizontal_bars_svg(BarChart("Parts", "Parts", [("Grande", Decimal("0.9")), ("Petite", Decimal("0.001"))],
+                                       unit="percent"))  # fmt: skip
+    widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)]
+    assert len(widths) == 2 and min(widths) >= 3.0

@@ -169,6 +169,8 @@ def horizontal_bars_svg(chart: BarChart, chart_id: str | None = None) -> str:
             body.append(_text(label_width + 4, y + 18, "—", colour=MUTED_COLOUR))
             continue
         width = float(max(Decimal(str(value)), Decimal(0)) / scale_max) * area
+        if value > 0:
+            width = max(width, 3.0)  # a small share keeps a visible bar: no vanishing bars
         body.append(f'<rect x="{label_width}" y="{y + 4}" width="{width:.1f}" height="{row - 8}" fill="{BAR_COLOUR}"/>')
         body.append(_text(label_width + width + 6, y + 18, format_value(value, chart.unit, chart.decimals)))
     height = top * 2 + row * max(len(chart.items), 1)

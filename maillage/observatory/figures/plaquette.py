@@ -81,7 +81,7 @@ def comparison_charts(figures: key_figures.KeyFigures, place: reports.Territory)
     for figure in figures.figures:
         if figure.slug not in COMPARED:
             continue
-        items = [(place.title, figure.value)] + [(c.label, c.value) for c in figure.comparisons]
+        items = [(place.name, figure.value)] + [(c.short, c.value) for c in figure.comparisons]  # short: never clipped
         if all(value is None for _, value in items):
             continue
         chart = BarChart(f"{figure.title} : {figure.spec.caption}", f"{figure.title} comparé : "
