@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from maillage.observatory.checks import checking
 from maillage.observatory.checks.anomalies import FlagKind, Thresholds
-from maillage.observatory.definitions.values import format_exact, parse_answer
+from maillage.observatory.definitions.values import format_exact, is_empty, parse_answer
 
 NBSP = "\u00a0"
 CHOICE_ERROR = "Question à corriger{where} : choisissez une question de la liste."
@@ -162,10 +162,15 @@ def question_groups(definition) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def check_choices(definition, rows) -> None:
-    """Refuse a posted line whose question is not one of the list (`question_groups`), naming the field."""
+    """Refuse, naming the field, a posted line whose question is not one of the list (`question_groups`), a value
+    given without its question, and a form without any question chosen."""
     allowed = {code for _, choices in question_groups(definition) for code, _ in choices}
-    lines = [(number, (code or "").strip()) for number, (code, _) in enumerate(rows, start=1)]
-    for number, code in lines:
+    lines = [(number, (code or "").strip(), value) for number, (code, value) in enumerate(rows, start=1)]
+    for number, code, value in lines:
+        where = "" if len(lines) == 1 else f" (ligne {number})"
         if code and code not in allowed:
-            where = "" if len(lines) == 1 else f" (ligne {number})"
             raise checking.CheckError(CHOICE_ERROR.format(where=where), "code")
+        if not code and not is_empty(value):
+            raise checking.CheckError(f"Question à corriger{where} : choisissez la question de cette valeur.", "code")
+    if not any(code for _, code, _ in lines):
+        raise checking.CheckError(CHOICE_ERROR.format(where=""), "code")

@@ -112,6 +112,15 @@ def test_corrections_pick_the_question_by_label(client, world, volunteers_flagge
     refused_body = refused.content.decode()
     assert "Question à corriger (ligne 1) : choisissez une question de la liste." in html.unescape(refused_body)
     assert 'aria-invalid="true" aria-describedby="correct-code-error"' in refused_body
+    for posted, message in (
+        (
+            {"code": ["", ""], "value": ["45", ""]},
+            "Question à corriger (ligne 1) : choisissez la question de cette valeur.",
+        ),
+        ({"code": ["", ""], "value": ["", ""]}, "Question à corriger : choisissez une question de la liste."),
+    ):
+        refused = client.post(url, {**posted, "reason": "Saisie"})
+        assert refused.status_code == 400 and message in html.unescape(refused.content.decode())
     assert not AnswerCorrection.objects.exists()
 
     done = client.post(url, {"code": ["PAR_BENEVOLES_ACTIVITE", ""], "value": ["45", ""], "reason": "Un zéro de trop"},
