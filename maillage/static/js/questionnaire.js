@@ -91,6 +91,9 @@
   if (!url || !window.fetch || !window.FormData) return;
   var DEBOUNCE_MS = 2000;
   var INTERVAL_MS = 20000;
+  var EXPIRED = "Non enregistré : votre session a peut-être expiré. Reconnectez-vous dans un autre onglet " +
+    "sans fermer celui-ci, puis enregistrez.";
+  var OFFLINE = "Hors ligne : non enregistré. Gardez cette page ouverte et enregistrez une fois la connexion revenue.";
 
   function signature(data) {
     var parts = [];
@@ -102,6 +105,7 @@
   var failed = false;
   var submitting = false;
   var timer = null;
+  var sentOnLeaving = null;
 
   function say(text) {
     if (status) status.textContent = text;
@@ -138,8 +142,7 @@
         var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
         if (!json) {
           // The login page (session expired) or a refusal page (CSRF): nothing was saved.
-          refused("Non enregistré : votre session a peut-être expiré. Reconnectez-vous dans un autre onglet " +
-            "sans fermer celui-ci, puis enregistrez.");
+          refused(EXPIRED);
           return;
         }
         return response.json().then(function (body) {
@@ -157,7 +160,7 @@
         });
       })
       .catch(function () {
-        refused("Hors ligne : non enregistré. Gardez cette page ouverte et enregistrez une fois la connexion revenue.");
+        refused(OFFLINE);
       })
       .then(function () {
         busy = false;
@@ -175,6 +178,8 @@
     if (submitting || !dirty()) return;
     var data = new FormData(form);
     var current = signature(data);
+    if (current === sentOnLeaving) return; // hidden, then left: one request is enough
+    sentOnLeaving = current;
     var sent = false;
     try {
       fetch(url, {
@@ -184,8 +189,19 @@
         keepalive: true,
         headers: { "X-Requested-With": "XMLHttpRequest", "X-CSRFToken": data.get("csrfmiddlewaretoken") || "" },
       }).then(function (response) {
-        if (response.ok) { saved = current; failed = false; say("Enregistré à " + clock(new Date())); }
-      }).catch(function () { /* the page is gone, or offline: beforeunload warned */ });
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (response.ok && json) {
+          saved = current;
+          failed = false;
+          say("Enregistré à " + clock(new Date()));
+        } else {
+          sentOnLeaving = null; // still here (the tab was only hidden): say it, and try again on leaving
+          refused(EXPIRED);
+        }
+      }).catch(function () {
+        sentOnLeaving = null;
+        refused(OFFLINE);
+      });
       sent = true;
     } catch (error) {
       sent = false;
