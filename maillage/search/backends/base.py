@@ -87,12 +87,12 @@ class TermSetsBackend:
         return found
 
     def _sheets_key(self, term: Term) -> Term | tuple[str, ...]:
-        """A word by the indexed words it stands for: `famille`, `familles` and `FAMILLE` read the same sheets,
-        once (a word no sheet holds matches nothing)."""
+        """A word by its search key: it stands for the indexed words of that key (`expand`; the word itself, if
+        indexed, is one of them), so `famille`, `familles` and `FAMILLE` read the same sheets, once."""
         if term.phrase:
             return term
-        vocabulary = indexed_terms(self)
-        return tuple(word for word in self.expand(term.words[0]) if word in vocabulary)
+        folded = tokens(term.words[0])
+        return ("key", search_keys(folded[:1])[0]) if folded else ()
 
     def _term_sheets(self, cursor, term: Term) -> BitMap:
         """The sheets holding a word (or one of its variants) or a phrase, kept per process: common words
