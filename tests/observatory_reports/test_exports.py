@@ -7,6 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from maillage.observatory.figures import pdf, reports
+from maillage.observatory.figures.plaquette import plaquette_context
 from maillage.observatory.figures.secrecy import SECRET_LABEL
 from maillage.www.observatory_reports import _urls, report_context
 
@@ -24,12 +25,19 @@ def test_plaquette_text_has_territory_and_key_figures(aggregates):
     """Read the laid-out text back (WeasyPrint's document: no PDF parser is installed here)."""
     place = reports.territory("department", "13")
     report = reports.build_report(place, 2024)
-    html = render_to_string(pdf.TEMPLATE, report_context(report, _urls(place, 2024, 2024), for_pdf=True))
+    context = report_context(report, _urls(place, 2024, 2024), for_pdf=True)
+    context.update(plaquette_context(report, context))
+    html = render_to_string(pdf.TEMPLATE, context)
     pages = pdf.document_text(html)
     assert len(pages) >= 2  # a cover page, then the figures
     everything = " ".join(pages)
     assert "Bouches-du-Rhône" in pages[0]
-    for label in ("ETP par structure", "Structures ayant répondu", "Méthodologie", "Secret statistique"):
+    for label in (
+        "ETP (équivalents temps plein) par structure",
+        "Structures ayant répondu",
+        "Méthodologie",
+        "Secret statistique",
+    ):
         assert label in everything
 
 

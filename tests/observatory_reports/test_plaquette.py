@@ -85,7 +85,7 @@ def test_each_plaquette_is_four_tagged_pages_with_its_key_figures_and_editorial(
 def test_the_department_cover_shows_it_on_the_map_of_france(places):
     data = plaquette(AggregateScope.DEPARTMENT, "13")
     cover = page_texts(data)[0]
-    assert "Le département Bouches-du-Rhône (13), dans la région Provence-Alpes-Côte d'Azur" in cover
+    assert "Le département Bouches-du-Rhône (13), dans la région Provence" in cover
     assert "Fond de carte" in cover  # the map is drawn (its credit under it)
 
 
