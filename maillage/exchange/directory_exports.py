@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from maillage.structures.models import StructureKind
+from maillage.structures.phones import format_phone
 
 from . import streams
 from .streamed_xlsx import WorkbookFrame, header_cell, row_xml, stream_workbook, text_cell, workbook_frame
@@ -37,6 +38,8 @@ COLUMNS = {
     "region": "Région",
     "email": "Adresse e-mail de contact",
     "website": "Site internet",
+    "phone": "Téléphone",
+    "opening_hours": "Horaires d'ouverture",
     "siret": "Numéro SIRET",
     "first_approval": "Date du 1er agrément",
     "population": "Population de la zone de compétence",
@@ -65,6 +68,7 @@ def iter_exports(structures) -> Iterator[dict]:
 def table_row(export: dict) -> list:
     """The cells of a structure in the spreadsheets, in the order of `COLUMNS` (before any escaping)."""
     values = {**export, "kind": KIND_LABELS.get(export["kind"]) if export["kind"] else None}
+    values["phone"] = format_phone(export["phone"])  # spaced: a spreadsheet keeps its leading zero
     values["axes"] = LIST_SEPARATOR.join(axis for axis in export["axes"] if axis)
     return [values[key] for key in COLUMNS]
 

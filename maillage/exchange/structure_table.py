@@ -18,6 +18,7 @@ from maillage.parameters import whole_number
 from maillage.referentials.models import Department
 from maillage.referentials.text import match_key
 from maillage.structures.models import StructureKind
+from maillage.structures.phones import normalise_phone
 
 from .reading import ImportFileError, iter_line_blocks
 from .reports import ImportReport
@@ -35,7 +36,7 @@ from .structure_text import (
 from .transactions import write_import
 from .workbooks import XLSX_MAGIC, capped_rows, check_dimension, check_workbook
 
-IGNORED_COLUMNS = frozenset({"id", "siret_flagged", "url"})
+IGNORED_COLUMNS = frozenset({"id", "siret_flagged", "url", "region"})
 EXTRA_COLUMNS = frozenset({*AXIS_KEYS, "department_code"})
 _KINDS = {
     **{match_key(value): value for value in StructureKind.values},
@@ -149,6 +150,8 @@ class _RowReader:
             record[key] = _text(self.cell(row, key)) or None
         record["postcode"] = _postcode(self.cell(row, "postcode"))
         record["siret"] = _SPACES.sub("", _text(self.cell(row, "siret")))
+        record["phone"] = _phone(parsed, self.cell(row, "phone"))
+        record["opening_hours"] = _raw_text(self.cell(row, "opening_hours")).strip()
         record["kind"] = self._kind(parsed, self.cell(row, "kind"))
         record["first_approval"] = _date(parsed, self.cell(row, "first_approval"))
         record["population"] = _population(parsed, self.cell(row, "population"))
@@ -212,6 +215,17 @@ def _postcode(value) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{int(value):05d}"
     return _SPACES.sub("", _text(value))
+
+
+def _phone(parsed: ParsedStructure, value) -> str:
+    text = _text(value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and len(text) == 9:
+        text = "0" + text  # a spreadsheet read 0123456789 as a number
+    try:
+        return normalise_phone(text)
+    except ValueError:
+        parsed.warn(parsed.line, f"téléphone « {text[:30]} » illisible (dix chiffres attendus) : laissé vide")
+        return ""
 
 
 def _date(parsed: ParsedStructure, value) -> str | None:

@@ -69,6 +69,8 @@ STEPS = (
     _labelled("multi_site", "Structure multi-sites / éclaté"),
     _labelled("itinerant", "Structure itinérante"),
 )
+# Keys the historical text format has no label for: an import of it leaves their stored values alone.
+NOT_IN_TEXT = ("phone", "opening_hours")
 LABEL_OF = {step.key: step.label for step in STEPS if step.has_value}
 HISTORY_STEP = next(index for index, step in enumerate(STEPS) if step.key == "history")
 # Free-text lines belong to the address after `Adresse`, to the history after `Historique` and its two values.
@@ -121,7 +123,8 @@ class _State:
 
 def empty_structure_record() -> dict:
     record: dict = dict.fromkeys(STRUCTURE_KEYS)
-    for key in ("name", "street", "postcode", "commune", "email", "website", "siret", "history", "other_federation"):
+    for key in ("name", "street", "postcode", "commune", "email", "website", "siret", "history", "other_federation",
+                *NOT_IN_TEXT):  # fmt: skip
         record[key] = ""
     record["axes"] = [""] * len(AXIS_KEYS)
     return record
@@ -372,6 +375,7 @@ def _read_history(parsed: ParsedStructure, state: _State) -> None:
 
 def _report_missing(parsed: ParsedStructure) -> None:
     found = parsed.lines
+    parsed.missing.update(NOT_IN_TEXT)
     no_axes = all(key not in found for key in AXIS_KEYS)
     parsed.missing.update(key for key in LABEL_OF if key not in found and key not in AXIS_KEYS)
     absent = [] if "street" in found or "postcode" in found else ["Adresse"]

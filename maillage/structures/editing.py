@@ -30,6 +30,8 @@ EDITABLE_FIELDS = (
     "commune",
     "email",
     "website",
+    "phone",
+    "opening_hours",
     "siret",
     "first_approval",
     "population",

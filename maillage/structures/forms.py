@@ -10,7 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from maillage.referentials.models import ManagementMode, PriorityGeography, TerritorySize, TerritoryType
 
 from .editing import EDITABLE_FIELDS, departments_for, postcode_error, version_of
-from .models import Structure, StructureKind
+from .models import OPENING_HOURS_MAX_LENGTH, Structure, StructureKind
+from .phones import PHONE_HELP, format_phone, normalise_phone
 from .siret import is_valid_siret, normalize_siret
 
 MAX_POPULATION = 2_147_483_647
@@ -70,7 +71,7 @@ class AccessibleFormMixin:
 
 FIELD_GROUPS = (
     ("Identité", ("kind", "name", "department", "siret")),
-    ("Adresse et contact", ("street", "postcode", "commune", "email", "website")),
+    ("Adresse et contact", ("street", "postcode", "commune", "email", "website", "phone", "opening_hours")),
     ("Historique et projet", ("first_approval", "population", "history", *Structure.AXIS_FIELDS)),
     ("Mode de gestion et territoire", ("management_mode", "territory_type", "territory_size", "priority_geography")),
     ("Fédérations et spécificités", ("fcsf_member", "other_federation", "travellers", "multi_site", "itinerant")),
@@ -99,6 +100,21 @@ class StructureForm(AccessibleFormMixin, forms.ModelForm):
         max_length=500,
         assume_scheme="https",
         error_messages={"invalid": "Saisissez une adresse de site valide, par exemple https://www.exemple.fr."},
+    )
+    phone = forms.CharField(label="Téléphone", required=False, max_length=30, help_text=PHONE_HELP)
+    opening_hours = forms.CharField(
+        label="Horaires d'ouverture",
+        required=False,
+        max_length=OPENING_HOURS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            f"En quelques lignes, {OPENING_HOURS_MAX_LENGTH} caractères au plus, par exemple « Du lundi au vendredi "
+            "de 9 h à 12 h et de 14 h à 18 h ; fermé en août »."
+        ),
+        error_messages={
+            "max_length": "Les horaires ne peuvent dépasser %(limit_value)d caractères "
+            "(ils en comptent %(show_value)d)."
+        },
     )
     postcode = forms.CharField(label="Code postal", required=False, max_length=10, help_text="5 chiffres.")
     first_approval = forms.DateField(
@@ -164,6 +180,7 @@ class StructureForm(AccessibleFormMixin, forms.ModelForm):
         self._limit_departments(stored)
         if stored is not None:
             self.fields["version"].initial = version_of(stored)
+            self.initial["phone"] = format_phone(stored.phone)
         self.style_widgets()
 
     def _limit_departments(self, stored: Structure | None) -> None:
@@ -195,6 +212,12 @@ class StructureForm(AccessibleFormMixin, forms.ModelForm):
                 "situation Insee."
             )
         return siret
+
+    def clean_phone(self) -> str:
+        try:
+            return normalise_phone(self.cleaned_data["phone"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean_postcode(self) -> str:
         postcode = normalize_siret(self.cleaned_data["postcode"])

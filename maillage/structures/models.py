@@ -1,5 +1,6 @@
 """Structures: centres sociaux (CSX) and espaces de vie sociale (EVS), with their identity sheet."""
 
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 
@@ -12,7 +13,10 @@ from maillage.referentials.models import (
 )
 from maillage.validators import NoLineBreaks
 
+from .phones import format_phone
 from .querysets import StructureQuerySet
+
+OPENING_HOURS_MAX_LENGTH = 500
 
 
 class StructureKind(models.TextChoices):
@@ -45,6 +49,20 @@ class Structure(models.Model):
     )
     website = models.CharField(
         "site internet", max_length=500, blank=True, validators=[NoLineBreaks("Le site internet")]
+    )
+    phone = models.CharField(
+        "téléphone",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^0[1-9][0-9]{8}$", "Le numéro de téléphone est enregistré sur dix chiffres.")],
+        help_text="Dix chiffres, sans espace (la forme enregistrée ; les formulaires acceptent espaces et +33).",
+    )
+    opening_hours = models.TextField(
+        "horaires d'ouverture",
+        max_length=OPENING_HOURS_MAX_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(OPENING_HOURS_MAX_LENGTH)],
+        help_text="Texte libre, quelques lignes.",
     )
     siret = models.CharField("numéro SIRET", max_length=40, blank=True, validators=[NoLineBreaks("Le numéro SIRET")])
     siret_flagged = models.BooleanField(
@@ -106,6 +124,10 @@ class Structure(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("www:structure-detail", kwargs={"pk": self.pk})
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
 
     @property
     def axes(self) -> list[str]:

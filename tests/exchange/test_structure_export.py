@@ -50,6 +50,8 @@ def test_json_export_lists_every_structure_with_its_fields(run_command, tmp_path
         "department": "Haute-Corse",
         "email": "contact@ucasale.example.org",
         "website": "http://ucasale.example.org",
+        "phone": "",
+        "opening_hours": "",
         "siret": "12345678900000",
         "first_approval": "2001-01-01",
         "population": 8000,
