@@ -23,10 +23,12 @@ $(STAMP): pyproject.toml | system-packages
 
 install: system-packages $(STAMP)
 
+# `make run PORT=8001` serves on another port (links of e-mails follow, see deploy/run-dev.sh).
+PORT ?= 8000
 run: install
 	$(BIN)/maillage migrate --noinput
 	$(BIN)/maillage bootstrap_demo
-	bash deploy/run-dev.sh
+	PORT=$(PORT) bash deploy/run-dev.sh
 
 # Production stack (config.settings.prod) on this machine: migrations and static files, then each process of
 # SERVE_PROCESSES as its serve-<name> target, side by side: gunicorn and the background-task worker.

@@ -6,8 +6,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
+# `make run PORT=8001`: the server listens there, and links in e-mails sent by the worker point there.
+PORT=${PORT:-8000}
+if ! [[ "$PORT" =~ ^[0-9]+$ ]] || ((PORT < 1 || PORT > 65535)); then
+    echo "PORT doit être un numéro de port entre 1 et 65535 (reçu : « $PORT »)." >&2
+    exit 2
+fi
+export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}
 
 setsid "$BIN/maillage" worker &
 worker=$!
 trap 'kill -INT -- -"$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
-"$BIN/maillage" runserver "${RUNSERVER_ADDRESS:-127.0.0.1:8000}"
+"$BIN/maillage" runserver "${RUNSERVER_ADDRESS:-127.0.0.1:$PORT}"

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     # Only with a replica (DATABASE_REPLICA_URL): which requests may read from it.
     *(["maillage.ops.replica.ReplicaReadsMiddleware"] if DATABASE_REPLICA_URL else []),
     "maillage.www.middleware.refuse_nul_characters",
+    "maillage.www.middleware.remember_site_url",
     "django_otp.middleware.OTPMiddleware",
     "maillage.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -203,8 +204,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Base URL used in exports (`url` of each sheet); the site may run behind a proxy.
+# Base URL used in exports (`url` of each sheet), the API description and e-mails; the site may run behind a proxy.
+# Not configured: pages' links follow the request's address, e-mails of the worker this default (maillage/site_url.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL_CONFIGURED = bool(os.environ.get("SITE_URL"))
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID TEMPLATE VARIABLE %s"  # noqa: F405
 SITE_URL = "https://maillage.test"
+SITE_URL_CONFIGURED = True
 # Tests that check the limits turn them on.
 API_RATE_LIMIT_PER_MINUTE = 0
 EXPORT_RATE_LIMIT_PER_MINUTE = 0

@@ -10,6 +10,7 @@ from maillage.exchange.records import CONTENT_KEYS, TEXT_KEYS
 from maillage.exchange.structure_json import STRUCTURE_KEYS
 from maillage.search.facets import facet_index
 from maillage.search.params import FACET_LABELS, FACETS, SORTS
+from maillage.site_url import site_url
 from maillage.structures.directory import PARAMETERS
 
 from .responses import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -241,7 +242,7 @@ def openapi_document() -> dict:
                 "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
             },
         },  # fmt: skip
-        "servers": [{"url": settings.SITE_URL.rstrip("/") + "/api/v1"}],
+        "servers": [{"url": site_url() + "/api/v1"}],
         "paths": {
             "/actions": {
                 "get": {

@@ -5,10 +5,9 @@ facets, see `maillage.structures.directory`) plus `page` and `page_size`; `GET /
 gives one structure's open-data record with its published sheets.
 """
 
-from django.conf import settings
-
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS, structure_export
 from maillage.search.params import InvalidParameter
+from maillage.site_url import site_url
 from maillage.structures.directory import PARAMETERS, parse_structure_filters, search_structures
 from maillage.structures.models import Structure
 
@@ -52,7 +51,7 @@ def structure_detail(request, pk: int):
         {
             **structure_export(structure),
             "actions": [
-                {"id": action.pk, "title": action.title, "url": settings.SITE_URL + action.get_absolute_url()}
+                {"id": action.pk, "title": action.title, "url": site_url() + action.get_absolute_url()}
                 for action in actions
             ],
         }

@@ -9,11 +9,11 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.text import slugify
 
 from maillage.actions.models import LIST_RELATIONS, Action, ActionFile
+from maillage.site_url import site_url
 
 from .records import CONTENT_KEYS, TEXT_KEYS
 
@@ -98,15 +98,15 @@ def _grouped(queryset, field: str) -> dict[int, list[str]]:
 
 def action_url(pk: int, title: str) -> str:
     slug = slugify(title)[:80] or "fiche"
-    return _url_pattern(get_script_prefix(), get_urlconf()).format(pk=pk, slug=slug)
+    return _url_pattern(site_url(), get_script_prefix(), get_urlconf()).format(pk=pk, slug=slug)
 
 
 @functools.lru_cache(maxsize=8)
-def _url_pattern(script_prefix: str, urlconf) -> str:
+def _url_pattern(base_url: str, script_prefix: str, urlconf) -> str:
     """The sheet URL with `{pk}` and `{slug}` to fill: reversing once, not once per sheet of an export
     (a fifth of the time of exporting 100,000 sheets)."""
     path = reverse("www:action-detail", kwargs={"pk": 123456789, "slug": "slug-marker"})
-    return settings.SITE_URL + path.replace("123456789", "{pk}").replace("slug-marker", "{slug}")
+    return base_url + path.replace("123456789", "{pk}").replace("slug-marker", "{slug}")
 
 
 def action_export(row: dict, record: dict) -> dict:

@@ -1,6 +1,6 @@
 """Structures as open-data records (the JSON format of the directory)."""
 
-from django.conf import settings
+from maillage.site_url import site_url
 
 STRUCTURE_KEYS = (
     "name",
@@ -71,5 +71,5 @@ def structure_export(structure) -> dict:
     export["department_code"] = structure.department.code if structure.department_id else None
     export["region"] = structure.department.region.name if structure.department_id else None
     export["siret_flagged"] = structure.siret_flagged
-    export["url"] = settings.SITE_URL + structure.get_absolute_url()
+    export["url"] = site_url() + structure.get_absolute_url()
     return export
