@@ -2,7 +2,8 @@
 
 The structure's member finds the correspondent's comment in « Mon espace » and at the top of the sheet's
 form, fixes the sheet and submits it again; the correspondent, past the second factor, sees what changed
-since the return (words marked) and publishes it.
+since the return (words marked) and publishes it. Two sheets of two structures are compared side by side
+before a merge, which needs the explicit « Fusionner quand même ».
 """
 
 import re
@@ -77,3 +78,37 @@ def test_a_returned_sheet_is_fixed_and_published(site, new_page, axe, size):
     submit(moderator, moderator.get_by_role("button", name="Publier"))
     assert Action.objects.get(pk=sheet.pk).state == ActionState.PUBLISHED
     expect(moderator.get_by_text("La fiche est maintenant publiée.")).to_be_visible()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_two_structures_sheets_are_compared_before_a_merge(site, new_page, axe, size):
+    viewport = SIZES[size]
+    first, second = Structure.objects.filter(department__code="13").order_by("name")[:2]
+    correspondent = User.objects.create_user("caf13@caf.test", password=PASSWORD, full_name="Inès Caf")
+    CorrespondentScope.objects.create(user=correspondent, department=first.department, organisation="caf")
+    device = TOTPDevice.objects.create(user=correspondent, name="téléphone", confirmed=True)
+    kept = make_sheet("Atelier de réparation de vélos", first, summary="Le samedi matin, au local.")
+    removed = make_sheet("Atelier de réparation de vélos", second, summary="Le mercredi, devant l'école.")
+
+    moderator = new_page(viewport=viewport)
+    log_in(moderator, site, correspondent.email)
+    second_factor(moderator, device)
+    moderator.goto(site("/moderation/doublons/"))
+    pair = moderator.locator("section.card", has_text="Atelier de réparation de vélos")
+    expect(pair).to_contain_text("Ces fiches appartiennent à deux structures différentes")
+    check_page(moderator, axe, viewport["width"])
+    pair.get_by_role("link", name=f"Comparer et fusionner (garder n° {kept.pk})").click()
+    expect(
+        moderator.get_by_role("heading", name="Ces fiches appartiennent à deux structures différentes")
+    ).to_be_visible()
+    summary = moderator.get_by_role("row", name=re.compile("^Résumé"))
+    expect(summary).to_contain_text("Différent")
+    expect(summary).to_contain_text("Le mercredi, devant l'école.")
+    check_page(moderator, axe, viewport["width"])
+    submit(moderator, moderator.get_by_role("button", name="Confirmer la fusion"))
+    expect(moderator.get_by_role("alert")).to_contain_text("deux structures différentes")
+    assert Action.objects.filter(pk=removed.pk).exists()
+    moderator.get_by_label(re.compile("^Fusionner quand même")).check()
+    submit(moderator, moderator.get_by_role("button", name="Confirmer la fusion"))
+    assert not Action.objects.filter(pk=removed.pk).exists()
+    expect(moderator.get_by_text(f"la fiche n° {kept.pk} est conservée")).to_be_visible()
