@@ -100,7 +100,7 @@ class ActionResults:
         self.ranked: array | None = None
         base = index.published
         if self.parsed:
-            self.ranked, matched = _matches(self.parsed, ranked=self.sort == "relevance", change=index.change)
+            self.ranked, matched = _matches(self.parsed, ranked=self.sort == "relevance", change=index.content_change)
             base = matched & index.published
         self.base = base
         self.selections = {name: self._selection(name, values) for name, values in filters.selected.items()}

@@ -68,6 +68,13 @@ class FacetIndex:
     published_keys: dict[int, float]
     change: tuple[int, str]
     _orders: dict[str, list[int]] = field(default_factory=dict)
+    # The last change that touched a published sheet (None: `change`). Drafts saved again move `change` on, not
+    # this: the caches of what published sheets show (text matches, similar sheets) are keyed on it.
+    published_change: tuple[int, str] | None = None
+
+    @property
+    def content_change(self) -> tuple[int, str]:
+        return self.published_change or self.change
 
     def order(self, name: str) -> list[int]:
         """Published sheet ids by title (`title`), most recent first (`recent`), or by department code
@@ -140,7 +147,7 @@ def _refreshed(index: FacetIndex | None, latest: tuple[int, str]) -> FacetIndex:
         ranges = changes_since(index.change)
         if ranges is not None and sum(last - first + 1 for first, last in ranges) <= INCREMENTAL_LIMIT:
             if not _touches_published(index, ranges):
-                return replace(index, change=latest)
+                return replace(index, change=latest, published_change=index.content_change)
             return _patched(index, ranges, latest)
     return load_index(latest)
 

@@ -42,7 +42,7 @@ FREQUENCY_CACHE_SIZE = 50_000
 def similar_actions(action_id: int, limit: int = 5) -> list[int]:
     """The `limit` published sheets most similar to this one, kept per process until the bank changes."""
     index = facet_index()
-    key = (connection.settings_dict["NAME"], index.change, action_id, limit)
+    key = (connection.settings_dict["NAME"], index.content_change, action_id, limit)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
