@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -19,6 +20,7 @@ from maillage.accounts import perms
 from maillage.accounts.client import client_address
 from maillage.exchange.import_jobs import start_job
 from maillage.exchange.reading import ImportFileError
+from maillage.exchange import structure_template
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS
 from maillage.exchange.web_import import MAX_UPLOAD_BYTES, ImportKind, store_upload
 from maillage.structures.editing import StructureConflict, create_structure, save_structure
@@ -157,4 +159,31 @@ def import_upload(request):
                 user=request.user, kind=kind, pending=pending, options=options, client_address=client_address(request)
             )
             return redirect("structure_admin:import-job", pk=job.pk)
-    return render(request, "structure_admin/import_form.html", {"form": form}, status=400 if form.errors else 200)
+    context = {
+        "form": form,
+        "columns": structure_template.COLUMNS,
+        "allowed": structure_template.allowed_values(),
+    }
+    return render(request, "structure_admin/import_form.html", context, status=400 if form.errors else 200)
+
+
+TEMPLATE_FORMATS = {
+    "csv": (structure_template.template_csv, "text/csv; charset=utf-8"),
+    "xlsx": (
+        structure_template.template_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def import_template(request, fmt: str):
+    """The model table of a structure import: header row and one example row."""
+    _require_importer(request)
+    if fmt not in TEMPLATE_FORMATS:
+        raise Http404("Format de modèle inconnu.")
+    write, content_type = TEMPLATE_FORMATS[fmt]
+    response = HttpResponse(write(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="modele-import-structures.{fmt}"'
+    return response

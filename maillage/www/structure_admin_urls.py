@@ -11,6 +11,7 @@ urlpatterns = [
         "espace/structures/<int:pk>/membres/", structure_admin.structure_members_moved, name="structure-members-moved"
     ),
     path("espace/imports/", structure_admin.import_upload, name="import-upload"),
+    path("espace/imports/modele-structures.<str:fmt>", structure_admin.import_template, name="import-template"),
     # The page of a background import (structures, action sheets, past answers of the observatory).
     path("espace/imports/<int:pk>/", import_jobs.job_page, name="import-job"),
     path("espace/imports/<int:pk>/etat.json", import_jobs.job_state_json, name="import-job-state"),
