@@ -162,3 +162,16 @@ def test_a_small_share_keeps_a_visible_bar():
                                        unit="percent"))  # fmt: skip
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)]
     assert len(widths) == 2 and min(widths) >= 3.0
+
+
+def test_the_thematic_labels_are_drawn_whole_with_room_for_them():
+    from decimal import Decimal
+
+    from maillage.observatory.figures.charts import BarChart, horizontal_bars_svg
+
+    label = "Accueillant des permanences d'accès aux droits"
+    items = [(label, Decimal("0.58"))]
+    assert "…" in horizontal_bars_svg(BarChart("Thème", "Thème", items, unit="percent"))  # the web page's room
+    assert "permanences d&#x27;accès aux droits<" in horizontal_bars_svg(
+        BarChart("Thème", "Thème", items, unit="percent", label_width=400)
+    )

@@ -61,6 +61,7 @@ class BarChart:
     decimals: int = 0
     category_heading: str = "Catégorie"
     value_heading: str = "Valeur"
+    label_width: int = 210  # room for the labels, in px of the 640 px drawing (longer labels are shortened)
 
 
 @dataclass(frozen=True)
@@ -154,13 +155,14 @@ def _numeric(values: Sequence[Any]) -> list[Decimal]:
 
 
 def horizontal_bars_svg(chart: BarChart, chart_id: str | None = None) -> str:
-    row, top, label_width, value_room = 28, 10, 210, 90
+    row, top, label_width, value_room = 28, 10, chart.label_width, 90
     area = WIDTH - label_width - value_room
     scale_max = max([*_numeric([v for _, v in chart.items]), Decimal(0)]) or Decimal(1)
     body = []
     for index, (label, value) in enumerate(chart.items):
         y = top + index * row
-        body.append(_text(label_width - 8, y + 18, _shorten(label, 27), anchor="end"))  # 27 × ~7.3 px fit 200 px
+        limit = (label_width - 10) * 27 // 200  # 27 × ~7.3 px fit 200 px
+        body.append(_text(label_width - 8, y + 18, _shorten(label, limit), anchor="end"))
         if is_secret(value):
             body.append(_secret_bar(label_width, y + 4, 24, row - 8))
             body.append(_text(label_width + 32, y + 18, SECRET_MARK, colour=MUTED_COLOUR))

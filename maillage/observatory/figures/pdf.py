@@ -16,13 +16,15 @@ from maillage.observatory.editorial import editorial_version
 from maillage.observatory.figures.reports import CACHE_SECONDS, Report
 
 TEMPLATE = "observatory/plaquette.html"
+# Changed with the plaquette's layout: plaquettes cached or prebuilt with an older layout are then built again.
+LAYOUT = "4-pages-1"
 
 
 def cache_key(report: Report) -> str:
     place = report.territory
     version = report.computed_at.isoformat() if report.computed_at else "-"
     editorial = editorial_version(place.scope, place.code)
-    return f"observatory:pdf:{place.scope}:{place.code}:{report.year}:{version}:{editorial}"
+    return f"observatory:pdf:{LAYOUT}:{place.scope}:{place.code}:{report.year}:{version}:{editorial}"
 
 
 def render_pdf(html: str, base_url: str | None = None) -> bytes:

@@ -7,6 +7,7 @@ Only stored aggregates (secrecy applied by `reports.py` and `key_figures.py`); e
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -101,11 +102,37 @@ def _text(figure: key_figures.KeyFigure, value) -> str:
     return key_figures.Comparison("", value, figure.spec.unit, figure.spec.decimals).text
 
 
+def thematic_chart(report: reports.Report) -> dict | None:
+    """The thematic block's shares, labels whole (« Accueillant des permanences d'accès aux droits »)."""
+    found = report.chart("thematique")
+    if found is None:
+        return None
+    items = [(_without_subject(label), value) for label, value in found.chart.items]
+    chart = dataclasses.replace(found.chart, items=items, label_width=400)
+    return {"svg": mark_safe(chart_svg(chart, "thematique")), "unit": chart.unit}
+
+
+def _without_subject(label: str) -> str:
+    rest = label.removeprefix("Structures ").removeprefix("structures ")
+    return rest[:1].upper() + rest[1:]
+
+
+def evolution_rows(report: reports.Report) -> list[dict]:
+    """The evolution of the figures drawn and of the key tiles only: a page, not the whole workbook."""
+    codes = set(reports.EVOLUTION_CODES) | {tile.code for tile in key_figures.TILES}
+    rows = []
+    for code, points in report.evolution:
+        if code in codes:
+            item = indicators.BY_CODE[code]
+            unit, decimals = reports.unit_of(item), reports.decimals_of(item)
+            rows.append({"label": item.label, "cells": [reports.cell(v, unit, decimals) for _, v in points]})
+    return rows
+
+
 def plaquette_context(report: reports.Report, context: dict) -> dict:
     """What the plaquette adds to the report's context (``context``: `report_context(..., for_pdf=True)`)."""
     place = report.territory
     figures = key_figures.cached_key_figures(place, report.year, report.computed_at)
-    thematic = report.chart("thematique")
     thematic_rows = [rows for label, rows in context["sections"] if label == indicators.THEME]
     return {
         "key_figures": figures,
@@ -113,7 +140,8 @@ def plaquette_context(report: reports.Report, context: dict) -> dict:
         "map_credit": MAP_CREDIT,
         "comparisons": comparison_charts(figures, place),
         "evolution_charts": [c for c in context["charts"] if c["slug"].startswith("evolution-")],
-        "thematic_chart": next((c for c in context["charts"] if c["slug"] == "thematique"), None) if thematic else None,
+        "thematic_chart": thematic_chart(report),
+        "evolution_rows": evolution_rows(report),
         "thematic_rows": thematic_rows[0] if thematic_rows else [],
         "thematic_title": indicators.THEME,
         "editorial": editorial_for(place.scope, place.code),

@@ -65,10 +65,11 @@ def workbook_path(version: str) -> Path:
 
 
 def plaquette_version(place: reports.Territory, year: int) -> str:
-    """The figures' version and the editorial's: a new editorial text or logo makes a new plaquette."""
+    """The figures' version, the editorial's and the layout's: new figures, a new editorial text or logo, or a new
+    layout make a new plaquette."""
     version = reports.report_version(place, year)
     figures = version.isoformat() if version else "-"
-    return f"{figures}|{editorial_version(place.scope, place.code)}"
+    return f"{figures}|{editorial_version(place.scope, place.code)}|{pdf.LAYOUT}"
 
 
 def plaquette_path(place: reports.Territory, year: int, version: str) -> Path:
