@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.accounts import perms
 from maillage.accounts.client import client_address
+from maillage.exchange import structure_template
 from maillage.exchange.import_jobs import start_job
 from maillage.exchange.reading import ImportFileError
-from maillage.exchange import structure_template
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS
 from maillage.exchange.web_import import MAX_UPLOAD_BYTES, ImportKind, store_upload
 from maillage.structures.editing import StructureConflict, create_structure, save_structure
@@ -159,11 +159,9 @@ def import_upload(request):
                 user=request.user, kind=kind, pending=pending, options=options, client_address=client_address(request)
             )
             return redirect("structure_admin:import-job", pk=job.pk)
-    context = {
-        "form": form,
-        "columns": structure_template.COLUMNS,
-        "allowed": structure_template.allowed_values(),
-    }
+    allowed = structure_template.allowed_values()
+    columns = [(column, allowed.get(column.key, [])) for column in structure_template.COLUMNS]
+    context = {"form": form, "columns": columns}
     return render(request, "structure_admin/import_form.html", context, status=400 if form.errors else 200)
 
 
