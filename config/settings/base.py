@@ -243,6 +243,8 @@ for _proxy in TRUSTED_PROXIES:
 # (lists of actions, observatory files), and login attempts (on top of the lockout of one e-mail).
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
 EXPORT_RATE_LIMIT_PER_MINUTE = int(os.environ.get("EXPORT_RATE_LIMIT_PER_MINUTE", "20"))
+# « Signaler une erreur » on a sheet: messages per client address and minute (0: no limit).
+ERROR_REPORT_RATE_LIMIT_PER_MINUTE = int(os.environ.get("ERROR_REPORT_RATE_LIMIT_PER_MINUTE", "5"))
 LOGIN_RATE_LIMIT_PER_MINUTE = int(os.environ.get("LOGIN_RATE_LIMIT_PER_MINUTE", "10"))
 
 # Content-Security-Policy of every page: scripts, styles, images and fonts from the site only, no inline

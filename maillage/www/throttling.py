@@ -15,6 +15,7 @@ from maillage.accounts.client import throttle
 LIMITS = {
     "export": ("EXPORT_RATE_LIMIT_PER_MINUTE", "Téléchargements de fichiers (exports, tableaux, plaquettes)"),
     "login": ("LOGIN_RATE_LIMIT_PER_MINUTE", "Tentatives de connexion"),
+    "report": ("ERROR_REPORT_RATE_LIMIT_PER_MINUTE", "Signalements d'erreur sur une fiche"),
 }
 
 
@@ -39,6 +40,7 @@ def limited(bucket: str, methods: tuple[str, ...] = ("GET", "HEAD", "POST")):
 
 export_limited = limited("export")
 login_limited = limited("login", methods=("POST",))
+report_limited = limited("report", methods=("POST",))
 
 
 def too_many_requests(request, what: str, limit: int, seconds: int):
