@@ -12,6 +12,7 @@ SITE_URL_CONFIGURED = True
 # Tests that check the limits turn them on.
 API_RATE_LIMIT_PER_MINUTE = 0
 EXPORT_RATE_LIMIT_PER_MINUTE = 0
+ERROR_REPORT_RATE_LIMIT_PER_MINUTE = 0
 LOGIN_RATE_LIMIT_PER_MINUTE = 0
 # The bulk of the tests count in this process's memory; the tests of shared state start servers with the
 # real shared cache (tests/ops/test_shared_cache.py, tests/ops/test_nodes.py).
