@@ -1,0 +1,89 @@
+"""« Signaler une erreur » on a published sheet: anyone may write, the department's correspondents get it."""
+
+# ruff: noqa: F811 - `world`, the shared fixture of the seven roles, is imported and then asked for by name
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+
+from maillage.actions.models import ActionState
+from tests.authz.conftest import world  # noqa: F401 (the seven roles, shared)
+from tests.factories import make_sheet
+
+pytestmark = pytest.mark.django_db
+
+
+def report_url(sheet) -> str:
+    return f"/actions/{sheet.pk}/signaler/"
+
+
+def test_sheet_links_to_the_report_form_and_print(world):
+    sheet = make_sheet("Jardin partagé", world.structure_a)
+    html = world.client("anonymous").get(sheet.get_absolute_url()).content.decode()
+    assert f'href="{report_url(sheet)}"' in html
+    assert "data-print hidden>Imprimer</button>" in html and "js/print-button.js" in html
+
+
+def test_anonymous_report_reaches_the_correspondents_of_the_department(world, django_capture_on_commit_callbacks):
+    sheet = make_sheet("Jardin partagé", world.structure_a)
+    client = world.client("anonymous")
+    assert "Envoyer le signalement" in client.get(report_url(sheet)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(report_url(sheet), {"message": "Le <b>téléphone</b> a changé.", "email": "lea@ex.fr"})
+    assert response.status_code == 200 and "votre message a été transmis" in response.content.decode()
+    assert [message.to for message in mail.outbox] == [["correspondent@maillage.test"]]
+    message = mail.outbox[0]
+    assert message.subject == "Erreur signalée sur la fiche « Jardin partagé »"
+    assert "Le <b>téléphone</b> a changé." in message.body and "lea@ex.fr" in message.body
+    assert message.extra_headers["Reply-To"] == "lea@ex.fr"
+    assert f"https://maillage.test/actions/{sheet.pk}-jardin-partage/" in message.body
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "error"),
+    [
+        ({"message": ""}, "message", "Décrivez l&#x27;erreur"),
+        ({"message": "x" * 2001}, "message", "ne peut dépasser 2000 caractères"),
+        ({"message": "Erreur", "email": "pas une adresse"}, "email", "adresse e-mail valide"),
+    ],
+)
+def test_bad_input_is_refused_next_to_the_field_and_sends_nothing(world, data, field, error):
+    sheet = make_sheet("Jardin partagé", world.structure_a)
+    response = world.client("anonymous").post(report_url(sheet), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert error in html and f'id="id_{field}-error"' in html
+    assert mail.outbox == []
+
+
+def test_unpublished_sheet_cannot_be_reported(world):
+    draft = make_sheet("Brouillon", world.structure_a, state=ActionState.DRAFT)
+    assert world.client("anonymous").get(report_url(draft)).status_code == 404
+
+
+def test_csrf_is_required(world):
+    sheet = make_sheet("Jardin partagé", world.structure_a)
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(report_url(sheet), {"message": "Erreur"}).status_code == 403
+    assert mail.outbox == []
+
+
+def test_reports_are_limited_per_address(world, settings, django_capture_on_commit_callbacks):
+    settings.ERROR_REPORT_RATE_LIMIT_PER_MINUTE = 2
+    cache.clear()
+    sheet = make_sheet("Jardin partagé", world.structure_a)
+    client = world.client("anonymous")
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [client.post(report_url(sheet), {"message": f"Erreur {n}"}).status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
+    assert len(mail.outbox) == 2
+    assert client.get(report_url(sheet)).status_code == 200  # reading the form is not counted
+
+
+def test_without_correspondents_the_national_administrators_get_it(world, django_capture_on_commit_callbacks):
+    sheet = make_sheet("Jardin partagé", world.structure_b)
+    world.structure_b.department.correspondent_scopes.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        world.client("anonymous").post(report_url(sheet), {"message": "Erreur"})
+    assert [message.to for message in mail.outbox] == [["national_admin@maillage.test"]]
