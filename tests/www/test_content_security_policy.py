@@ -82,5 +82,5 @@ def test_pages_drawn_by_code_have_nothing_inline(client, world):  # noqa: F811
         html = response.content.decode()
         assert response.status_code == 200, name
         assert inline_content(html) == [], name
-    assert '<pre class="diff' in pages["history"].content.decode()
+    assert '<div class="diff"><p class="diff-row' in pages["history"].content.decode()
     assert '<pre class="revision-data">' in pages["admin"].content.decode()
