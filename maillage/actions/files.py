@@ -182,6 +182,20 @@ def type_of_stored(path: str) -> FileType | None:
     return BY_EXTENSION.get(PurePath(path).suffix.lower())
 
 
+IMAGE_TYPES = (PNG, JPEG, WEBP)
+
+
+def is_stored_image(stored_file) -> bool:
+    """Whether a stored attachment is an image by its content (not only its name): the sheet shows it inline."""
+    if type_of_stored(stored_file.name) not in IMAGE_TYPES:
+        return False
+    try:
+        with stored_file.open("rb") as handle:
+            return detect_type(handle) in IMAGE_TYPES
+    except OSError:  # missing from storage: listed as a link, as before
+        return False
+
+
 def delete_after_commit(paths: list[str]) -> None:
     """Remove files from storage once the transaction that stopped referencing them is committed."""
     paths = [path for path in paths if path]

@@ -6,6 +6,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from maillage.actions.files import is_stored_image
 from maillage.actions.models import Action
 from maillage.actions.moderation import is_stale
 from maillage.exchange.action_json import action_records, listed_records
@@ -42,6 +43,7 @@ def action_detail(request, pk: int, slug: str | None = None):
         "similar": with_paths(listed_records(similar_actions(action.pk))),
         "stale": is_stale(action),
         "permalink": request.build_absolute_uri(reverse("www:action-permalink", kwargs={"pk": action.pk})),
+        "images": [attached for attached in action.files.all() if attached.file and is_stored_image(attached.file)],
     }
     return render(request, "www/action_detail.html", context)
 

@@ -2,6 +2,8 @@
 
 # ruff: noqa: F811 - `world`, the shared fixture of the seven roles, is imported and then asked for by name
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -87,3 +89,31 @@ def test_without_correspondents_the_national_administrators_get_it(world, django
     with django_capture_on_commit_callbacks(execute=True):
         world.client("anonymous").post(report_url(sheet), {"message": "Erreur"})
     assert [message.to for message in mail.outbox] == [["national_admin@maillage.test"]]
+
+
+# Images attached to a sheet, shown inline
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+
+
+def test_image_attachments_are_shown_inline_through_the_checked_view(world, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from maillage.actions.models import ActionFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    sheet = make_sheet("Jardin partagé", world.structure_a)
+    image = ActionFile(action=sheet, name="Le jardin en juin.png", position=0)
+    image.file.save("jardin.png", ContentFile(PNG))
+    fake = ActionFile(action=sheet, name="Pas une image.png", position=1)
+    fake.file.save("faux.png", ContentFile(b"<svg onload=alert(1)>"))
+    document = ActionFile(action=sheet, name="Compte rendu.pdf", position=2)
+    document.file.save("cr.pdf", ContentFile(b"%PDF-1.4 "))
+    html = world.client("anonymous").get(sheet.get_absolute_url()).content.decode()
+    images = re.findall(r'<img class="figure-img[^>]*>', html)
+    assert len(images) == 1
+    assert f'src="/fichiers/{image.pk}/"' in images[0] and 'alt="Le jardin en juin.png"' in images[0]
+    response = world.client("anonymous").get(f"/fichiers/{image.pk}/")
+    assert response["Content-Type"] == "image/png"
+    response.close()
