@@ -9,6 +9,7 @@ urlpatterns = [
     path("actions/export.<str:fmt>", exports.action_export, name="action-export"),
     path("actions/<int:pk>-<slug:slug>/", views.action_detail, name="action-detail"),
     path("actions/<int:pk>/", views.action_detail, name="action-permalink"),
+    path("actions/<int:pk>/fiche.pdf", views.action_pdf, name="action-pdf"),
     path("actions/<int:pk>/signaler/", error_reports.action_report, name="action-report"),
     path("structures/", directory.structure_list, name="structure-list"),
     path("structures/export.<str:fmt>", exports.structure_export, name="structure-export"),

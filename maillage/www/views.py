@@ -1,14 +1,18 @@
 """Public pages. Views parse the request, call a queryset and render: no business rules here."""
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.db.models import F
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from maillage.actions.files import is_stored_image
 from maillage.actions.models import Action
 from maillage.actions.moderation import is_stale
+from maillage.actions.sheet_pdf import sheet_pdf
 from maillage.exchange.action_json import action_records, listed_records
 from maillage.parameters import MAX_PAGE, positive_int
 from maillage.search.engine import parse_action_filters, search_actions
@@ -17,6 +21,7 @@ from maillage.search.similar import similar_actions
 from maillage.structures.models import Structure
 
 from .search_page import chips, export_links, list_url, page_links, result_items, with_paths
+from .throttling import export_limited
 
 LATEST_ACTIONS = 10
 
@@ -46,6 +51,26 @@ def action_detail(request, pk: int, slug: str | None = None):
         "images": [attached for attached in action.files.all() if attached.file and is_stored_image(attached.file)],
     }
     return render(request, "www/action_detail.html", context)
+
+
+@export_limited
+def action_pdf(request, pk: int):
+    """The sheet as a tagged PDF (WeasyPrint, PDF/UA-1), laid out by the print stylesheet."""
+    action = get_object_or_404(Action.objects.published().select_related("structure__department"), pk=pk)
+    images = [
+        {"uri": Path(attached.file.path).as_uri(), "alt": attached.name}
+        for attached in action.files.all()
+        if attached.file and is_stored_image(attached.file)
+    ]
+    context = {
+        "action": action,
+        "record": action_records([action.pk])[action.pk],
+        "images": images,
+        "permalink": request.build_absolute_uri(reverse("www:action-permalink", kwargs={"pk": action.pk})),
+    }
+    response = HttpResponse(sheet_pdf(render_to_string("www/action_pdf.html", context)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="fiche-{action.pk}-{action.slug[:60]}.pdf"'
+    return response
 
 
 def action_list(request):

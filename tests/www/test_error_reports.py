@@ -3,6 +3,7 @@
 # ruff: noqa: F811 - `world`, the shared fixture of the seven roles, is imported and then asked for by name
 
 import re
+import subprocess
 
 import pytest
 from django.core import mail
@@ -117,3 +118,40 @@ def test_image_attachments_are_shown_inline_through_the_checked_view(world, sett
     response = world.client("anonymous").get(f"/fichiers/{image.pk}/")
     assert response["Content-Type"] == "image/png"
     response.close()
+
+
+# The sheet as a PDF
+
+
+def test_sheet_pdf_is_a_tagged_pdf_with_its_text_and_images(world, settings, tmp_path):
+    import io as _io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from maillage.actions.models import ActionFile
+    from maillage.observatory.figures.pdf import pdf_text
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    sheet = make_sheet("Jardin partagé", world.structure_a, summary="Un potager <b>partagé</b> au pied des tours.")
+    picture = _io.BytesIO()
+    Image.new("RGB", (20, 10), "green").save(picture, "PNG")
+    ActionFile(action=sheet, name="Le jardin.png", position=0).file.save("jardin.png", ContentFile(picture.getvalue()))
+    html = world.client("anonymous").get(sheet.get_absolute_url()).content.decode()
+    assert f'href="/actions/{sheet.pk}/fiche.pdf"' in html
+    response = world.client("anonymous").get(f"/actions/{sheet.pk}/fiche.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    data = response.content
+    assert data.startswith(b"%PDF-")
+    info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    assert re.search(r"^Tagged:\s+yes", info, re.M) and "Jardin partagé" in re.search(r"^Title:(.*)$", info, re.M)[1]
+    images = subprocess.run(["pdfimages", "-list", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    assert len(images.strip().splitlines()) == 3  # two header lines, one image
+    text = " ".join(" ".join(pdf_text(data)).split())
+    assert "Jardin partagé" in text and "Un potager <b>partagé</b> au pied des tours." in text
+    assert "Centre social A" in text
+
+
+def test_pdf_of_an_unpublished_sheet_is_not_found(world):
+    draft = make_sheet("Brouillon", world.structure_a, state=ActionState.DRAFT)
+    assert world.client("anonymous").get(f"/actions/{draft.pk}/fiche.pdf").status_code == 404
