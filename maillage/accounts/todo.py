@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.actions import moderation
+from maillage.actions.error_reports import open_reports
 from maillage.actions.models import Action, ActionState
 from maillage.observatory.checks import checking
 from maillage.observatory.models import Campaign, ResponseStatus
@@ -151,6 +152,13 @@ def _moderation_tasks(user) -> Group:
         "fiche publiée à actualiser (plus de deux ans)",
         "fiches publiées à actualiser (plus de deux ans)",
         stale_url,
+    )
+    reports = open_reports(user).count()
+    group.add(
+        reports,
+        "erreur signalée sur une fiche",
+        "erreurs signalées sur des fiches",
+        reverse("account:todo") + "#signalements",
     )
     orphans = moderation.orphan_structures(user).count()
     group.add(orphans, "structure sans aucun membre", "structures sans aucun membre", reverse("moderation:orphans"))

@@ -5,10 +5,13 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from maillage.accounts.models import CorrespondentScope, User
+from maillage.accounts.perms import moderated_actions
 from maillage.jobs.mail import queue_each
 from maillage.site_url import site_url
+from maillage.structures.models import SheetErrorReport
 
 from .models import Action
 
@@ -35,8 +38,28 @@ def report_recipients(action: Action) -> list[str]:
     return emails
 
 
+def open_reports(user):
+    """Reports not yet handled on the sheets `user` moderates (their departments; everywhere for national
+    administrators), newest first."""
+    return (
+        SheetErrorReport.objects.filter(handled_at=None, action__in=moderated_actions(user))
+        .select_related("action__structure__department")
+        .order_by("-created_at", "-id")
+    )
+
+
+@transaction.atomic
+def mark_handled(report: SheetErrorReport, *, acting_user) -> None:
+    report.handled_at = timezone.now()
+    report.handled_by = acting_user
+    report.save(update_fields=["handled_at", "handled_by"])
+
+
+@transaction.atomic
 def report_error(action: Action, *, message: str, reply_to: str = "", acting_user=None) -> int:
-    """Queue the message to each recipient once the transaction commits; returns how many will get it."""
+    """Keep the report for the « À faire » page of the correspondents and queue it to each of them by e-mail once
+    the transaction commits; returns how many will get it."""
+    SheetErrorReport.objects.create(action=action, message=message, email=reply_to)
     recipients = report_recipients(action)
     sender = acting_user.email if acting_user is not None and acting_user.is_authenticated else ""
     context = {

@@ -4,7 +4,8 @@ from django.db import transaction
 
 from maillage.history.admin import revisions_summary
 
-from .models import Structure
+from .models import SheetErrorReport, Structure
+from .phones import PHONE_HELP, normalise_phone
 from .services import delete_structure, structure_change
 from .siret import is_valid_siret, normalize_siret
 
@@ -14,9 +15,17 @@ ADMIN_SOURCE = "admin"
 class StructureForm(forms.ModelForm):
     """A SIRET typed here must be valid; one kept from an import stays flagged until corrected."""
 
+    phone = forms.CharField(label="Téléphone", required=False, max_length=30, help_text=PHONE_HELP)
+
     class Meta:
         model = Structure
         fields = ["siret"]  # the admin's fieldsets give the full list
+
+    def clean_phone(self) -> str:
+        try:
+            return normalise_phone(self.cleaned_data.get("phone", ""))
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean_siret(self) -> str:
         siret = normalize_siret(self.cleaned_data.get("siret", ""))
@@ -56,7 +65,7 @@ class StructureAdmin(admin.ModelAdmin):
     fieldsets = [
         ("Fiche identité", {"fields": ["name", "kind"]}),
         ("Adresse", {"fields": ["street", "postcode", "commune", "department"]}),
-        ("Contact", {"fields": ["email", "website", "siret", "siret_flagged"]}),
+        ("Contact", {"fields": ["email", "website", "phone", "opening_hours", "siret", "siret_flagged"]}),
         ("Historique", {"fields": ["first_approval", "population", "history"]}),
         ("Axes du projet en cours", {"fields": list(Structure.AXIS_FIELDS)}),
         ("Mode de gestion", {"fields": ["management_mode"]}),
@@ -87,3 +96,12 @@ class StructureAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for structure in queryset:
             self.delete_model(request, structure)
+
+
+@admin.register(SheetErrorReport)
+class SheetErrorReportAdmin(admin.ModelAdmin):
+    list_display = ["action", "created_at", "email", "handled_at"]
+    list_filter = ["handled_at"]
+    search_fields = ["message", "email", "action__title"]
+    raw_id_fields = ["action", "handled_by"]
+    date_hierarchy = "created_at"

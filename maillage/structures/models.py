@@ -132,3 +132,28 @@ class Structure(models.Model):
     @property
     def axes(self) -> list[str]:
         return [getattr(self, name) for name in self.AXIS_FIELDS]
+
+
+class SheetErrorReport(models.Model):
+    """« Signaler une erreur »: a reader's message about a published sheet, for the department's correspondents
+    (kept here, beside the structure whose department decides who reads it)."""
+
+    action = models.ForeignKey(
+        "actions.Action", verbose_name="fiche", on_delete=models.CASCADE, related_name="error_reports"
+    )
+    message = models.TextField("message", max_length=2000)
+    email = models.EmailField("adresse pour la réponse", blank=True)
+    created_at = models.DateTimeField("signalée le", auto_now_add=True)
+    handled_at = models.DateTimeField("traitée le", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        "accounts.User", verbose_name="traitée par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "erreur signalée sur une fiche"
+        verbose_name_plural = "erreurs signalées sur des fiches"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["handled_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Erreur signalée sur « {self.action} »"

@@ -35,6 +35,7 @@ urlpatterns = [
     path("invitation/<str:token>/", account.invitation, name="invitation"),
     path("confidentialite/", account.privacy, name="privacy"),
     path("espace/a-faire/", todo.todo, name="todo"),
+    path("espace/signalements/<int:pk>/traite/", todo.error_report_handled, name="error-report-handled"),
     path("espace/compte/", account.home, name="home"),
     path("espace/compte/mes-donnees/", account.data_download, name="data-download"),
     path("espace/compte/supprimer/", account.delete_account, name="delete"),

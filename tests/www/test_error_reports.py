@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from maillage.actions.models import ActionState
+from maillage.structures.models import SheetErrorReport
 from tests.authz.conftest import world  # noqa: F401 (the seven roles, shared)
 from tests.factories import make_sheet
 
@@ -155,3 +156,41 @@ def test_sheet_pdf_is_a_tagged_pdf_with_its_text_and_images(world, settings, tmp
 def test_pdf_of_an_unpublished_sheet_is_not_found(world):
     draft = make_sheet("Brouillon", world.structure_a, state=ActionState.DRAFT)
     assert world.client("anonymous").get(f"/actions/{draft.pk}/fiche.pdf").status_code == 404
+
+
+# Listed for the correspondents on « À faire »
+
+
+def test_reports_are_listed_on_the_todo_page_of_the_department_correspondents(world):
+    sheet = make_sheet("Jardin partagé", world.structure_a)
+    world.client("anonymous").post(report_url(sheet), {"message": "Adresse <i>fausse</i>", "email": "lea@ex.fr"})
+    report = SheetErrorReport.objects.get()
+    html = world.client("correspondent").get("/espace/a-faire/").content.decode()
+    assert "1</span> erreur signalée sur une fiche" in html
+    assert "Adresse &lt;i&gt;fausse&lt;/i&gt;" in html and 'href="mailto:lea@ex.fr"' in html
+    other = world.client("other_correspondent").get("/espace/a-faire/").content.decode()
+    assert "Adresse &lt;i&gt;fausse" not in other and "erreur signalée" not in other
+    handled_url = f"/espace/signalements/{report.pk}/traite/"
+    assert world.client("other_correspondent").post(handled_url).status_code == 404
+    assert world.client("member_a").post(handled_url).status_code == 404
+    assert world.client("correspondent").post(handled_url).status_code == 302
+    report.refresh_from_db()
+    assert report.handled_at is not None and report.handled_by == world.users["correspondent"]
+    assert "Adresse &lt;i&gt;fausse" not in world.client("correspondent").get("/espace/a-faire/").content.decode()
+
+
+def test_todo_page_reads_a_bounded_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client("correspondent")
+    counts = []
+    for number in range(6):
+        make_sheet(f"Fiche {number}", world.structure_a).error_reports.create(message=f"Erreur {number}")
+        if number in (0, 5):
+            client.get("/espace/a-faire/")
+            with CaptureQueriesContext(connection) as queries:
+                html = client.get("/espace/a-faire/").content.decode()
+            counts.append(len(queries))
+    assert html.count("Marquer comme traité") == 6
+    assert counts[0] == counts[1], counts
