@@ -4,7 +4,7 @@ from django.contrib import admin
 from maillage.accounts.perms import is_national_admin
 from maillage.referentials.models import Department, Region
 
-from . import editorial
+from .figures import editorial
 from .models import AggregateScope, Campaign, Questionnaire, Response, TerritoryEditorial
 
 

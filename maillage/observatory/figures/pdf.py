@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.template.loader import render_to_string
 
-from maillage.observatory.editorial import editorial_version
+from maillage.observatory.figures.editorial import editorial_version
 from maillage.observatory.figures.reports import CACHE_SECONDS, Report
 
 TEMPLATE = "observatory/plaquette.html"

@@ -18,10 +18,10 @@ from django.utils.safestring import mark_safe
 
 from maillage.referentials.models import Department
 
-from ..editorial import editorial_for
 from ..models import AggregateScope
 from . import indicators, key_figures, reports
 from .charts import BarChart, chart_svg
+from .editorial import editorial_for
 from .secrecy import is_secret
 
 MAP_FILE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "france-departments" / "france.departments.svg"

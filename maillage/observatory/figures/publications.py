@@ -33,9 +33,9 @@ from django_tasks import task
 from maillage.jobs.queue import enqueue_once
 from maillage.referentials.models import Department, Region
 
-from ..editorial import editorial_version
 from ..models import AggregateScope
 from . import pdf, reports, xlsx
+from .editorial import editorial_version
 from .plaquette import plaquette_context
 from .report_context import report_context, territory_urls
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from .models import AggregateScope, TerritoryEditorial
+from ..models import AggregateScope, TerritoryEditorial
 
 LOGO_MAX_BYTES = 300 * 1024
 LOGO_MAX_SIDE = 3000  # pixels
