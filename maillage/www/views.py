@@ -38,7 +38,8 @@ def home(request):
 
 
 def action_detail(request, pk: int, slug: str | None = None):
-    action = get_object_or_404(Action.objects.published().select_related("structure__department"), pk=pk)
+    published = Action.objects.published().select_related("structure__department").prefetch_related("files")
+    action = get_object_or_404(published, pk=pk)
     if slug != action.slug:
         return redirect(action, permanent=True)
     record = action_records([action.pk])[action.pk]
