@@ -51,7 +51,7 @@ def test_second_factor_setup_and_history_under_the_policy(site, new_page):
     other = new_page()
     log_in(other, site, member.email)
     other.goto(site(f"/espace/fiches/{sheet.pk}/historique/"))
-    diff = other.locator("pre.diff").first
+    diff = other.locator("div.diff .diff-row").first
     expect(diff).to_be_visible()
     assert diff.evaluate("element => getComputedStyle(element).whiteSpace") == "pre-wrap"
     assert TOTPDevice.objects.filter(user=correspondent, confirmed=False).exists()
