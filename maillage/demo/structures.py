@@ -39,6 +39,33 @@ FORCED_LISTS = ("ManagementMode", "TerritoryType", "TerritorySize", "PriorityGeo
 DEMO_DOMAIN = "example.org"
 
 
+# The first digits of a landline number, by region (ARCEP's areas: 01 Île-de-France, 02 north-west, 03 north-east,
+# 04 south-east, 05 south-west; the overseas departments' own prefixes).
+PHONE_PREFIXES = {"01": "0590", "02": "0596", "03": "0594", "04": "0262", "06": "0269", "11": "01", "24": "02",
+                  "27": "03", "28": "02", "32": "03", "44": "03", "52": "02", "53": "02", "75": "05", "76": "05",
+                  "84": "04", "93": "04", "94": "04"}  # fmt: skip
+REGION_OF = {code: region for code, _, region in DEPARTMENTS}
+OPENING_HOURS = (
+    "Du lundi au vendredi, de 9 h à 12 h 30 et de 13 h 30 à 18 h",
+    "Du lundi au vendredi de 9 h à 18 h, le samedi matin de 9 h 30 à 12 h",
+    "Lundi, mardi, jeudi et vendredi de 9 h à 12 h et de 14 h à 18 h ; mercredi de 9 h à 19 h",
+    "Du mardi au samedi, de 10 h à 12 h et de 14 h à 19 h",
+    "Accueil les lundis, mercredis et vendredis de 14 h à 18 h",
+)
+
+
+def reception(code: str, name: str) -> dict:
+    """A phone number and opening hours, drawn from the structure's name by their own dice: the demo's other
+    draws (and so every other record, sheet and answer) stay what they were before these fields existed."""
+    dice = Dice(f"accueil:{name}")
+    prefix = PHONE_PREFIXES[REGION_OF[code]]
+    digits = "".join(str(dice.below(10)) for _ in range(10 - len(prefix)))
+    return {
+        "phone": prefix + digits if dice.chance(0.9) else "",
+        "opening_hours": dice.pick(OPENING_HOURS) if dice.chance(0.8) else "",
+    }
+
+
 class DemoStructure(NamedTuple):
     record: dict
     department_code: str
@@ -64,6 +91,7 @@ class StructureGenerator:
         name = self._unique_name(kind, place, commune, department)
         record = {"name": name, "kind": kind, **self._address(code, commune), "department": department}
         record.update(self._contact(name, commune))
+        record.update(reception(code, name))
         record.update(self._history(kind, place))
         record["axes"] = self._axes()
         record.update(self._territory(index))

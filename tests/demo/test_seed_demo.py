@@ -14,6 +14,7 @@ from maillage.referentials.models import CLOSED_LISTS
 from maillage.referentials.seed_data import CLOSED_LIST_VALUES
 from maillage.search.services import search_action_ids
 from maillage.structures.models import Structure
+from maillage.structures.phones import normalise_phone
 from maillage.structures.siret import is_valid_siret
 
 # What an export says about where and when a sheet was stored, not about its content.
@@ -86,7 +87,11 @@ def test_structures_are_consistent(run_command):
         assert structure.siret == "" or is_valid_siret(structure.siret)
         assert not structure.siret_flagged
         assert structure.first_approval and structure.population and structure.axis_1 and structure.kind
+        assert structure.phone == "" or normalise_phone(structure.phone) == structure.phone
+        overseas = {"971": "0590", "972": "0596", "973": "0594", "974": "0262", "976": "0269"}
+        assert structure.phone == "" or structure.phone.startswith(overseas.get(code, "0"))
     assert Structure.objects.exclude(siret="").exists()
+    assert Structure.objects.exclude(phone="").count() > 40 and Structure.objects.exclude(opening_hours="").exists()
 
 
 def test_sheets_have_ends_files_and_some_have_no_structure(run_command):
