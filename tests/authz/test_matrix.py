@@ -24,6 +24,7 @@ from maillage.history.models import Revision
 from maillage.observatory.checks import checking
 from maillage.observatory.definitions.builder import QUESTIONNAIRES_DIR
 from maillage.observatory.models import Response, ResponseStatus
+from maillage.structures.models import SheetErrorReport
 from tests.factories import change_sheet, make_sheet
 from tests.logins import log_in
 from tests.observatory_fill.conftest import open_campaign
@@ -66,6 +67,7 @@ def objects(world, settings, tmp_path, request):
         user=world.users["member_b"], name=f"Nouvelle {SECRET}", kind="csx", department=a.department, commune="Arles"
     )
     membership = a.memberships.get(user=world.users["member_a"])
+    error_report = SheetErrorReport.objects.create(action=published, message=f"Coquille {SECRET}")
     # A dry run of the correspondent's, finished; its file is gone, so that a confirmation is refused (409).
     import_job = ImportJob.objects.create(
         started_by=world.users["correspondent"], kind=JobKind.STRUCTURES, filename="annuaire.txt", token="t" * 43,
@@ -91,6 +93,7 @@ def objects(world, settings, tmp_path, request):
         "structure_request": new_structure.pk,
         "membership": membership.pk,
         "import_job": import_job.pk,
+        "error_report": error_report.pk,
         "a": a.pk,
     }
 
@@ -117,8 +120,13 @@ MATRIX = [
     ("www:action-export", {"fmt": "csv"}, "", "get", EVERYONE),
     ("www:action-detail", {"pk": "published", "slug": "published_slug"}, "", "get", EVERYONE),
     ("www:action-permalink", {"pk": "draft"}, "", "get", set()),
+    ("www:action-pdf", {"pk": "published"}, "", "get", EVERYONE),
+    ("www:action-pdf", {"pk": "draft"}, "", "get", set()),
+    ("www:action-report", {"pk": "published"}, "", "get", EVERYONE),
+    ("www:action-report", {"pk": "draft"}, "", "get", set()),
     ("www:structure-list", {}, "", "get", EVERYONE),
     ("www:structure-detail", {"pk": "a"}, "", "get", EVERYONE),
+    ("www:structure-export", {"fmt": "csv"}, "", "get", EVERYONE),
     ("www:territory-index", {}, "", "get", EVERYONE),
     ("www:territory-detail", {"code": "13"}, "", "get", EVERYONE),
     ("www:alert-subscribe", {}, "q=jardin", "get", EVERYONE),
@@ -158,6 +166,7 @@ MATRIX = [
     ("structure_admin:structure-create", {}, "", "get", MODERATORS),
     ("structure_admin:structure-edit", {"pk": "a"}, "", "get", EDITORS_A),
     ("structure_admin:import-upload", {}, "", "get", MODERATORS),
+    ("structure_admin:import-template", {"fmt": "csv"}, "", "get", MODERATORS),
     # A background import's page: the correspondent who started it and national administrators; only the
     # person who started it confirms it.
     ("structure_admin:import-job", {"pk": "import_job"}, "", "get", {"correspondent", "national_admin"}),
@@ -166,6 +175,8 @@ MATRIX = [
     # Accounts
     ("account:home", {}, "", "get", LOGGED_IN),
     ("account:todo", {}, "", "get", LOGGED_IN),
+    # A reader's report of an error on a sheet of structure A: handled by the moderators of its department.
+    ("account:error-report-handled", {"pk": "error_report"}, "", "post", MODERATORS_13),
     ("account:join", {}, "q=centre", "get", LOGGED_IN),
     ("account:structure-request", {}, "", "get", LOGGED_IN),
     ("account:structure-request-accept", {"pk": "structure_request"}, "", "post", MODERATORS_13),
