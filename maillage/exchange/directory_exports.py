@@ -13,14 +13,11 @@ cursor, formula-like cells neutralised.
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
 from maillage.structures.models import StructureKind
 from maillage.structures.phones import format_phone
 
 from . import streams
-from .streamed_xlsx import WorkbookFrame, header_cell, row_xml, stream_workbook, text_cell, workbook_frame
+from .streamed_xlsx import StreamedTable
 from .streams import LIST_SEPARATOR, csv_rows, encoded, json_array_chunks
 from .structure_json import STRUCTURE_RELATIONS, structure_export
 
@@ -82,41 +79,17 @@ def csv_chunks(structures) -> Iterator[bytes]:
     return encoded(csv_rows(list(COLUMNS.values()), rows), streams.CHUNK_BYTES)
 
 
-XLSX_SHEET_TITLE = "Structures"
-COLUMN_WIDTHS = {"id": 11, "url": 30, "name": 45, "kind": 22, "postcode": 11, "department_code": 11}
-DEFAULT_COLUMN_WIDTH = 25
-COLUMN_LETTERS = tuple(get_column_letter(index) for index in range(1, len(COLUMNS) + 1))
+XLSX_TABLE = StreamedTable(
+    title="Annuaire des centres sociaux et espaces de vie sociale",
+    sheet_title="Structures",
+    columns=COLUMNS,
+    widths={"id": 11, "url": 30, "name": 45, "kind": 22, "postcode": 11, "department_code": 11},
+    default_width=25,
+)
 
 
 def xlsx_chunks(structures) -> Iterator[bytes]:
-    rows = (_xlsx_row(number, table_row(export)) for number, export in enumerate(iter_exports(structures), start=2))
-    yield from stream_workbook(_workbook_frame(), rows, streams.CHUNK_BYTES)
-
-
-def _xlsx_row(number: int, values: list) -> bytes:
-    cells = []
-    for letter, value in zip(COLUMN_LETTERS, values, strict=True):
-        if value is None or value == "":
-            continue
-        if isinstance(value, bool):
-            cells.append(text_cell(f"{letter}{number}", "Oui" if value else "Non"))
-        elif isinstance(value, int):
-            cells.append(f'<c r="{letter}{number}" t="n"><v>{value}</v></c>')
-        else:
-            cells.append(text_cell(f"{letter}{number}", str(value)))
-    return row_xml(number, cells)
-
-
-def _workbook_frame() -> WorkbookFrame:
-    workbook = Workbook(write_only=True)
-    workbook.properties.creator = "Maillage"
-    workbook.properties.title = "Annuaire des centres sociaux et espaces de vie sociale"
-    sheet = workbook.create_sheet(XLSX_SHEET_TITLE)
-    sheet.freeze_panes = "A2"
-    for letter, key in zip(COLUMN_LETTERS, COLUMNS, strict=True):
-        sheet.column_dimensions[letter].width = COLUMN_WIDTHS.get(key, DEFAULT_COLUMN_WIDTH)
-    sheet.append([header_cell(sheet, label) for label in COLUMNS.values()])
-    return workbook_frame(workbook, sheet)
+    yield from XLSX_TABLE.chunks((table_row(export) for export in iter_exports(structures)), streams.CHUNK_BYTES)
 
 
 @dataclass(frozen=True)

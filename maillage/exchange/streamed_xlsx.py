@@ -19,11 +19,13 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from .streams import CHUNK_BYTES, neutralise_formula
 
@@ -78,6 +80,53 @@ def stream_workbook(frame: WorkbookFrame, rows: Iterable[bytes], chunk_bytes: in
                     yield sink.take()
             sheet.write(frame.tail)
     yield sink.take()
+
+
+@dataclass(frozen=True)
+class StreamedTable:
+    """A one-sheet workbook of a table (the bank's and the directory's exports): its header row, column widths
+    and frozen header, then one row per record sent as it comes."""
+
+    title: str  # the workbook's title (its properties)
+    sheet_title: str
+    columns: dict[str, str]  # key → header, in the order of the columns
+    widths: dict[str, int]  # key → width, for the columns not `default_width` wide
+    default_width: int
+
+    @cached_property
+    def letters(self) -> tuple[str, ...]:
+        return tuple(get_column_letter(index) for index in range(1, len(self.columns) + 1))
+
+    def chunks(self, rows: Iterable[list], chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+        """The workbook's bytes, `rows` (lists of cell values in the columns' order) written from row 2."""
+        xml_rows = (self.row(number, values) for number, values in enumerate(rows, start=2))
+        yield from stream_workbook(self.frame(), xml_rows, chunk_bytes)
+
+    def row(self, number: int, values: list) -> bytes:
+        """Empty cells left out; yes/no in words, whole numbers as numbers, the rest as safe text."""
+        cells = []
+        for letter, value in zip(self.letters, values, strict=True):
+            if value is None or value == "":
+                continue
+            ref = f"{letter}{number}"
+            if isinstance(value, bool):
+                cells.append(text_cell(ref, "Oui" if value else "Non"))
+            elif isinstance(value, int):
+                cells.append(f'<c r="{ref}" t="n"><v>{value}</v></c>')
+            else:
+                cells.append(text_cell(ref, str(value)))
+        return row_xml(number, cells)
+
+    def frame(self) -> WorkbookFrame:
+        workbook = Workbook(write_only=True)
+        workbook.properties.creator = "Maillage"
+        workbook.properties.title = self.title
+        sheet = workbook.create_sheet(self.sheet_title)
+        sheet.freeze_panes = "A2"
+        for letter, key in zip(self.letters, self.columns, strict=True):
+            sheet.column_dimensions[letter].width = self.widths.get(key, self.default_width)
+        sheet.append([header_cell(sheet, label) for label in self.columns.values()])
+        return workbook_frame(workbook, sheet)
 
 
 def header_cell(sheet, label: str) -> WriteOnlyCell:

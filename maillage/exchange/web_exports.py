@@ -17,14 +17,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
 from maillage.actions.models import Action
 
 from .action_json import action_export, action_url, iter_action_records
 from .records import MULTI_CHOICE_KEYS
-from .streamed_xlsx import WorkbookFrame, header_cell, row_xml, stream_workbook, text_cell, workbook_frame
+from .streamed_xlsx import StreamedTable
 from .streams import CHUNK_BYTES, LIST_SEPARATOR, csv_rows, encoded, json_array_chunks
 
 BATCH_SIZE = 2000
@@ -117,50 +114,28 @@ def csv_chunks(ids: Iterable[int], batch_size: int = BATCH_SIZE) -> Iterator[byt
 
 # XLSX ----------------------------------------------------------------------------------------------------
 
-XLSX_SHEET_TITLE = "Fiches actions"
-COLUMN_WIDTHS = {
-    "id": 11,
-    "url": 30,
-    "year": 9,
-    "title": 45,
-    "structure": 35,
-    "department": 18,
-    "department_code": 11,
-    "region": 22,
-}
-DEFAULT_COLUMN_WIDTH = 30
-COLUMN_LETTERS = tuple(get_column_letter(index) for index in range(1, len(COLUMNS) + 1))
+XLSX_TABLE = StreamedTable(
+    title="Banque d'actions des centres sociaux",
+    sheet_title="Fiches actions",
+    columns=COLUMNS,
+    widths={
+        "id": 11,
+        "url": 30,
+        "year": 9,
+        "title": 45,
+        "structure": 35,
+        "department": 18,
+        "department_code": 11,
+        "region": 22,
+    },  # fmt: skip
+    default_width=30,
+)
 
 
 def xlsx_chunks(ids: Iterable[int], batch_size: int = BATCH_SIZE) -> Iterator[bytes]:
     """An Excel workbook with one row per sheet, sent while it is written (see `streamed_xlsx`)."""
     records = records_for_ids(ids, batch_size)
-    rows = (_xlsx_row(number, table_row(row, record)) for number, (row, record) in enumerate(records, start=2))
-    yield from stream_workbook(_workbook_frame(), rows, CHUNK_BYTES)
-
-
-def _xlsx_row(number: int, values: list) -> bytes:
-    cells = []
-    for letter, value in zip(COLUMN_LETTERS, values, strict=True):
-        if value is None or value == "":
-            continue
-        if isinstance(value, int):
-            cells.append(f'<c r="{letter}{number}" t="n"><v>{value}</v></c>')
-        else:
-            cells.append(text_cell(f"{letter}{number}", value))
-    return row_xml(number, cells)
-
-
-def _workbook_frame() -> WorkbookFrame:
-    workbook = Workbook(write_only=True)
-    workbook.properties.creator = "Maillage"
-    workbook.properties.title = "Banque d'actions des centres sociaux"
-    sheet = workbook.create_sheet(XLSX_SHEET_TITLE)
-    sheet.freeze_panes = "A2"
-    for letter, key in zip(COLUMN_LETTERS, COLUMNS, strict=True):
-        sheet.column_dimensions[letter].width = COLUMN_WIDTHS.get(key, DEFAULT_COLUMN_WIDTH)
-    sheet.append([header_cell(sheet, label) for label in COLUMNS.values()])
-    return workbook_frame(workbook, sheet)
+    yield from XLSX_TABLE.chunks((table_row(row, record) for row, record in records), CHUNK_BYTES)
 
 
 # Formats -------------------------------------------------------------------------------------------------
