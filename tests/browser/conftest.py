@@ -12,6 +12,7 @@ with the browser tests.
 """
 
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import import_module
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
-from django.db import connections
+from django.db import OperationalError, connections
 from playwright.sync_api import sync_playwright
 
 from maillage.actions.models import Action
@@ -153,8 +154,24 @@ def site(browser, live_server, transactional_db):
         yield Site(live_server.url)
     finally:
         # The SQLite index is a virtual table, not a model: the flush that ends the test leaves it alone.
-        remove_actions(list(Action.objects.values_list("id", flat=True)))
+        _remove_indexed_sheets()
         _forget_search_state()
+
+
+def _remove_indexed_sheets(tries: int = 50) -> None:
+    """Remove every sheet from the text index, once the server thread lets go of it.
+
+    A page closed as the test ends may still be saving through the server thread (the questionnaire saves when it is
+    hidden or left). On the shared in-memory SQLite database of the tests a table lock does not wait: the removal
+    fails at once with « database table is locked », so it is tried again for a few seconds."""
+    for attempt in range(1, tries + 1):
+        try:
+            remove_actions(list(Action.objects.values_list("id", flat=True)))
+            return
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == tries:
+                raise
+            time.sleep(0.1)
 
 
 def _forget_search_state() -> None:
