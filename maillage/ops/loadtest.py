@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Min
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -51,10 +52,14 @@ def prepare_plan(*, editors: int = 4, seed: int = 1) -> dict:
     """Everything the simulated visitors ask; creates (or reuses) the editors' accounts, drafts and sessions."""
     dice = random.Random(seed)
     published = Action.objects.filter(state=ActionState.PUBLISHED)
-    last_id = published.order_by("-pk").values_list("pk", flat=True).first()
-    if last_id is None:
+    ids = published.aggregate(first=Min("pk"), last=Max("pk"))
+    if ids["last"] is None:
         raise PlanError("Aucune fiche publiée : remplissez d'abord la base (maillage seed_demo).")
-    sheets = list(published.filter(pk__in=[dice.randint(1, last_id) for _ in range(SHEET_SAMPLE)]).only("title"))
+    if ids["last"] - ids["first"] < SHEET_SAMPLE:  # no more sheets than the sample: every one of them
+        sheets = list(published.order_by("pk").only("title"))
+    else:
+        draws = [dice.randint(ids["first"], ids["last"]) for _ in range(SHEET_SAMPLE)]
+        sheets = list(published.filter(pk__in=draws).only("title"))
     return {
         "words": sample_words([sheet.title for sheet in sheets], dice),
         "sheets": [sheet.get_absolute_url() for sheet in sheets],

@@ -18,8 +18,10 @@ pytestmark = pytest.mark.django_db
 
 def test_plan_draws_from_the_data_and_its_editors_autosave():
     structure = make_structure()
-    make_sheet("Jardin partagé des Lilas", structure)
-    make_sheet("Atelier vélo solidaire", structure)
+    # Ids far from 1, as in a base where sheets were deleted (or PostgreSQL's sequences after other tests): a plan
+    # drawn from 1 to the last id would miss them.
+    make_sheet("Jardin partagé des Lilas", structure, pk=10_000)
+    make_sheet("Atelier vélo solidaire", structure, pk=10_001)
     plan = prepare_plan(editors=1)
     assert {"jardin", "partagé", "atelier", "solidaire"} <= set(plan["words"])
     assert sorted(plan["sheet_ids"]) == sorted(
