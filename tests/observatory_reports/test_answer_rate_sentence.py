@@ -27,5 +27,6 @@ def test_one_structure_is_written_in_the_singular(client, aggregates):
     add(2024, DEPARTMENT, "05", "all", "REPONSES", responded(1, 4))
     text = client.get(reverse("observatory:departement", kwargs={"code": "05"})).content.decode()
     assert (
-        f"<strong>1</strong> structure sur 4 a vu son questionnaire de l'enquête 2025 — données 2024 validé (taux de réponse : 25{NBSP}%)." in text
+        f"<strong>1</strong> structure sur 4 a vu son questionnaire de l'enquête 2025 — données 2024 validé (taux de réponse : 25{NBSP}%)."
+        in text
     )
