@@ -2,10 +2,12 @@
 
 from urllib.parse import urlencode
 
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from maillage.accounts.joining import department_moderators
+from maillage.accounts.models import Membership
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS
 from maillage.referentials.models import Department, Region
 from maillage.referentials.text import fold
@@ -37,7 +39,10 @@ PARAMETER_NAMES = {"q": "Recherche", "page": "Page", **{facet.param: facet.title
 
 
 def structure_detail(request, pk: int):
-    structure = get_object_or_404(Structure.objects.select_related(*STRUCTURE_RELATIONS), pk=pk)
+    # Whether anyone works there on Maillage: join its team, or claim it (read with the structure, in one query).
+    members = Membership.objects.filter(structure=OuterRef("pk"))
+    structures = Structure.objects.select_related(*STRUCTURE_RELATIONS).annotate(has_members=Exists(members))
+    structure = get_object_or_404(structures, pk=pk)
     actions = structure.actions.published().order_by("title", "id")
     context = {"structure": structure, "actions": actions, "trail": [_directory_crumb()]}
     return render(request, "www/structure_detail.html", context)

@@ -153,6 +153,15 @@ def test_join_page_finds_structures_and_offers_the_right_request(world, orphan):
     assert "Prendre en charge" in html and "aucun membre" in html
 
 
+def test_structure_page_offers_to_join_its_team_or_to_claim_it_when_it_has_no_member(world, orphan):
+    """The public page of a structure with members offers to join; one with none offers to claim it."""
+    html = Client().get(world.structure_a.get_absolute_url()).content.decode()
+    assert "Demander à rejoindre son équipe" in html and "Revendiquer" not in html
+    html = Client().get(orphan.get_absolute_url()).content.decode()
+    assert "Revendiquer cette structure" in html and "Demander à rejoindre" not in html
+    assert f'href="/espace/demandes-acces/structure/{orphan.pk}/"' in html
+
+
 # --- new structures ------------------------------------------------------------------------------
 
 
