@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from maillage.accounts import perms
 from maillage.observatory.definitions.wording import campaign_slug
 from maillage.observatory.figures import key_figures, publications, reports, sections, situation
-from maillage.observatory.figures.charts import chart_svg, data_table, table_csv
+from maillage.observatory.figures.charts import data_table, responsive_chart_svg, table_csv
 from maillage.observatory.figures.formatting import format_percent
 from maillage.observatory.figures.report_context import KEY_FIGURES_SLUG, report_context
 from maillage.observatory.figures.report_context import territory_urls as _urls
@@ -181,8 +181,9 @@ def situate(request, pk: int):
     situated = situation.situate(structure, peers)
     comparisons = []
     for item in situated.comparisons:
-        comparisons.append({"label": item.indicator.label, "svg": mark_safe(chart_svg(item.chart, item.indicator.code)),
-                            "table": data_table(item.chart), "code": item.indicator.code})  # fmt: skip
+        svg = mark_safe(responsive_chart_svg(item.chart, item.indicator.code))
+        comparisons.append({"label": item.indicator.label, "svg": svg, "table": data_table(item.chart),
+                            "code": item.indicator.code})  # fmt: skip
     proportions = [
         {"label": item.indicator.label, "own": _own_text(item),
          "groups": [format_percent(value) for value in item.groups]}

@@ -29,10 +29,11 @@ from maillage.structures.models import Structure
 from tests.factories import make_structure
 from tests.observatory_check.conftest import clean_answers, last_year, questionnaire_for
 
-from .pages import PASSWORD, blocking_violations, describe, log_in, page_widths, second_factor
+from .pages import PASSWORD, blocking_violations, chart_text_sizes, describe, log_in, page_widths, second_factor
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 667}
+READABLE_PX = 11  # the smallest chart text a phone's reader is asked to read
 EVS_NAME = "Espace de vie sociale des Lilas"
 EVS_STAFF = [2, 3, 3, 4, 5, 6]  # the six other EVS' employees (ours has 4)
 
@@ -110,7 +111,8 @@ def test_a_territory_page_opens_with_its_key_figures(published, site, new_page, 
         expect(page.locator("#tuile-etp")).to_contain_text(f"France{etp.comparisons[-1].text}")
 
     # Charts are drawn, tables folded: none shows before « Voir les données » is opened.
-    expect(page.locator(".report-chart svg").first).to_be_visible()
+    expect(page.locator(".report-chart svg:visible").first).to_be_visible()
+    assert_chart_text_readable(page, narrow=viewport is PHONE)
     expect(page.get_by_role("table").first).to_be_hidden()
     section = page.locator("section").filter(has=page.get_by_role("heading", name="Ressources humaines", exact=True))
     section.get_by_text("Voir les données").click()
@@ -134,6 +136,15 @@ def test_a_territory_page_opens_with_its_key_figures(published, site, new_page, 
                         clip={"x": 0, "y": 0, "width": viewport["width"], "height": height})  # fmt: skip
 
 
+def assert_chart_text_readable(page, narrow: bool) -> None:
+    """Chart text shows at 11 px or more: on a phone the page shows the narrow drawing, not the wide one shrunk."""
+    charts = chart_text_sizes(page)
+    assert charts, "aucun graphique visible"
+    assert {chart["width"] for chart in charts} == ({340} if narrow else {640}), charts
+    small = [chart for chart in charts if chart["smallest"] < READABLE_PX]
+    assert small == [], f"texte de graphique trop petit : {small}"
+
+
 def test_an_evs_situates_itself_among_evs(published, new_page, axe, site):
     page = new_page(viewport=PHONE)
     log_in(page, site, published.email)
@@ -151,6 +162,7 @@ def test_an_evs_situates_itself_among_evs(published, new_page, axe, site):
     expected = format_value(staff_median, reports.unit_of(salaries), reports.decimals_of(salaries))
     expect(row.get_by_role("cell").nth(2)).to_have_text(expected)
     expect(table.get_by_role("row", name=re.compile("^Département"))).to_have_count(0)
+    assert_chart_text_readable(page, narrow=True)
     widths = page_widths(page)
     assert widths["scroll"] <= PHONE["width"], f"défilement horizontal : {widths}"
     blocking = blocking_violations(axe, page)

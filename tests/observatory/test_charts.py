@@ -7,6 +7,7 @@ from maillage.observatory.figures.charts import (
     ACCENT_COLOUR,
     BAR_COLOUR,
     MUTED_COLOUR,
+    NARROW_WIDTH,
     TEXT_COLOUR,
     BarChart,
     DataTable,
@@ -16,9 +17,11 @@ from maillage.observatory.figures.charts import (
     chart_svg,
     contrast_ratio,
     data_table,
+    responsive_chart_svg,
     table_csv,
 )
 from maillage.observatory.figures.formatting import NBSP, format_euros, format_number, format_percent
+from maillage.observatory.figures.scales import nice_ticks, tick_decimals
 from maillage.observatory.figures.secrecy import SECRET, SECRET_NOTE
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -209,3 +212,54 @@ def test_evolution_axis_labels_fit_in_the_chart():
             spaces = text.text.count(NBSP) + text.text.count(" ")
             width = 13 * (0.64 * (len(text.text) - spaces) + 0.32 * spaces)  # DejaVu Sans at 13 px
             assert float(text.get("x")) - width >= 0, text.text
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([Decimal(0), Decimal("163.5")], [0, 50, 100, 150, 200]),
+        ([Decimal("0.6"), Decimal("0.05")], [0, "0.2", "0.4", "0.6"]),
+        ([Decimal(4_467_100), Decimal(9_007_000)], [0, 2_000_000, 4_000_000, 6_000_000, 8_000_000, 10_000_000]),
+        ([Decimal(-30), Decimal(70)], [-40, -20, 0, 20, 40, 60, 80]),
+        ([], [0, "0.2", "0.4", "0.6", "0.8", 1]),
+    ],
+)
+def test_axis_ticks_are_round_numbers(values, expected):
+    """Steps of 1, 2 or 5 × 10ⁿ from 0 (or below the smallest value) to at or above the largest."""
+    assert nice_ticks(values) == [Decimal(str(tick)) for tick in expected]
+
+
+def test_tick_labels_carry_only_the_decimals_the_step_needs():
+    assert tick_decimals(nice_ticks([Decimal("2.5")])) == 1  # 0 ; 0,5 ; 1 …
+    assert tick_decimals(nice_ticks([Decimal(163)])) == 0
+    assert tick_decimals(nice_ticks([Decimal("0.6")]), "percent") == 0  # 0 %, 20 %, 40 %, 60 %
+
+
+def test_the_evolution_axis_shows_round_ticks():
+    chart = EvolutionChart("Bénévoles", "d", [(2023, Decimal("120.4")), (2024, Decimal("163.5"))], decimals=1)
+    root = parse(chart_svg(chart))
+    ticks = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+    assert ticks == ["0", "50", "100", "150", "200"]
+    euros = [t.text for t in parse(chart_svg(EVOLUTION)).iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+    assert euros == [format_euros(value) for value in (0, 100_000, 200_000, 300_000, 400_000, 500_000)]
+
+
+@pytest.mark.parametrize("chart", [FUNDING, EVOLUTION, POSITION], ids=["barres", "evolution", "situer"])
+def test_the_narrow_drawing_keeps_its_text_inside_a_phone_column(chart):
+    """Drawn 340 px wide, shown at about that width on a 375 px phone: each text starts and ends inside it."""
+    root = parse(chart_svg(chart, "x", NARROW_WIDTH))
+    assert root.get("viewBox").startswith(f"0 0 {NARROW_WIDTH} ") and "chart-narrow" in root.get("class")
+    assert root.find(f"{SVG}title").get("id") == "chart-x-etroit-title"  # not the wide drawing's id
+    for text in root.iter(f"{SVG}text"):
+        content = "".join(text.itertext())
+        size = float(text.get("font-size", 13))
+        width = size * 0.6 * len(content)
+        x = float(text.get("x") or text.find(f"{SVG}tspan").get("x"))
+        start = {"start": x, "middle": x - width / 2, "end": x - width}[text.get("text-anchor")]
+        assert start >= 0 and start + width <= NARROW_WIDTH + 1, content
+
+
+def test_the_web_page_gets_both_drawings_and_the_pdf_one():
+    both = responsive_chart_svg(FUNDING, "financeurs")
+    assert both.count("<svg ") == 2 and "chart-wide" in both and "chart-narrow" in both
+    assert chart_svg(FUNDING).count("<svg ") == 1

@@ -21,6 +21,7 @@ from django.utils.html import escape
 
 from maillage.exchange.streams import neutralise_formula
 from maillage.observatory.figures.formatting import NBSP, format_number, format_percent, format_value
+from maillage.observatory.figures.scales import nice_ticks, tick_decimals
 from maillage.observatory.figures.secrecy import SECRET_MARK, SECRET_NOTE, is_secret
 from maillage.observatory.figures.statistics import evolution
 
@@ -33,6 +34,10 @@ BOX_FILL = "#dbe8f5"  # light fill inside a box outlined in BAR_COLOUR
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
 WIDTH = 640
+# A phone's column is about 340 px wide: drawn at that width, the 13 px text is shown at 12–13 px instead of the 7 px
+# of the 640 px drawing scaled down. The narrow drawing puts each label on its own line above its bar or box.
+NARROW_WIDTH = 340
+CHAR_WIDTH = 7.8  # DejaVu Sans at 13 px, an average character
 
 
 def contrast_ratio(colour: str, background: str = "#ffffff") -> float:
@@ -115,13 +120,14 @@ def _chart_id(title: str, explicit: str | None) -> str:
     return "chart-" + re.sub(r"[^A-Za-z0-9_-]", "", base)[:60]
 
 
-def _svg(chart: Any, height: int, body: list[str], chart_id: str | None) -> str:
-    ident = _chart_id(chart.title, chart_id)
+def _svg(chart: Any, height: int, body: list[str], chart_id: str | None, width: int = WIDTH) -> str:
+    ident = _chart_id(chart.title, chart_id) + ("-etroit" if width < WIDTH else "")
+    shape = "chart chart-narrow" if width < WIDTH else "chart chart-wide"
     return "\n".join(
         [
-            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="{width}" '
             f'height="{height}" aria-labelledby="{ident}-title {ident}-desc" {FONT} font-size="13" '
-            f'class="chart">',
+            f'class="{shape}">',
             f'<title id="{ident}-title">{escape(chart.title)}</title>',
             f'<desc id="{ident}-desc">{escape(chart.description)}</desc>',
             *body,
@@ -154,58 +160,62 @@ def _numeric(values: Sequence[Any]) -> list[Decimal]:
 # --- horizontal bars --------------------------------------------------------------------------------------------------
 
 
-def horizontal_bars_svg(chart: BarChart, chart_id: str | None = None) -> str:
-    row, top, label_width, value_room = 28, 10, chart.label_width, 90
-    area = WIDTH - label_width - value_room
+def horizontal_bars_svg(chart: BarChart, chart_id: str | None = None, width: int = WIDTH) -> str:
+    """Labels left of the bars; in a narrow drawing, each label on its own line above its bar."""
+    narrow = width < WIDTH
+    top, value_room = 10, 90
+    row, label_width = (46, 0) if narrow else (28, chart.label_width)
+    bar_top, label_y = (22, 15) if narrow else (4, 18)
+    area = width - label_width - value_room
     scale_max = max([*_numeric([v for _, v in chart.items]), Decimal(0)]) or Decimal(1)
     body = []
     for index, (label, value) in enumerate(chart.items):
         y = top + index * row
-        limit = (label_width - 10) * 27 // 200  # 27 × ~7.3 px fit 200 px
-        body.append(_text(label_width - 8, y + 18, _shorten(label, limit), anchor="end"))
+        if narrow:
+            body.append(_text(4, y + label_y, _shorten(label, int((width - 6) / CHAR_WIDTH))))
+        else:
+            limit = (label_width - 10) * 27 // 200  # 27 × ~7.3 px fit 200 px
+            body.append(_text(label_width - 8, y + label_y, _shorten(label, limit), anchor="end"))
+        bar_y, text_y = y + bar_top, y + bar_top + 14
         if is_secret(value):
-            body.append(_secret_bar(label_width, y + 4, 24, row - 8))
-            body.append(_text(label_width + 32, y + 18, SECRET_MARK, colour=MUTED_COLOUR))
+            body.append(_secret_bar(label_width, bar_y, 24, 20))
+            body.append(_text(label_width + 32, text_y, SECRET_MARK, colour=MUTED_COLOUR))
             continue
         if value is None:
-            body.append(_text(label_width + 4, y + 18, "—", colour=MUTED_COLOUR))
+            body.append(_text(label_width + 4, text_y, "—", colour=MUTED_COLOUR))
             continue
-        width = float(max(Decimal(str(value)), Decimal(0)) / scale_max) * area
+        bar = float(max(Decimal(str(value)), Decimal(0)) / scale_max) * area
         if value > 0:
-            width = max(width, 3.0)  # a small share keeps a visible bar: no vanishing bars
-        body.append(f'<rect x="{label_width}" y="{y + 4}" width="{width:.1f}" height="{row - 8}" fill="{BAR_COLOUR}"/>')
-        body.append(_text(label_width + width + 6, y + 18, format_value(value, chart.unit, chart.decimals)))
+            bar = max(bar, 3.0)  # a small share keeps a visible bar: no vanishing bars
+        body.append(f'<rect x="{label_width}" y="{bar_y}" width="{bar:.1f}" height="20" fill="{BAR_COLOUR}"/>')
+        body.append(_text(label_width + bar + 6, text_y, format_value(value, chart.unit, chart.decimals)))
     height = top * 2 + row * max(len(chart.items), 1)
-    body.append(f'<line x1="{label_width}" y1="{top}" x2="{label_width}" y2="{height - top}" stroke="{MUTED_COLOUR}"/>')
-    return _svg(chart, height, body, chart_id)
+    axis_x = label_width + 0.5 if narrow else label_width
+    body.append(f'<line x1="{axis_x}" y1="{top}" x2="{axis_x}" y2="{height - top}" stroke="{MUTED_COLOUR}"/>')
+    return _svg(chart, height, body, chart_id, width)
 
 
 # --- evolution --------------------------------------------------------------------------------------------------------
 
 
-def evolution_svg(chart: EvolutionChart, chart_id: str | None = None) -> str:
-    height, right, top, bottom = 260, 20, 24, 36
-    numeric = _numeric([v for _, v in chart.points])
-    low = min([*numeric, Decimal(0)])
-    high = max([*numeric, Decimal(0)]) * Decimal("1.1") or Decimal(1)
-    span = (high - low) or Decimal(1)
-    ticks = [format_value(low + span * tick / 4, chart.unit, chart.decimals) for tick in range(5)]
-    left = max(70, 14 + round(7.5 * max(len(t) for t in ticks)))  # room for the longest tick label (« 990 700 € »)
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+def evolution_svg(chart: EvolutionChart, chart_id: str | None = None, width: int = WIDTH) -> str:
+    """Bars (or a line) per year over a value axis with round ticks; a value is written over its bar when it fits."""
+    height, right, top, bottom = 260, 12 if width < WIDTH else 20, 24, 36
+    ticks = nice_ticks(_numeric([v for _, v in chart.points]), 4 if width < WIDTH else 5)
+    decimals = tick_decimals(ticks, chart.unit)
+    labels = [format_value(tick, chart.unit, decimals) for tick in ticks]
+    left = max(50, 14 + round(7.5 * max(len(label) for label in labels)))  # room for the longest (« 990 700 € »)
+    low, high = ticks[0], ticks[-1]
+    plot_w, plot_h = width - left - right, height - top - bottom
 
     def y_of(value: Any) -> float:
-        return top + plot_h * float((high - Decimal(str(value))) / span)
+        return top + plot_h * float((high - Decimal(str(value))) / (high - low))
 
     body = []
-    for tick in range(5):
-        tick_value = low + span * tick / 4
-        y = y_of(tick_value)
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
-        body.append(
-            _text(
-                left - 6, y + 4, format_value(tick_value, chart.unit, chart.decimals), anchor="end", colour=MUTED_COLOUR
-            )
-        )
+    for tick, label in zip(ticks, labels, strict=True):
+        y = y_of(tick)
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
+        body.append(_text(left - 6, y + 4, label, anchor="end", colour=MUTED_COLOUR))
     slot = plot_w / max(len(chart.points), 1)
     marks, line_points = [], []
     for index, (year, value) in enumerate(chart.points):
@@ -227,22 +237,28 @@ def evolution_svg(chart: EvolutionChart, chart_id: str | None = None) -> str:
                 f'<rect x="{centre - slot * 0.3:.1f}" y="{min(y, zero):.1f}" width="{slot * 0.6:.1f}" '
                 f'height="{abs(zero - y):.1f}" fill="{BAR_COLOUR}"/>'
             )
-        marks.append(_text(centre, min(y, zero) - 6, format_value(value, chart.unit, chart.decimals), anchor="middle"))
+        text = format_value(value, chart.unit, chart.decimals)
+        if len(text) * CHAR_WIDTH <= slot:  # on a phone, long values are left to the axis and the table
+            marks.append(_text(centre, min(y, zero) - 6, text, anchor="middle"))
     if len(line_points) > 1:
         body.append(f'<polyline points="{" ".join(line_points)}" fill="none" stroke="{BAR_COLOUR}" stroke-width="2"/>')
     body += marks
     body.append(
-        f'<line x1="{left}" y1="{y_of(0):.1f}" x2="{WIDTH - right}" y2="{y_of(0):.1f}" stroke="{MUTED_COLOUR}"/>'
+        f'<line x1="{left}" y1="{y_of(0):.1f}" x2="{width - right}" y2="{y_of(0):.1f}" stroke="{MUTED_COLOUR}"/>'
     )
-    return _svg(chart, height, body, chart_id)
+    return _svg(chart, height, body, chart_id, width)
 
 
 # --- se situer --------------------------------------------------------------------------------------------------------
 
 
-def position_svg(chart: PositionChart, chart_id: str | None = None) -> str:
-    row, top, left, right = 34, 34, 230, 30
-    plot_w = WIDTH - left - right
+def position_svg(chart: PositionChart, chart_id: str | None = None, width: int = WIDTH) -> str:
+    """Quartile boxes per group; in a narrow drawing, each group's name on its own line above its box."""
+    narrow = width < WIDTH
+    top, right = 34, 14 if narrow else 30
+    row, left, box_top = (48, 8, 20) if narrow else (34, 230, 8)
+    box_h = row - box_top - 8
+    plot_w = width - left - right
     bounds = _numeric([chart.value])
     for group in chart.groups:
         if group.quartiles is not None and not is_secret(group.quartiles):
@@ -254,47 +270,51 @@ def position_svg(chart: PositionChart, chart_id: str | None = None) -> str:
     def x_of(value: Any) -> float:
         return left + plot_w * float((Decimal(str(value)) - low) / (high - low))
 
-    height = top + row * max(len(chart.groups), 1) + 30
+    height = top + row * max(len(chart.groups), 1) + (44 if narrow else 30)
     body = []
     for index, group in enumerate(chart.groups):
         y = top + index * row
-        body.append(_group_label(left - 8, y + row / 2 + 4, group.label, limit=32))
+        middle = y + box_top + box_h / 2 + 4
+        if narrow:
+            body.append(_text(left, y + 15, _shorten(group.label, int(plot_w / CHAR_WIDTH))))
+        else:
+            body.append(_group_label(left - 8, y + row / 2 + 4, group.label, limit=32))
         if is_secret(group.quartiles):
-            body.append(_secret_bar(left, y + 8, 24, row - 16))
-            body.append(_text(left + 32, y + row / 2 + 4, SECRET_MARK, colour=MUTED_COLOUR))
+            body.append(_secret_bar(left, y + box_top, 24, box_h))
+            body.append(_text(left + 32, middle, SECRET_MARK, colour=MUTED_COLOUR))
             continue
         if group.quartiles is None:
-            body.append(_text(left + 4, y + row / 2 + 4, "—", colour=MUTED_COLOUR))
+            body.append(_text(left + 4, middle, "—", colour=MUTED_COLOUR))
             continue
         q1, median, q3 = (x_of(q) for q in group.quartiles)
         body.append(
-            f'<rect x="{q1:.1f}" y="{y + 8}" width="{max(q3 - q1, 1):.1f}" height="{row - 16}" fill="{BOX_FILL}" '
+            f'<rect x="{q1:.1f}" y="{y + box_top}" width="{max(q3 - q1, 1):.1f}" height="{box_h}" fill="{BOX_FILL}" '
             f'stroke="{BAR_COLOUR}" stroke-width="1.5"/>'
         )
         body.append(
-            f'<line x1="{median:.1f}" y1="{y + 5}" x2="{median:.1f}" y2="{y + row - 5}" '
+            f'<line x1="{median:.1f}" y1="{y + box_top - 3}" x2="{median:.1f}" y2="{y + box_top + box_h + 3}" '
             f'stroke="{BAR_COLOUR}" stroke-width="3"/>'
         )
     if chart.value is not None and not is_secret(chart.value):
         x = x_of(chart.value)
+        bottom = height - (44 if narrow else 30)
         body.append(
-            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 30}" stroke="{ACCENT_COLOUR}" '
+            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{bottom}" stroke="{ACCENT_COLOUR}" '
             f'stroke-width="2" stroke-dasharray="6 3"/>'
         )
         label = f"{chart.structure_label} : {format_value(chart.value, chart.unit, chart.decimals)}"
         anchor = "end" if x > left + plot_w / 2 else "start"
+        if narrow and len(label) * CHAR_WIDTH > (x - 4 if anchor == "end" else width - x - 4):
+            x, anchor = (width - 2, "end") if anchor == "end" else (2, "start")  # kept whole inside the drawing
         body.append(_text(x + (-4 if anchor == "end" else 4), top - 12, label, anchor=anchor, colour=ACCENT_COLOUR))
-    legend_y = height - 10
-    body.append(
-        _text(
-            left,
-            legend_y,
-            "Boîte : du 1er au 3e quartile ; trait épais : médiane",
-            colour=MUTED_COLOUR,
-            extra=' font-size="12"',
-        )
-    )
-    return _svg(chart, height, body, chart_id)
+    legend = "Boîte : du 1er au 3e quartile ; trait épais : médiane"
+    if narrow:  # two lines: one would be wider than the phone
+        first, second = legend.split(" ; ")
+        body.append(_text(left, height - 26, first + " ;", colour=MUTED_COLOUR, extra=' font-size="12"'))
+        body.append(_text(left, height - 10, second, colour=MUTED_COLOUR, extra=' font-size="12"'))
+    else:
+        body.append(_text(left, height - 10, legend, colour=MUTED_COLOUR, extra=' font-size="12"'))
+    return _svg(chart, height, body, chart_id, width)
 
 
 def _group_label(x: float, y: float, label: str, limit: int = 26) -> str:
@@ -307,15 +327,22 @@ def _group_label(x: float, y: float, label: str, limit: int = 26) -> str:
     return f'<text text-anchor="end" fill="{TEXT_COLOUR}" font-size="12">{lines}</text>'
 
 
-def chart_svg(chart: Any, chart_id: str | None = None) -> str:
-    """Draw any chart description."""
+def chart_svg(chart: Any, chart_id: str | None = None, width: int = WIDTH) -> str:
+    """Draw any chart description, at 640 px (web page and PDF) or narrower (``NARROW_WIDTH``, for phones)."""
     if isinstance(chart, BarChart):
-        return horizontal_bars_svg(chart, chart_id)
+        return horizontal_bars_svg(chart, chart_id, width)
     if isinstance(chart, EvolutionChart):
-        return evolution_svg(chart, chart_id)
+        return evolution_svg(chart, chart_id, width)
     if isinstance(chart, PositionChart):
-        return position_svg(chart, chart_id)
+        return position_svg(chart, chart_id, width)
     raise TypeError(f"unknown chart: {chart!r}")
+
+
+def responsive_chart_svg(chart: Any, chart_id: str | None = None) -> str:
+    """The web page's chart: the 640 px drawing and the narrow one; the style sheet shows the one that fits the
+    column (a container query on ``.chart-figure``), so that on a phone the text is not scaled down to 7 px.
+    The hidden drawing is ``display: none``, out of the accessibility tree: a screen reader meets one chart."""
+    return chart_svg(chart, chart_id) + "\n" + chart_svg(chart, chart_id, NARROW_WIDTH)
 
 
 # --- data tables and CSV ----------------------------------------------------------------------------------------------

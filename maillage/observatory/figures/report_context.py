@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from maillage.observatory.figures import indicators, reports
-from maillage.observatory.figures.charts import chart_svg, data_table
+from maillage.observatory.figures.charts import chart_svg, data_table, responsive_chart_svg
 from maillage.observatory.figures.secrecy import SECRET_NOTE
 from maillage.observatory.models import AggregateScope
 
@@ -32,9 +32,9 @@ def territory_urls(place: reports.Territory, year: int, latest: int | None) -> d
 
 def report_context(report: reports.Report, urls: dict, *, for_pdf: bool = False) -> dict:
     """What the report template shows (web page and PDF alike)."""
-    charts = []
+    charts, draw = [], chart_svg if for_pdf else responsive_chart_svg  # the PDF's page has one width
     for item in report.charts:
-        charts.append({"slug": item.slug, "title": item.chart.title, "svg": mark_safe(chart_svg(item.chart, item.slug)),
+        charts.append({"slug": item.slug, "title": item.chart.title, "svg": mark_safe(draw(item.chart, item.slug)),
                        "table": data_table(item.chart), "csv_url": urls["csv"](item.slug)})  # fmt: skip
     evolution_rows = []
     for code, points in report.evolution:
