@@ -74,3 +74,31 @@ def test_a_word_and_its_plural_read_the_sheets_once(monkeypatch):
     assert set(search_action_ids("vélos")) == ids
     assert set(search_action_ids("VELO")) == ids
     assert len(reads) == 1
+
+
+def test_the_sheets_holding_a_word_are_counted_from_the_index():
+    """« Actions similaires » counts the sheets of a sheet's words (a common word too) without reading the table:
+    on PostgreSQL a table scan decompresses every vector, and under load these scans were what the web processes
+    waited for."""
+    structure = make_structure()
+    for n in range(30):
+        make_sheet(f"Jardin partagé numéro {n}", structure, summary="Un potager" if n < 3 else "")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_action_document")
+    plans = []
+
+    def explain_counts(execute, sql, params, many, context):
+        if "count(*)" in sql and "vector @@" in sql:
+            raw = context["cursor"].cursor
+            raw.execute("EXPLAIN " + sql, params)
+            plans.append("\n".join(str(row[-1]) for row in raw.fetchall()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(explain_counts):
+        counts = get_backend().document_frequency(["jardin", "potager", "inconnu"])
+    assert (counts["jardin"], counts["potager"], counts.get("inconnu", 0)) == (30, 3, 0)
+    if connection.vendor == "postgresql":
+        assert len(plans) == 1  # one query for every word
+        assert "Seq Scan on search_action_document" not in plans[0], plans[0]
+        assert "search_action_document_vector" in plans[0], plans[0]
