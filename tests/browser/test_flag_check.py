@@ -1,5 +1,6 @@
-"""A correspondent reads a coherence flag in words and corrects an answer by picking its question from a list,
-at 1280 and 375 px, with axe clean: question labels, this year / last year / change side by side, never a code."""
+"""A correspondent acts from « À faire »: the questionnaire to check leads to its coherence flags, read in words, and
+an answer is corrected by picking its question from a list, at 1280 and 375 px, with axe clean: question labels, this
+year / last year / change side by side, never a code."""
 
 import re
 
@@ -36,7 +37,14 @@ def test_correspondent_reads_a_flag_in_words_and_corrects_by_picking_the_questio
     page = new_page(viewport=viewport)
     log_in(page, flagged.site, flagged.correspondent.email)
     second_factor(page, flagged.device)
-    page.goto(flagged.site(reverse("observatory_check:response", args=[2025, flagged.structure.pk])))
+    # From « À faire », where a correspondent lands: the questionnaire to check, then its structure in the list.
+    expect(page.get_by_role("heading", level=1)).to_have_text("À faire")
+    assert page_widths(page)["scroll"] <= viewport["width"], page_widths(page)
+    blocking = blocking_violations(axe, page)
+    assert not blocking, f"{page.url} :\n{describe(blocking)}"
+    submit(page, page.get_by_role("link", name=re.compile(r"^1 questionnaire transmis à vérifier et valider")))
+    submit(page, page.get_by_role("link", name=flagged.structure.name, exact=True))
+    assert page.url == flagged.site(reverse("observatory_check:response", args=[2025, flagged.structure.pk]))
     page.wait_for_load_state("networkidle")
     widths = page_widths(page)
     assert widths["scroll"] <= widths["inner"], f"défilement horizontal : {widths}"

@@ -29,11 +29,22 @@ from maillage.structures.models import Structure
 from tests.factories import make_structure
 from tests.observatory_check.conftest import clean_answers, last_year, questionnaire_for
 
-from .pages import PASSWORD, blocking_violations, chart_text_sizes, describe, log_in, page_widths, second_factor
+from .pages import (
+    PASSWORD,
+    blocking_violations,
+    chart_text_sizes,
+    describe,
+    log_in,
+    page_widths,
+    pdf_objects,
+    read_back_pdf,
+    second_factor,
+)
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 667}
 READABLE_PX = 11  # the smallest chart text a phone's reader is asked to read
+PDF_TIMEOUT_MS = 60_000  # WeasyPrint lays the plaquette out in a few seconds, more on a busy machine
 EVS_NAME = "Espace de vie sociale des Lilas"
 EVS_STAFF = [2, 3, 3, 4, 5, 6]  # the six other EVS' employees (ours has 4)
 
@@ -134,6 +145,34 @@ def test_a_territory_page_opens_with_its_key_figures(published, site, new_page, 
         height = 1450 if viewport is DESKTOP else 1900  # the key figures and the first section
         page.screenshot(path=folder / name, full_page=True,
                         clip={"x": 0, "y": 0, "width": viewport["width"], "height": height})  # fmt: skip
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "375"])
+def test_the_plaquette_taken_from_the_page_reads_back_in_four_tagged_pages(published, site, new_page, axe, viewport):
+    page = new_page(viewport=viewport)
+    page.goto(site(reverse("observatory:departement", kwargs={"code": "13"})))
+    link = page.get_by_role("link", name="Télécharger la plaquette (PDF)")
+    expect(link).to_be_visible()
+    assert link.bounding_box()["x"] + link.bounding_box()["width"] <= viewport["width"]
+    blocking = blocking_violations(axe, page)
+    assert not blocking, f"{page.url} :\n{describe(blocking)}"
+
+    answer = page.request.get(site(link.get_attribute("href")), timeout=PDF_TIMEOUT_MS)
+    assert answer.ok and answer.headers["content-type"] == "application/pdf"
+    data = answer.body()
+    info, pages = read_back_pdf(data)
+    assert 1 <= len(pages) <= 4, pages  # made to be handed out
+    for number, text in enumerate(pages, 1):
+        assert f"page {number} / {len(pages)}" in text, f"page {number} : {text[:200]}"
+    assert "Bouches-du-Rhône (13) — Enquête 2026 — données 2025" in pages[0] and "Chiffres clés" in pages[0]
+    etp = next(f for f in key_figures.key_figures(reports.territory("department", "13"), 2025).figures
+               if f.slug == "etp")  # fmt: skip
+    assert etp.text in pages[0], pages[0]
+    # Tagged for screen readers (PDF/UA): a structure tree, marked content, the language, charts' alternative text.
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), info
+    objects = pdf_objects(data)
+    assert b"/StructTreeRoot" in objects and b"/MarkInfo" in objects and b"/Lang (fr)" in objects
+    assert b"/Alt" in objects
 
 
 def assert_chart_text_readable(page, narrow: bool) -> None:
