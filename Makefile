@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: install system-packages system-packages-test run serve serve-web serve-worker test test-postgres quality format bench \
+.PHONY: install system-packages system-packages-test run serve serve-web serve-worker serve-worker-mail test test-postgres quality format bench \
 	bench-search bench-start bench-exports bench-observatory loadtest drills clean
 
 # Debian packages (deploy/debian-packages.sh): installed when run as root, else the apt-get line to run.
@@ -31,8 +31,9 @@ run: install
 	PORT=$(PORT) bash deploy/run-dev.sh
 
 # Production stack (config.settings.prod) on this machine: migrations and static files, then each process of
-# SERVE_PROCESSES as its serve-<name> target, side by side: gunicorn and the background-task worker.
-SERVE_PROCESSES := web worker
+# SERVE_PROCESSES as its serve-<name> target, side by side: gunicorn, the background-task worker and the e-mail
+# worker (e-mails never wait behind a long import).
+SERVE_PROCESSES := web worker worker-mail
 serve: install
 	bash deploy/serve.sh prepare
 	$(MAKE) --no-print-directory -j $(words $(SERVE_PROCESSES)) $(addprefix serve-,$(SERVE_PROCESSES))
@@ -42,6 +43,9 @@ serve-web:
 
 serve-worker:
 	exec bash deploy/serve.sh worker
+
+serve-worker-mail:
+	exec bash deploy/serve.sh worker-mail
 
 test: system-packages-test install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)

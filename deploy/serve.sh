@@ -2,7 +2,9 @@
 # The production stack on this machine (`make serve`), settings config.settings.prod, in steps:
 #   deploy/serve.sh prepare   apply the migrations, collect the static files (hashed names, gzip and brotli)
 #   deploy/serve.sh web       gunicorn (config/gunicorn.py), in the foreground
-#   deploy/serve.sh worker    the background-task worker (maillage worker), in the foreground
+#   deploy/serve.sh worker    the background-task worker of every queue (maillage worker), in the foreground
+#   deploy/serve.sh worker-mail  the worker of the "emails" queue alone: a long import or refresh in the other
+#                             worker does not hold an e-mail back
 # The database is DATABASE_URL's, else the embedded SQLite file var/maillage.sqlite3.
 #
 # With no SECRET_KEY in the environment this is a trial on this machine: a secret is made once and kept in
@@ -47,8 +49,11 @@ web)
 worker)
     exec "$BIN/maillage" worker --no-reload
     ;;
+worker-mail)
+    exec "$BIN/maillage" worker --no-reload --queue emails
+    ;;
 *)
-    echo "usage : $0 prepare|web|worker" >&2
+    echo "usage : $0 prepare|web|worker|worker-mail" >&2
     exit 2
     ;;
 esac

@@ -274,8 +274,10 @@ IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", VAR_DIR / "imports"
 HEALTH_MIN_FREE_DISK_MB = int(os.environ.get("HEALTH_MIN_FREE_DISK_MB", "200"))
 
 # Background tasks (maillage/jobs): jobs kept in the database, run by `maillage worker` (`make run` and
-# `make serve` start one). The tests run them at once (config/settings/test.py).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# `make serve` start two: one for every queue, one for the "emails" queue alone, so that a long import or
+# refresh never holds an e-mail back). The tests run them at once (config/settings/test.py).
+TASK_QUEUES = ["default", "emails"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 TASK_WORKER_HEARTBEAT_SECONDS = 5
 TASK_WORKER_STALE_SECONDS = 60  # a worker silent this long is taken for dead, and its job runs again
 TASK_QUEUE_MAX_LAG_SECONDS = 300  # `/sante/pret` reports the queue « lagging » past this wait

@@ -18,6 +18,6 @@ LOGIN_RATE_LIMIT_PER_MINUTE = 0
 # real shared cache (tests/ops/test_shared_cache.py, tests/ops/test_nodes.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tasks run as soon as they are enqueued (on commit); the worker's tests switch to the database backend.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}  # noqa: F405
 # Tasks run at once here: no plaquette is prebuilt after each refresh, except in the tests of the prebuild.
 PUBLICATIONS_PREBUILD = False

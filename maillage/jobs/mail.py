@@ -41,11 +41,14 @@ def retry_delay(attempt: int) -> float:
     return settings.EMAIL_RETRY_SECONDS * 4 ** (attempt - 1)
 
 
-# Before other waiting jobs (a long import or a refresh does not hold an invitation back once it can run).
+# E-mails wait in their own queue, which a worker of their own serves (`maillage worker --queue emails`): a long
+# import or refresh running in the other worker does not hold an invitation back. The worker of every queue
+# sends them too, before other waiting jobs, should the e-mail worker be stopped.
+EMAIL_QUEUE = "emails"
 EMAIL_PRIORITY = 10
 
 
-@task(priority=EMAIL_PRIORITY)
+@task(priority=EMAIL_PRIORITY, queue_name=EMAIL_QUEUE)
 def send_email(
     subject: str,
     body: str,

@@ -19,6 +19,7 @@ from maillage.exchange.structure_text import empty_structure_record, write_direc
 from maillage.jobs.queue import waiting
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure
+from tests.jobs.conftest import DATABASE_TASKS
 
 from .pages import PASSWORD, blocking_violations, describe, log_in, page_widths, submit
 
@@ -65,7 +66,7 @@ def check_page(page, axe, where: str) -> None:
 
 
 def test_upload_watch_the_job_finish_then_confirm(site, correspondent, new_page, axe, settings, tmp_path):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DATABASE_TASKS
     settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
     user, device = correspondent
     page = new_page(viewport={"width": WIDTHS[0], "height": 900})
@@ -100,7 +101,7 @@ def test_upload_watch_the_job_finish_then_confirm(site, correspondent, new_page,
 
 
 def test_without_javascript_the_refresh_link_shows_the_report(site, correspondent, new_page, settings, tmp_path):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DATABASE_TASKS
     settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
     user, device = correspondent
     page = new_page(java_script_enabled=False, viewport={"width": 375, "height": 800})

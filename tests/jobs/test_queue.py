@@ -22,7 +22,7 @@ def run_worker(**options) -> Worker:
     """Run the queued jobs in this process, then return. The worker closes the database connection between jobs
     (as a request does), which would end the test's transaction: not here."""
     settings = {"max_tasks": None, **options}
-    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
                     worker_id="test-worker", excluded_queue_names=[], heartbeat_seconds=1, stale_seconds=10,
                     beat_in_thread=False, **settings)  # fmt: skip
     with mock.patch.object(db_worker, "close_old_connections", lambda: None):

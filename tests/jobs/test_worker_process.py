@@ -1,5 +1,6 @@
 """`maillage worker` as a real process on a file SQLite database: killed with SIGKILL during a job, the job is
-run again by the next worker; stopped with SIGTERM, it finishes its job first; a second SIGTERM puts the job back.
+run again by the next worker; stopped with SIGTERM, it finishes its job first; a second SIGTERM puts the job back;
+the e-mail worker sends an e-mail while the other worker is busy with a long job.
 
 The job is `sample_tasks.slow_count`, a task of the tests only (PYTHONPATH gives the worker the tests package)."""
 
@@ -31,6 +32,13 @@ from tests.jobs.sample_tasks import slow_count
 print(slow_count.enqueue(sys.argv[1], float(sys.argv[2])).id)
 """
 
+SEND_EMAIL = """
+import sys, django
+django.setup()
+from maillage.jobs.mail import send_email
+print(send_email.enqueue(sys.argv[1], "Bonjour", ["personne@example.org"]).id)
+"""
+
 
 def environment(database: Path) -> dict:
     env = {name: value for name, value in os.environ.items() if name not in {"DATABASE_URL", "SENTRY_DSN"}}
@@ -59,8 +67,13 @@ class Queue:
                                 env=self.env, check=True, capture_output=True, text=True, timeout=60)  # fmt: skip
         return result.stdout.strip()
 
-    def worker(self, *options: str) -> subprocess.Popen:
-        with self.log.open("a") as log:
+    def email(self, subject: str) -> str:
+        result = subprocess.run([sys.executable, "-c", SEND_EMAIL, subject], cwd=ROOT, env=self.env, check=True,
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        return result.stdout.strip()
+
+    def worker(self, *options: str, log_path: Path | None = None) -> subprocess.Popen:
+        with (log_path or self.log).open("a") as log:
             return subprocess.Popen([MAILLAGE, "worker", "--no-reload", "--no-startup-delay", "--interval", "0.2",
                                      "--heartbeat", "0.5", "--stale-after", "30", *options], cwd=ROOT, env=self.env,
                                     stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
@@ -129,6 +142,47 @@ def test_a_second_sigterm_puts_the_job_back_in_the_queue(queue):
     assert queue.lines() == ["start"]
 
 
+def test_an_email_is_sent_while_the_other_worker_runs_a_long_job(queue, tmp_path):
+    """`make serve`, `make run` and systemd run two workers: every queue, and the e-mails alone. An e-mail queued
+    while a long job (an import, a refresh) runs leaves at once, sent by the e-mail worker."""
+    long_job = queue.enqueue(20)
+    main = queue.worker()
+    mail_log = tmp_path / "mail-worker.log"
+    mail = queue.worker("--queue", "emails", log_path=mail_log)
+    try:
+        queue.wait_for_start(1, main)
+        email = queue.email("Invitation pendant un import")
+        deadline = time.monotonic() + 10
+        while queue.job(email)[0] != "SUCCESSFUL":
+            assert mail.poll() is None, mail_log.read_text()
+            assert time.monotonic() < deadline, f"{queue.job(email)}\n{mail_log.read_text()}"
+            time.sleep(0.1)
+        assert queue.job(long_job)[0] == "RUNNING"
+        assert queue.lines() == ["start"]  # the long job is still running
+        assert "Subject: Invitation pendant un import" in mail_log.read_text()  # the console backend (dev)
+    finally:
+        for process in (main, mail):
+            process.kill()
+            process.wait()
+
+
+def test_the_mail_worker_leaves_the_other_queues_alone(queue, tmp_path):
+    job_id = queue.enqueue(0)
+    mail = queue.worker("--queue", "emails", "--batch", log_path=tmp_path / "mail-worker.log")
+    assert mail.wait(timeout=30) == 0
+    assert queue.job(job_id)[0] == "READY"
+    everything = queue.worker("--batch")
+    assert everything.wait(timeout=30) == 0, queue.log.read_text()
+    assert queue.job(job_id)[0] == "SUCCESSFUL"
+
+
+def test_an_unknown_queue_is_refused_in_french(queue):
+    result = subprocess.run([MAILLAGE, "worker", "--no-reload", "--queue", "courriels"], cwd=ROOT, env=queue.env,
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode != 0
+    assert "File inconnue : courriels (files : default, emails)" in result.stderr
+
+
 def free_port() -> int:
     import socket
 
@@ -151,6 +205,10 @@ def test_make_run_serves_and_works_and_ctrl_c_stops_both(queue):
         deadline = time.monotonic() + 30
         while queue.job(job_id)[0] != "SUCCESSFUL" or not answers(f"http://{address}/sante/vivant"):
             assert dev.poll() is None, queue.log.read_text()
+            assert time.monotonic() < deadline, queue.log.read_text()
+            time.sleep(0.2)
+        deadline = time.monotonic() + 30
+        while len(set(worker_processes(queue.database))) < 2:  # every queue, and the e-mails alone
             assert time.monotonic() < deadline, queue.log.read_text()
             time.sleep(0.2)
         os.killpg(dev.pid, signal.SIGINT)

@@ -111,7 +111,9 @@ def test_web_service_runs_serve_sh_as_maillage_with_the_environment_file():
     assert unit("maillage-web.service")["Install"]["WantedBy"] == "multi-user.target"
 
 
-@pytest.mark.parametrize("name", ["maillage-web.service", "maillage-worker.service", "maillage-job@.service"])
+@pytest.mark.parametrize(
+    "name", ["maillage-web.service", "maillage-worker.service", "maillage-worker-mail.service", "maillage-job@.service"]
+)
 def test_services_are_sandboxed(name):
     service = unit(name)["Service"]
     assert {key: service.get(key) for key in SANDBOX} == SANDBOX
@@ -129,6 +131,20 @@ def test_worker_service_runs_the_worker_as_maillage_and_stops_it_gracefully():
     assert (service["KillSignal"], service["KillMode"], service["Restart"]) == ("SIGTERM", "mixed", "always")
     assert "maillage-web.service" in unit("maillage-worker.service")["Unit"]["After"]  # after the migrations
     assert unit("maillage-worker.service")["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_mail_worker_service_runs_the_emails_queue_alone():
+    """E-mails have a worker of their own: a long import in maillage-worker.service does not hold them back."""
+    service = unit("maillage-worker-mail.service")["Service"]
+    assert service["User"] == service["Group"] == "maillage"
+    assert service["EnvironmentFile"] == ENV_FILE
+    assert service["ExecStart"] == f"{SERVER_ROOT}/deploy/serve.sh worker-mail"
+    assert 'exec "$BIN/maillage" worker --no-reload --queue emails' in (ROOT / "deploy/serve.sh").read_text()
+    assert (service["KillSignal"], service["KillMode"], service["Restart"]) == ("SIGTERM", "mixed", "always")
+    assert "maillage-web.service" in unit("maillage-worker-mail.service")["Unit"]["After"]
+    assert unit("maillage-worker-mail.service")["Install"]["WantedBy"] == "multi-user.target"
+    assert "serve-worker-mail" in (ROOT / "Makefile").read_text()
+    assert "maillage-worker-mail" in README.read_text()
 
 
 def test_job_template_runs_a_maillage_command_of_the_venv():

@@ -18,6 +18,7 @@ from maillage.jobs.models import WorkerHeartbeat
 from maillage.search import facets, vocabulary
 from maillage.search.backends import get_backend
 from tests.factories import make_sheet
+from tests.jobs.conftest import DATABASE_TASKS
 from tests.jobs.sample_tasks import note
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,7 @@ def test_the_tests_immediate_backend_keeps_no_queue(client, loaded_index):
 
 @pytest.fixture
 def database_queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DATABASE_TASKS
     settings.TASK_WORKER_STALE_SECONDS = 60
     settings.TASK_QUEUE_MAX_LAG_SECONDS = 300
 

@@ -1,4 +1,7 @@
-"""`maillage worker`: runs the background tasks (django-tasks-db's `db_worker`, with heartbeat and recovery)."""
+"""`maillage worker`: runs the background tasks (django-tasks-db's `db_worker`, with heartbeat and recovery).
+
+Every queue by default; `--queue emails` (repeatable, or comma-separated) for the named queues only, as the
+e-mail worker does (deploy/systemd/maillage-worker-mail.service, `make serve`, `make run`)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import os
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django_tasks import task_backends
 from django_tasks_db.management.commands import db_worker
 
 from maillage.jobs.worker import Worker
@@ -20,6 +24,15 @@ class Command(db_worker.Command):
 
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
+        parser.set_defaults(queue_name="*")  # every queue, e-mails included (django-tasks-db: "default" only)
+        parser.add_argument(
+            "--queue",
+            action="append",
+            dest="queues",
+            metavar="FILE",
+            help="ne fait tourner que les tâches de cette file (ex. emails) ; à répéter pour plusieurs "
+            "(défaut : toutes les files)",
+        )
         parser.add_argument(
             "--heartbeat",
             type=db_worker.valid_interval,
@@ -35,11 +48,15 @@ class Command(db_worker.Command):
         )
 
     def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay, reload, max_tasks,
-               worker_id, exclude_queues, heartbeat, stale_after, **options) -> None:  # fmt: skip
+               worker_id, exclude_queues, heartbeat, stale_after, queues, **options) -> None:  # fmt: skip
         self.configure_logging(verbosity)
         if heartbeat >= stale_after:
             raise CommandError("--heartbeat doit être plus court que --stale-after.")
-        queue_names = queue_name.split(",")
+        queue_names = [name.strip() for value in queues or [queue_name] for name in value.split(",") if name.strip()]
+        known = task_backends[backend_name].queues
+        unknown = set(queue_names) - {"*", *known} if known else set()
+        if unknown:
+            raise CommandError(f"File inconnue : {', '.join(sorted(unknown))} (files : {', '.join(sorted(known))}).")
         excluded = exclude_queues.split(",") if exclude_queues else []
         if excluded and "*" not in queue_names:
             raise CommandError("--exclude-queues ne va qu'avec --queue-name=*")
