@@ -48,6 +48,9 @@ NUMBER, EURO, PERCENT = "number", "euro", "percent"
 
 STRUCTURES_CODE = indicators.RESPONSE_INDICATOR
 FUNDING_TOTAL, AGES_TOTAL = "FINANCEMENT_TOTAL", "PARTICIPANTS_AGES"
+# Computed to divide the shares, not shown as rows: the funders' grid sums to « Total des produits » (a rule of the
+# questionnaire), which the tables already give, so a second row would repeat the same total.
+NOT_IN_TABLES = frozenset({FUNDING_TOTAL})
 # Breakdown charts: slug, title, prefix of the indicator codes drawn, category heading.
 BREAKDOWNS = [
     ("financeurs", "Part de chaque financeur dans le total des produits", "FINANCEMENT_", "Financeur"),
@@ -220,7 +223,7 @@ def build_report(place: Territory, year: int) -> Report:
     figures = [_figure(item, current) for item in indicators.INDICATORS]
     blocks: dict[str, list[Figure]] = {}
     for figure in figures:
-        if figure.structures is not None:
+        if figure.structures is not None and figure.code not in NOT_IN_TABLES:
             blocks.setdefault(figure.indicator.block, []).append(figure)
     years = sorted({y for y, _, _ in rows})
     evolution = _evolution(rows, years)
@@ -294,6 +297,8 @@ def _evolution(rows: Rows, years: list[int]) -> list:
     by_year = {y: {code: s for (yy, g, code), s in rows.items() if yy == y and g == ALL} for y in years}
     result = []
     for item in indicators.INDICATORS:
+        if item.code in NOT_IN_TABLES:
+            continue
         points = []
         for y in years:
             summary = by_year[y].get(item.code)
