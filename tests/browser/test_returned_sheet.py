@@ -1,8 +1,9 @@
 """A returned sheet is fixed, in a real browser, at 1280 and 375 px, with no blocking axe violation.
 
-The structure's member finds the correspondent's comment in « Mon espace » and at the top of the sheet's
-form, fixes the sheet and submits it again; the correspondent, past the second factor, sees what changed
-since the return (words marked) and publishes it. Two sheets of two structures are compared side by side
+The structure's member lands on « À faire », follows « 1 fiche renvoyée à corriger » and finds the
+correspondent's comment in « Mon espace » and at the top of the sheet's form, fixes the sheet and submits it
+again; the correspondent, past the second factor, goes from « À faire » to the sheet to moderate, sees what
+changed since the return (words marked) and publishes it. Two sheets of two structures are compared side by side
 before a merge, which needs the explicit « Fusionner quand même ».
 """
 
@@ -48,7 +49,8 @@ def test_a_returned_sheet_is_fixed_and_published(site, new_page, axe, size):
     # The member reads why in « Mon espace », then at the top of the sheet's form.
     page = new_page(viewport=viewport)
     log_in(page, site, member.email)
-    page.goto(site("/espace/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("À faire")  # where a member lands
+    submit(page, page.get_by_role("link", name="1 fiche renvoyée à corriger"))
     listed = page.locator("li", has_text="Cuisine partagée des voisins")
     expect(listed.locator(".returned-comment")).to_contain_text("Ajoutez aussi <les partenaires>.")
     check_page(page, axe, viewport["width"])
@@ -67,7 +69,8 @@ def test_a_returned_sheet_is_fixed_and_published(site, new_page, axe, size):
     moderator = new_page(viewport=viewport)
     log_in(moderator, site, correspondent.email)
     second_factor(moderator, device)
-    moderator.goto(site("/moderation/"))
+    expect(moderator.get_by_role("heading", level=1)).to_have_text("À faire")  # where a correspondent lands
+    submit(moderator, moderator.get_by_role("link", name="1 fiche soumise à modérer"))
     expect(moderator.get_by_role("link", name="Fiches à examiner (1)")).to_be_visible()
     moderator.get_by_role("link", name="Cuisine partagée des voisins").first.click()
     since = moderator.locator(".since-return")
