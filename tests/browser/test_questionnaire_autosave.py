@@ -1,6 +1,7 @@
-"""Nothing typed in the questionnaire is lost: a member types an answer and leaves the page within a second (a
-link followed, or the page closed), before the 2 s pause and the 20 s autosave; the page saved it on leaving
-(`pagehide` / `visibilitychange`, a keepalive request with the CSRF token), and the answer is there on return."""
+"""Nothing typed in the questionnaire is lost: a member, come from « À faire » at 1280 or 375 px, types an answer and
+leaves the page within a second (a link followed, or the page closed), before the 2 s pause and the 20 s autosave;
+the page saved it on leaving (`pagehide` / `visibilitychange`, a keepalive request with the CSRF token), and the
+answer is there on return."""
 
 import re
 import time
@@ -8,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .pages import blocking_violations, describe, log_in
+from .pages import blocking_violations, describe, log_in, submit
 from .test_observatory import PHONE_SE, observatory  # noqa: F401 (the fixture)
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -29,8 +30,16 @@ def saved_answer(observatory, code):  # noqa: F811
 def test_typed_answer_survives_leaving_within_a_second(observatory, new_page, axe, viewport):  # noqa: F811
     page = new_page(viewport=viewport)
     log_in(page, observatory.site, observatory.member.email)
-    page.goto(observatory.section("RH"))
+    # From « À faire », where a member lands, to the questionnaire's summary, then to a section.
+    expect(page.get_by_role("heading", level=1)).to_have_text("À faire")
+    submit(page, page.get_by_role("link", name=re.compile(r"^1 questionnaire à remplir")))
+    submit(page, page.get_by_role("link", name=re.compile(r"^Ouvrir le questionnaire Enquête 2026")))
+    violations = blocking_violations(axe, page)
+    assert violations == [], describe(violations)
+    submit(page, page.get_by_role("link", name="Ressources humaines", exact=True))
+    assert page.url == observatory.section("RH")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ressources humaines")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     violations = blocking_violations(axe, page)
     assert violations == [], describe(violations)
 
