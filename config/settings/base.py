@@ -154,7 +154,22 @@ def cache_config() -> dict:
             "OPTIONS": {"MAX_ENTRIES": 20000}}  # fmt: skip
 
 
-CACHES = {"default": cache_config()}
+def page_cache_config() -> dict:
+    """Whole public pages for anonymous visitors (`www/page_cache.py`): Redis under another prefix when `REDIS_URL`
+    is set, else files shared by the workers of this node (never the database: writers would queue behind it)."""
+    redis_url = os.environ.get("REDIS_URL", "").strip()
+    if redis_url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url,
+                "KEY_PREFIX": "maillage-pages"}  # fmt: skip
+    location = Path(os.environ.get("PAGE_CACHE_DIR", VAR_DIR / "cache" / "pages"))
+    return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(location),
+            "OPTIONS": {"MAX_ENTRIES": 5000}}  # fmt: skip
+
+
+CACHES = {"default": cache_config(), "pages": page_cache_config()}
+# How long a public page may be served from that cache at most (seconds; 0: never). A change of what it shows
+# is seen at once: the key holds the version of the bank or of the figures.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -16,7 +16,10 @@ ERROR_REPORT_RATE_LIMIT_PER_MINUTE = 0
 LOGIN_RATE_LIMIT_PER_MINUTE = 0
 # The bulk of the tests count in this process's memory; the tests of shared state start servers with the
 # real shared cache (tests/ops/test_shared_cache.py, tests/ops/test_nodes.py).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+          "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}}  # fmt: skip
+# No page served from the cache of whole pages, except in its own tests (tests/www/test_page_cache.py).
+PAGE_CACHE_SECONDS = 0
 # Tasks run as soon as they are enqueued (on commit); the worker's tests switch to the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}  # noqa: F405
 # Tasks run at once here: no plaquette is prebuilt after each refresh, except in the tests of the prebuild.

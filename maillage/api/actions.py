@@ -6,11 +6,13 @@ from maillage.search.engine import ActionResults, parse_action_filters, search_a
 from maillage.search.params import FACETS
 from maillage.search.similar import similar_actions
 from maillage.search.snippets import snippets
+from maillage.www.page_cache import bank_version, public_page_cache
 
 from .responses import api_view, json_response, not_found, parse_paging
 
 
 @api_view
+@public_page_cache(bank_version)  # inside the API's wrapper: its rate limit counts every hit
 def action_list(request):
     filters = parse_action_filters(request.GET, strict=True)
     page, page_size = parse_paging(request.GET)
@@ -41,6 +43,7 @@ def facet_counts(results: ActionResults) -> dict[str, list[dict]]:
 
 
 @api_view
+@public_page_cache(bank_version)
 def action_detail(request, pk: int):
     if not Action.objects.published().filter(pk=pk).exists():
         return not_found("Fiche action")

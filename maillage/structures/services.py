@@ -15,6 +15,9 @@ from .models import Structure
 
 # Fields the sheets show (in their open-data record, fingerprint and search index).
 SHOWN_ON_SHEETS = frozenset({"name", "department", "department_id"})
+# Shown by the public sheet page only (« Contacter la structure »): a change is logged for its sheets too, so that
+# the cached sheet pages (`www/page_cache.py`, keyed by that log) show it at once.
+SHOWN_ON_SHEET_PAGES = frozenset({"email"})
 
 
 def structure_snapshot(structure_id: int) -> dict:
@@ -25,13 +28,13 @@ def structure_snapshot(structure_id: int) -> dict:
 def structure_change(structure: Structure, *, changed_fields, acting_user, source: str, comment: str = ""):
     """Wrap the saving of a change to a stored structure.
 
-    Keeps the previous version in the history; when the name or the department change, its sheets
+    Keeps the previous version in the history; when the name, the department or the e-mail change, its sheets
     (which show them) get a new fingerprint and index entry.
     """
     with transaction.atomic():
         previous = structure_snapshot(structure.pk)
         sheet_ids = []
-        if SHOWN_ON_SHEETS & set(changed_fields):
+        if (SHOWN_ON_SHEETS | SHOWN_ON_SHEET_PAGES) & set(changed_fields):
             sheet_ids = list(Action.objects.filter(structure_id=structure.pk).values_list("id", flat=True))
         with reindexing(sheet_ids):
             yield

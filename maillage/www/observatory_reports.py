@@ -32,6 +32,7 @@ from maillage.parameters import positive_int
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 
+from .page_cache import figures_version, public_page_cache
 from .throttling import export_limited
 
 SCOPES = {"region": AggregateScope.REGION, "departement": AggregateScope.DEPARTMENT}
@@ -81,6 +82,7 @@ def _resolve(request, scope_slug: str | None, code: str | None, year: int | None
     return place, published, chosen
 
 
+@public_page_cache(figures_version)
 def territory_page(request, scope_slug: str | None = None, code: str | None = None, year: int | None = None):
     place, published, chosen = _resolve(request, scope_slug, code, year)
     context = {"place": place, "published_years": published, "year": chosen}

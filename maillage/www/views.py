@@ -20,6 +20,7 @@ from maillage.search.params import FACET_LABELS, MAX_QUERY_LENGTH, SORTS, Action
 from maillage.search.similar import similar_actions
 from maillage.structures.models import Structure
 
+from .page_cache import bank_version, public_page_cache
 from .search_page import chips, export_links, list_url, page_links, result_items, with_paths
 from .throttling import export_limited
 
@@ -37,6 +38,7 @@ def home(request):
     return render(request, "www/home.html", context)
 
 
+@public_page_cache(bank_version)
 def action_detail(request, pk: int, slug: str | None = None):
     published = Action.objects.published().select_related("structure__department").prefetch_related("files")
     action = get_object_or_404(published, pk=pk)
@@ -74,6 +76,7 @@ def action_pdf(request, pk: int):
     return response
 
 
+@public_page_cache(bank_version)
 def action_list(request):
     """The action bank: search, facets, sort, pages — all in the query string."""
     context = {"facet_labels": FACET_LABELS, "sorts": SORTS}
