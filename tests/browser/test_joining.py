@@ -40,6 +40,8 @@ def test_newcomer_joins_and_correspondent_accepts_from_todo(site, new_page, axe,
     viewport = SIZES[size]
     structure = Structure.objects.filter(department__isnull=False).order_by("name").first()
     correspondent, device = correspondent_of(structure)
+    team = User.objects.create_user("directrice@centre.test", password=PASSWORD, full_name="Claire Martin")
+    Membership.objects.create(user=team, structure=structure)  # a team to join (a structure without one is claimed)
 
     # The structure's page → login page → sign-up.
     newcomer = new_page(viewport=viewport)
