@@ -14,6 +14,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from maillage.ops import counters
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -66,17 +68,12 @@ def _parse(value: str | None) -> IPAddress | None:
 def throttle(request, bucket: str, limit_per_minute: int) -> int:
     """Count one request of `bucket` for the client's address; the seconds to wait once over the limit, else 0.
 
-    A fixed one-minute window counted in Django's cache (shared by the workers when the cache is).
-    A limit of 0 turns counting off.
+    A fixed one-minute window counted in the shared cache's counters (`ops/counters.py`: atomic, so exact
+    whatever the number of workers and nodes counting at once). A limit of 0 turns counting off.
     """
     if not limit_per_minute:
         return 0
     now = time.time()
     key = f"rate:{bucket}:{client_address(request) or '-'}:{int(now // 60)}"
-    cache.add(key, 0, timeout=61)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=61)
-        count = 1
+    count = counters.hit(key, 61, cache=cache)
     return max(1, 60 - int(now % 60)) if count > limit_per_minute else 0
