@@ -296,6 +296,7 @@ def read_pdf(page, observatory, tmp_path) -> None:
     path.write_bytes(data)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     count = int(re.search(r"^Pages:\s+(\d+)$", info, re.MULTILINE).group(1))
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), info  # a structure tree for screen readers
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     pages = [flat(page_text) for page_text in text.split("\f")[:count]]
     assert 1 <= count <= 4, pages  # made to be handed out: a cover, comparisons, evolution, the thematic block
