@@ -137,9 +137,34 @@ def loaded() -> bool:
     return _current is not None
 
 
+# The last change seen by the request this thread serves: read once per request. A page asked for the index once
+# per word it searched, per word whose sheets it counted… (31 queries for a sheet page seen for the first time):
+# under load each of these round trips waited for a database process to be given a core.
+_request = threading.local()
+
+
+def start_request(**kwargs) -> None:
+    """A request starts in this thread (`request_started`): the log's last row is read once, at its first use."""
+    _request.active, _request.change = True, None
+
+
+def end_request(**kwargs) -> None:
+    _request.active, _request.change = False, None
+
+
+def forget_latest_change() -> None:
+    """This thread wrote to the log (`services.log_change`): the rest of its request reads the log again."""
+    _request.change = None
+
+
 def _latest_change() -> tuple[int, str]:
+    if getattr(_request, "active", False) and _request.change is not None:
+        return _request.change
     row = IndexChange.objects.order_by("-id").values_list("id", "token").first()
-    return row or (0, "")
+    latest = row or (0, "")
+    if getattr(_request, "active", False):
+        _request.change = latest
+    return latest
 
 
 def _refreshed(index: FacetIndex | None, latest: tuple[int, str]) -> FacetIndex:

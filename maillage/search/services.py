@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Sequence
 from contextlib import contextmanager
 
+from . import facets
 from .backends import get_backend, id_ranges
 from .models import IndexChange
 from .query import parse_query
@@ -57,6 +58,7 @@ def log_change(ids: Sequence[int] | None) -> None:
         ranges = [(None, None)]
     for first, last in ranges:
         change = IndexChange.objects.create(first_action_id=first, last_action_id=last, token=secrets.token_hex(8))
+    facets.forget_latest_change()
     if change.pk % PRUNE_EVERY == 0:
         prune_log()
 
