@@ -1,10 +1,11 @@
 """The verdict of a fault drill (deploy/drills/): `python -m maillage.ops.drillcheck RESULTS EVENTS [--grace 2]
-[--max-errors N]`.
+[--max-errors N] [--min-errors N]`.
 
 RESULTS is what `maillage/ops/locustfile.py` wrote during the drill; EVENTS the drill's log of the fault, one
 `start <epoch seconds>` line when it began and one `end <epoch seconds>` when it was over (the worker killed, the
 database back). The drill passes when every failed request ended between the start and `grace` seconds after the
-end, there were at most `max-errors` of them, and requests were answered again after the end. Prints the
+end, there were at most `max-errors` of them (and at least `min-errors`: a fault that cut no request tested
+nothing), and requests were answered again after the end. Prints the
 timeline around the fault, second by second. Standard library only.
 """
 
@@ -25,7 +26,9 @@ def read_events(path: str) -> dict[str, float]:
     return events
 
 
-def verdict(results: dict, events: dict[str, float], *, grace: float, max_errors: int | None) -> tuple[bool, str]:
+def verdict(
+    results: dict, events: dict[str, float], *, grace: float, max_errors: int | None, min_errors: int = 0
+) -> tuple[bool, str]:
     start, end = events["start"], events["end"]
     errors = results.get("error_times", [])
     outside = [t for t in errors if not start - 0.5 <= t <= end + grace]
@@ -40,6 +43,9 @@ def verdict(results: dict, events: dict[str, float], *, grace: float, max_errors
         ok, failed = timeline.get(second, (0, 0))
         lines.append(f"  {second - int(start):+d} s : {ok} / {failed}")
     passed = not outside and answered_after > 0 and (max_errors is None or len(errors) <= max_errors)
+    if len(errors) < min_errors:
+        passed = False
+        lines.append(f"Aucune requête coupée (au moins {min_errors} attendue) : la panne n'a rien éprouvé.")
     lines.append("Exercice réussi." if passed else "Exercice échoué.")
     return passed, "\n".join(lines)
 
@@ -50,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("events")
     parser.add_argument("--grace", type=float, default=2.0, help="secondes tolérées après la fin de la panne")
     parser.add_argument("--max-errors", type=int, default=None, help="échecs tolérés au plus")
+    parser.add_argument("--min-errors", type=int, default=0, help="échecs attendus au moins (défaut : 0)")
     args = parser.parse_args(argv)
     try:
         with open(args.results, encoding="utf-8") as source:
@@ -58,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"Exercice illisible : {error}", file=sys.stderr)
         return 2
-    passed, text = verdict(results, events, grace=args.grace, max_errors=args.max_errors)
+    passed, text = verdict(results, events, grace=args.grace, max_errors=args.max_errors,
+                           min_errors=args.min_errors)  # fmt: skip
     print(text)
     return 0 if passed else 1
 

@@ -10,6 +10,10 @@ Logged-in editors (one per account of the plan) autosave their draft sheet and t
 seconds, opening the form now and then. Their requests are named `espace …` and kept apart from the public mix in
 the report.
 
+A request cut by the server (connection reset: a killed worker) is sent again on a new connection, for a GET or a
+HEAD, by the HTTP client (geventhttpclient), as browsers do: the visitor does not see it. LOADTEST_CLIENT_RETRIES=0
+turns that off, so that the kill drill (deploy/drills/kill-web-worker.sh) counts every request the crash cut.
+
 At the end the results (every response time, errors, load average, CPU of this process and of the server) are
 written to LOADTEST_RESULTS as JSON, for `maillage/ops/loadreport.py`.
 """
@@ -28,6 +32,10 @@ from locust import FastHttpUser, between, constant, constant_throughput, events,
 
 PLAN = json.loads(Path(os.environ.get("LOADTEST_PLAN", "var/loadtest/plan.json")).read_text(encoding="utf-8"))
 PACE = float(os.environ.get("LOADTEST_PACE", "4"))
+if os.environ.get("LOADTEST_CLIENT_RETRIES", "1") == "0":
+    import geventhttpclient.client
+
+    geventhttpclient.client._may_retry_after_send_error = lambda method: False
 SORTS = ("", "", "recent", "title", "department")
 
 times: dict[str, list[float]] = defaultdict(list)

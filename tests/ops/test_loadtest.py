@@ -2,6 +2,11 @@
 the report (percentiles, exit status on errors)."""
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -9,7 +14,7 @@ from django.test import Client
 
 from maillage.actions.models import Action, ActionState
 from maillage.observatory.models import Response
-from maillage.ops import drillcheck, loadreport
+from maillage.ops import busyworker, drillcheck, loadreport
 from maillage.ops.loadtest import PlanError, prepare_plan
 from tests.factories import make_sheet, make_structure
 
@@ -94,3 +99,55 @@ def test_a_drill_passes_when_errors_fall_within_the_fault(tmp_path):
     no_recovery = run | {"error_times": [1000.5], "timeline": {"1000": [1, 1]}}
     path.write_text(json.dumps(no_recovery))
     assert drillcheck.main([str(path), str(events), "--grace", "2"]) == 1
+
+
+def test_a_drill_that_cut_no_request_tested_nothing(tmp_path, capsys):
+    events = tmp_path / "events"
+    events.write_text("start 1000.2\nend 1001.0\n")
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(results({}) | {"timeline": {"999": [5, 0], "1004": [6, 0]}, "error_times": []}))
+    assert drillcheck.main([str(path), str(events), "--min-errors", "1"]) == 1
+    assert "la panne n'a rien éprouvé" in capsys.readouterr().out
+    path.write_text(json.dumps(results({}) | {"timeline": {"1004": [6, 0]}, "error_times": [1000.5]}))
+    assert drillcheck.main([str(path), str(events), "--min-errors", "1", "--max-errors", "1"]) == 0
+
+
+# A master with two worker processes, as gunicorn's: the first accepts 3 connections, the second 1.
+MASTER = """
+import os, socket, sys, time
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(16)
+print(listener.getsockname()[1], flush=True)
+for accepted in (3, 1):
+    sys.stdin.readline()
+    if os.fork() == 0:
+        held = [listener.accept()[0] for _ in range(accepted)]
+        print("accepted", flush=True)
+        time.sleep(60)
+        os._exit(0)
+time.sleep(60)
+"""
+
+
+def test_the_drill_picks_the_worker_holding_the_most_connections():
+    master = subprocess.Popen([sys.executable, "-c", MASTER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    clients = []
+    try:
+        port = int(master.stdout.readline())
+        for count in (3, 1):
+            master.stdin.write("fork\n")
+            master.stdin.flush()
+            clients += [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+            assert master.stdout.readline().strip() == "accepted"
+        counts = busyworker.connections_by_worker(master.pid)
+        assert sorted(counts.values()) == [1, 3]
+        busiest = next(pid for pid, count in counts.items() if count == 3)
+        assert busyworker.busiest(master.pid, wait=0, min_connections=2) == (busiest, 3)
+    finally:
+        for client in clients:
+            client.close()
+        for pid in busyworker.children(master.pid):
+            os.kill(pid, signal.SIGKILL)
+        master.kill()
+        master.communicate()
