@@ -46,3 +46,22 @@ def test_a_request_that_changes_a_sheet_sees_its_change():
         facet_index()
         facet_index()
     assert log_reads(queries) == 2  # outside a request (commands, tasks), the log is read at every use
+
+
+def test_a_request_that_began_before_a_change_keeps_the_newer_index():
+    """Threads of a process share the index: one whose request read the log before another thread brought the
+    index further uses it as it is, rather than loading every sheet again at its older change."""
+    structure = make_structure()
+    make_sheet("Jardin partagé", structure)
+    facets.start_request()
+    try:
+        older = facet_index().change
+        make_sheet("Atelier vélo", structure)
+        newer = facet_index()
+        facets._request.change = older  # as a thread whose request began before the change
+        with CaptureQueriesContext(connection) as queries:
+            assert facet_index() is newer
+            assert facet_index() is newer
+        assert len(queries) == 1  # is the newer change still logged (not rolled back)? once
+    finally:
+        facets.end_request()
