@@ -110,6 +110,9 @@ def load_code() -> None:
     """What Django loads at a process's first request: the URL configuration, so every view module (about 1 s
     under load), and the French translations. Loaded before gunicorn forks, they are shared by its workers."""
     get_resolver().url_patterns  # noqa: B018 (imports config/urls.py and every module of views)
+    from maillage.www.page_cache import code_version
+
+    code_version()  # the page cache's fingerprint of the code: a walk of the package's files, once
     # The resolver keeps its lookups of names and namespaces per active language (LocaleMiddleware activates
     # `fr`, not LANGUAGE_CODE's `fr-fr`): each is filled here, with the language's translations.
     for language in {settings.LANGUAGE_CODE, *(code for code, _ in settings.LANGUAGES)}:

@@ -162,7 +162,7 @@ def page_cache_config() -> dict:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url,
                 "KEY_PREFIX": "maillage-pages"}  # fmt: skip
     location = Path(os.environ.get("PAGE_CACHE_DIR", VAR_DIR / "cache" / "pages"))
-    return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(location),
+    return {"BACKEND": "maillage.ops.file_cache.SampledCullFileCache", "LOCATION": str(location),
             "OPTIONS": {"MAX_ENTRIES": 5000}}  # fmt: skip
 
 

@@ -241,3 +241,13 @@ def test_the_cache_is_off_with_zero_seconds(client, sheet, settings):
     settings.PAGE_CACHE_SECONDS = 0
     client.get(SEARCH)
     assert "X-Cache" not in client.get(SEARCH)
+
+
+def test_the_file_cache_of_a_node_stays_bounded(tmp_path):
+    from maillage.ops.file_cache import CULL_EVERY, SampledCullFileCache
+
+    pages = SampledCullFileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 100}})
+    for number in range(400):
+        pages.set(f"page:{number}", b"une page", 300)
+        assert len(list(tmp_path.glob("*.djcache"))) <= 100 + CULL_EVERY
+    assert pages.get("page:399") == b"une page"
