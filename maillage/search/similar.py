@@ -73,7 +73,8 @@ def document_frequency(words: list[str]) -> dict[str, int]:
             else:
                 missing.append(word)
     if missing:
-        counted = get_backend().document_frequency(missing)
+        # A word more than MAX_MATCHES sheets hold is never chosen: counting stops past that.
+        counted = get_backend().document_frequency(missing, at_most=MAX_MATCHES + 1)
         with _lock:
             for word in missing:
                 found[word] = counted.get(word, 0)

@@ -97,8 +97,11 @@ def test_the_sheets_holding_a_word_are_counted_from_the_index():
 
     with connection.execute_wrapper(explain_counts):
         counts = get_backend().document_frequency(["jardin", "potager", "inconnu"])
+        capped = get_backend().document_frequency(["jardin", "potager"], at_most=10)
     assert (counts["jardin"], counts["potager"], counts.get("inconnu", 0)) == (30, 3, 0)
+    assert capped == {"jardin": 10, "potager": 3}  # similar sheets never choose a word past MAX_MATCHES
     if connection.vendor == "postgresql":
-        assert len(plans) == 1  # one query for every word
-        assert "Seq Scan on search_action_document" not in plans[0], plans[0]
-        assert "search_action_document_vector" in plans[0], plans[0]
+        assert len(plans) == 2  # one query for all the words of a call
+        for plan in plans:
+            assert "Seq Scan on search_action_document" not in plan, plan
+            assert "search_action_document_vector" in plan, plan

@@ -153,14 +153,14 @@ class SQLiteBackend(TermSetsBackend):
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def document_frequency(self, words: list[str]) -> dict[str, int]:
-        """How many sheets hold each of these folded words."""
+    def document_frequency(self, words: list[str], at_most: int | None = None) -> dict[str, int]:
+        """How many sheets hold each of these folded words (at most `at_most` when given, as on PostgreSQL)."""
         if not words:
             return {}
         marks = ", ".join(["%s"] * len(words))
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT term, doc FROM {self.vocabulary_table} WHERE term IN ({marks})", words)
-            return dict(cursor.fetchall())
+            return {term: doc if at_most is None else min(doc, at_most) for term, doc in cursor.fetchall()}
 
     def knows(self, word: str) -> bool:
         """Whether sheets hold this folded word, or a word of the same stem."""
