@@ -145,6 +145,10 @@ def test_a_territory_page_opens_with_its_key_figures(published, site, new_page, 
         height = 1450 if viewport is DESKTOP else 1900  # the key figures and the first section
         page.screenshot(path=folder / name, full_page=True,
                         clip={"x": 0, "y": 0, "width": viewport["width"], "height": height})  # fmt: skip
+        if viewport is PHONE:  # the first section's charts, in their narrow drawing
+            page.locator(".report-section").filter(has=page.locator(".report-charts")).first.screenshot(
+                path=folder / "observatoire-graphiques-telephone.png"
+            )
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "375"])
