@@ -251,3 +251,10 @@ def test_the_file_cache_of_a_node_stays_bounded(tmp_path):
         pages.set(f"page:{number}", b"une page", 300)
         assert len(list(tmp_path.glob("*.djcache"))) <= 100 + CULL_EVERY
     assert pages.get("page:399") == b"une page"
+
+
+def test_get_and_head_share_a_page_but_not_other_methods(client, sheet):
+    assert client.get(SEARCH)["X-Cache"] == "miss"
+    head = client.head(SEARCH)
+    assert (head.status_code, head["X-Cache"], head.content) == (200, "hit", b"")
+    assert "X-Cache" not in client.options(SEARCH)
