@@ -9,6 +9,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from django.db.models import Value
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.text import slugify
 
@@ -70,8 +71,8 @@ def _records(ids: list[int]) -> Iterator[tuple[dict, dict]]:
     if not ids:
         return
     rows = Action.objects.filter(id__in=ids).order_by("id").values(*ROW_FIELDS)
-    lists = {key: _labels(through, ids) for key, (through, _) in LIST_RELATIONS.items()}
-    files = _grouped(ActionFile.objects.filter(action_id__in=ids).order_by("action_id", "position", "id"), "name")
+    lists = _lists(ids)
+    files = lists.pop("files")
     for row in rows:
         pk = row["id"]
         record = {key: row[key] for key in TEXT_KEYS}
@@ -85,14 +86,20 @@ def _records(ids: list[int]) -> Iterator[tuple[dict, dict]]:
         yield row, {key: record[key] for key in CONTENT_KEYS}
 
 
-def _labels(through, ids: list[int]) -> dict[int, list[str]]:
-    return _grouped(through.objects.filter(action_id__in=ids).order_by("action_id", "position", "id"), "item__label")
-
-
-def _grouped(queryset, field: str) -> dict[int, list[str]]:
-    grouped: dict[int, list[str]] = defaultdict(list)
-    for action_id, value in queryset.values_list("action_id", field):
-        grouped[action_id].append(value)
+def _lists(ids: list[int]) -> dict[str, dict[int, list[str]]]:
+    """The labels of every list of these sheets, and their files' names (`files`), by sheet in the sheets' order:
+    one query for all of them (a search page asked six; under load each round trip waits for the database)."""
+    parts = [
+        through.objects.filter(action_id__in=ids)
+        .order_by()
+        .values_list(Value(key), "action_id", "position", "id", "item__label")
+        for key, (through, _) in LIST_RELATIONS.items()
+    ]
+    files = ActionFile.objects.filter(action_id__in=ids).order_by()
+    parts.append(files.values_list(Value("files"), "action_id", "position", "id", "name"))
+    grouped: dict[str, dict[int, list[str]]] = {key: defaultdict(list) for key in [*LIST_RELATIONS, "files"]}
+    for key, action_id, _, _, label in sorted(parts[0].union(*parts[1:], all=True), key=lambda row: row[:4]):
+        grouped[key][action_id].append(label)
     return grouped
 
 

@@ -26,8 +26,8 @@ from maillage.structures.models import Structure, StructureKind
 DATA = Path(__file__).parent / "data"
 EXAMPLES = DATA / "actions_exemples.txt"
 SCHEMA = Path(settings.BASE_DIR) / "docs" / "schemas" / "action.schema.json"
-# One query for the ids of the batch, one for the sheets, one per ordered list (5), one for the files.
-QUERIES_PER_BATCH = 8
+# One query for the ids of the batch, one for the sheets, one for every ordered list and the files together.
+QUERIES_PER_BATCH = 3
 pytestmark = pytest.mark.django_db
 
 
