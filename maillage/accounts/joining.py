@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -178,34 +177,14 @@ def decide_structure_request(
     if not can_decide_structure_request(acting_user, structure_request):
         raise PermissionDenied("Seuls les correspondants du département décident de cette demande.")
     structure_request = StructureRequest.objects.select_for_update().get(pk=structure_request.pk)
-    if structure_request.status != AccessRequestStatus.PENDING:
-        raise StructureRequestError("Cette demande a déjà été traitée.")
-    comment = comment.strip()
-    if not accept and not comment:
-        raise StructureRequestError("Commentaire : indiquez au demandeur pourquoi la demande est refusée.")
+    services.stamp_decision(structure_request, accept=accept, comment=comment, acting_user=acting_user,
+                            error=StructureRequestError)  # fmt: skip
     if accept:
         fields = ("name", "kind", "department", "commune", "postcode", "siret")
         values = {field: getattr(structure_request, field) for field in fields}
         structure_request.structure = create_structure(values, acting_user=acting_user, request=request)
         Membership.objects.create(user=structure_request.user, structure=structure_request.structure, is_admin=True)
-    structure_request.status = AccessRequestStatus.ACCEPTED if accept else AccessRequestStatus.REFUSED
-    structure_request.decided_at = timezone.now()
-    structure_request.decided_by = acting_user
-    structure_request.decision_comment = comment
     structure_request.save()
-    log_event(
-        AuditAction.ACCESS_REQUEST,
-        actor=acting_user,
-        request=request,
-        target=structure_request.user,
-        structure_request=structure_request.pk,
-        decision=structure_request.status,
-    )
-    context = {
-        "structure_request": structure_request,
-        "accepted": accept,
-        "link": settings.SITE_URL + resolve_url(settings.LOGIN_REDIRECT_URL),
-    }
-    recipient = structure_request.user.email
-    transaction.on_commit(lambda: services._send("structure_request_decision", context, [recipient]))
+    services.announce_decision(structure_request, "structure_request", acting_user=acting_user, request=request,
+                               structure_request=structure_request.pk)  # fmt: skip
     return structure_request

@@ -330,15 +330,7 @@ def decide_access_request(
     if not can_decide_access_request(acting_user, access_request):
         raise PermissionDenied("Vous ne gérez pas les membres de cette structure.")
     access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
-    if access_request.status != AccessRequestStatus.PENDING:
-        raise AccessRequestError("Cette demande a déjà été traitée.")
-    comment = comment.strip()
-    if not accept and not comment:
-        raise AccessRequestError("Commentaire : indiquez au demandeur pourquoi la demande est refusée.")
-    access_request.status = AccessRequestStatus.ACCEPTED if accept else AccessRequestStatus.REFUSED
-    access_request.decided_at = timezone.now()
-    access_request.decided_by = acting_user
-    access_request.decision_comment = comment
+    stamp_decision(access_request, accept=accept, comment=comment, acting_user=acting_user, error=AccessRequestError)
     access_request.save(update_fields=["status", "decided_at", "decided_by", "decision_comment"])
     if accept:
         is_admin = access_request.kind == AccessRequestKind.CLAIM
@@ -348,21 +340,36 @@ def decide_access_request(
         if is_admin and not membership.is_admin:
             membership.is_admin = True
             membership.save(update_fields=["is_admin"])
-    log_event(
-        AuditAction.ACCESS_REQUEST,
-        actor=acting_user,
-        request=request,
-        target=access_request.user,
-        structure=access_request.structure_id,
-        decision=access_request.status,
-    )
+    announce_decision(access_request, "access_request", acting_user=acting_user, request=request,
+                      structure=access_request.structure_id)  # fmt: skip
+
+
+def stamp_decision(pending, *, accept: bool, comment: str, acting_user: User, error: type[Exception]) -> None:
+    """Mark a request (to join a structure, or to create one) accepted or refused by `acting_user`, with the
+    comment; `error` when it was already decided, or refused without a comment. The caller saves it."""
+    if pending.status != AccessRequestStatus.PENDING:
+        raise error("Cette demande a déjà été traitée.")
+    comment = comment.strip()
+    if not accept and not comment:
+        raise error("Commentaire : indiquez au demandeur pourquoi la demande est refusée.")
+    pending.status = AccessRequestStatus.ACCEPTED if accept else AccessRequestStatus.REFUSED
+    pending.decided_at = timezone.now()
+    pending.decided_by = acting_user
+    pending.decision_comment = comment
+
+
+def announce_decision(pending, kind: str, *, acting_user: User, request=None, **audit) -> None:
+    """Log the decision of a request in the audit log, and tell the person by e-mail (template
+    `account/email/<kind>_decision`) once the transaction commits."""
+    log_event(AuditAction.ACCESS_REQUEST, actor=acting_user, request=request, target=pending.user,
+              decision=pending.status, **audit)  # fmt: skip
     context = {
-        "access_request": access_request,
-        "accepted": accept,
+        kind: pending,
+        "accepted": pending.status == AccessRequestStatus.ACCEPTED,
         "link": settings.SITE_URL + resolve_url(settings.LOGIN_REDIRECT_URL),
     }
-    recipient = access_request.user.email
-    transaction.on_commit(lambda: _send("access_request_decision", context, [recipient]))
+    recipient = pending.user.email
+    transaction.on_commit(lambda: _send(f"{kind}_decision", context, [recipient]))
 
 
 # --- personal data -------------------------------------------------------------------------------

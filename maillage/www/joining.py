@@ -178,47 +178,35 @@ def _render_list(request, *, errors=None, status=200):
 @require_POST
 def access_request_decide(request, pk: int, accept: bool):
     access_request = get_object_or_404(AccessRequest.objects.select_related("structure", "user"), pk=pk)
-    if not services.can_decide_access_request(request.user, access_request):
-        raise Http404("Demande introuvable.")  # as an unknown one: whether it exists is no one else's business
-    form = DecisionForm(request.POST, prefix=f"access-{pk}", refusing=not accept)
-    if not form.is_valid():
-        return _render_list(request, errors={("access", pk): form}, status=400)
-    try:
-        services.decide_access_request(
-            access_request,
-            accept=accept,
-            comment=form.cleaned_data["comment"],
-            acting_user=request.user,
-            request=request,
-        )
-    except services.AccessRequestError as error:
-        messages.error(request, str(error))
-    else:
-        verb = "acceptée" if accept else "refusée"
-        messages.success(request, f"La demande de {access_request.user.email} est {verb}.")
-    return redirect(safe_next(request, reverse("account:access-requests")))
+    verb = "acceptée" if accept else "refusée"
+    return _decide(request, access_request, "access", accept, can_decide=services.can_decide_access_request,
+                   decide=services.decide_access_request, error=services.AccessRequestError,
+                   done=f"La demande de {access_request.user.email} est {verb}.")  # fmt: skip
 
 
 @login_required
 @require_POST
 def structure_request_decide(request, pk: int, accept: bool):
     structure_request = get_object_or_404(StructureRequest.objects.select_related("user", "department"), pk=pk)
-    if not joining.can_decide_structure_request(request.user, structure_request):
-        raise Http404("Demande introuvable.")
-    form = DecisionForm(request.POST, prefix=f"structure-{pk}", refusing=not accept)
+    done = "la structure est créée" if accept else "la demande est refusée"
+    return _decide(request, structure_request, "structure", accept, can_decide=joining.can_decide_structure_request,
+                   decide=joining.decide_structure_request, error=joining.StructureRequestError,
+                   done=f"{structure_request.name} : {done}.")  # fmt: skip
+
+
+def _decide(request, pending, kind: str, accept: bool, *, can_decide, decide, error: type[Exception], done: str):
+    """Accept or refuse a request to join (`kind` "access") or to create a structure ("structure"), with the
+    comment of the decision form; back to the list, or the list with the form's errors."""
+    if not can_decide(request.user, pending):
+        raise Http404("Demande introuvable.")  # as an unknown one: whether it exists is no one else's business
+    form = DecisionForm(request.POST, prefix=f"{kind}-{pending.pk}", refusing=not accept)
     if not form.is_valid():
-        return _render_list(request, errors={("structure", pk): form}, status=400)
+        return _render_list(request, errors={(kind, pending.pk): form}, status=400)
     try:
-        joining.decide_structure_request(
-            structure_request,
-            accept=accept,
-            comment=form.cleaned_data["comment"],
-            acting_user=request.user,
-            request=request,
-        )
-    except joining.StructureRequestError as error:
-        messages.error(request, str(error))
+        decide(pending, accept=accept, comment=form.cleaned_data["comment"], acting_user=request.user,
+               request=request)  # fmt: skip
+    except error as refused:
+        messages.error(request, str(refused))
     else:
-        done = "la structure est créée" if accept else "la demande est refusée"
-        messages.success(request, f"{structure_request.name} : {done}.")
+        messages.success(request, done)
     return redirect(safe_next(request, reverse("account:access-requests")))
