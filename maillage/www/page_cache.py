@@ -28,6 +28,7 @@ version was read (else a lagging replica's older records would be stored under t
 
 import functools
 import hashlib
+import logging
 import os
 import re
 from collections.abc import Callable
@@ -43,6 +44,8 @@ from maillage.observatory.models import Campaign
 from maillage.ops.replica import PRIMARY, REPLICA, reading_replica
 from maillage.search.facets import facet_index
 from maillage.search.models import IndexChange
+
+logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "pages"
 HEADER = "X-Cache"
@@ -76,20 +79,30 @@ def public_page_cache(version: Callable[[object], str]):
             if seconds <= 0 or not anonymous_visit(request):
                 return view(request, *args, **kwargs)
             key = page_key(request, version(request))
-            stored = caches[CACHE_ALIAS].get(key)
+            stored = _cache_call("get", key)
             if stored is not None:
                 return replayed(request, stored)
             may_store = not reading_replica() or replica_caught_up()
             response = view(request, *args, **kwargs)
             entry = page_entry(request, response) if may_store else None
             if entry is not None:
-                caches[CACHE_ALIAS].set(key, entry, seconds)
+                _cache_call("set", key, entry, seconds)
             response[HEADER] = "miss"
             return response
 
         return wrapped
 
     return decorator
+
+
+def _cache_call(method: str, *args):
+    """A read or write of the pages' cache; when it fails (Redis away, a full disk), the page is rendered as if the
+    cache were empty, and the failure logged."""
+    try:
+        return getattr(caches[CACHE_ALIAS], method)(*args)
+    except Exception:  # noqa: BLE001 - whatever the backend raises, a page is still answered
+        logger.warning("Cache des pages : %s impossible", "lecture" if method == "get" else "écriture", exc_info=True)
+        return None
 
 
 def anonymous_visit(request) -> bool:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.cache import caches
 from django.http import HttpResponse
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from maillage.accounts.models import Membership, User
@@ -258,3 +258,16 @@ def test_get_and_head_share_a_page_but_not_other_methods(client, sheet):
     head = client.head(SEARCH)
     assert (head.status_code, head["X-Cache"], head.content) == (200, "hit", b"")
     assert "X-Cache" not in client.options(SEARCH)
+
+
+def test_a_cache_that_cannot_be_written_still_answers_the_page(client, sheet, settings, tmp_path, caplog):
+    not_a_directory = tmp_path / "fichier"
+    not_a_directory.write_text("")
+    broken = {"BACKEND": "maillage.ops.file_cache.SampledCullFileCache", "LOCATION": str(not_a_directory / "pages")}
+    with override_settings(CACHES={**settings.CACHES, "pages": broken}):
+        for _ in range(2):
+            page = client.get(SEARCH)
+            assert page.status_code == 200
+            assert page["X-Cache"] == "miss"
+            assert "Jardin partagé du quartier" in page.content.decode()
+    assert "Cache des pages : écriture impossible" in caplog.text
