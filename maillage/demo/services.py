@@ -16,6 +16,7 @@ from maillage.exchange.action_loader import ActionLoader, ReferenceResolver
 from maillage.exchange.action_text import ParsedSheet
 from maillage.exchange.reports import ImportReport
 from maillage.exchange.structure_json import PLAIN_KEYS
+from maillage.french import count_noun
 from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 from maillage.structures.siret import is_valid_siret
@@ -53,7 +54,8 @@ def _check_empty() -> None:
     structures, actions = Structure.objects.count(), Action.objects.count()
     if structures or actions:
         raise DemoError(
-            f"la base contient déjà {structures} structure(s) et {actions} fiche(s) action : "
+            f"la base contient déjà {count_noun(structures, 'structure')} et "
+            f"{count_noun(actions, 'fiche action', 'fiches actions')} : "
             "les données de démonstration ne se chargent que dans une base vide"
         )
 

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from maillage.french import count_noun
+
 
 @dataclass
 class ImportReport:
@@ -25,10 +27,16 @@ class ImportReport:
         """`file:line: message`, in the order of the lines of the file."""
         return [text for _, _, text in sorted(self._warnings)]
 
-    def summary(self, noun: str = "fiches") -> str:
+    def summary(self, noun: str = "fiche") -> str:
+        """« 1 structure lue, 1 créée, 0 mise à jour… »: `noun` in the singular, feminine as those imported are."""
         prefix = "[essai, rien n'est enregistré] " if self.dry_run else ""
-        return (
-            f"{prefix}{self.filename} : {self.read} {noun} lues, {self.created} créées, {self.updated} mises à jour, "
-            f"{self.unchanged} inchangées, {self.duplicates} doublons ignorés, {self.flagged} signalées "
-            f"« doublon probable », {len(self._warnings)} avertissements"
+        counts = (
+            count_noun(self.read, f"{noun} lue", f"{noun}s lues"),
+            count_noun(self.created, "créée"),
+            count_noun(self.updated, "mise à jour", "mises à jour"),
+            count_noun(self.unchanged, "inchangée"),
+            count_noun(self.duplicates, "doublon ignoré", "doublons ignorés"),
+            count_noun(self.flagged, "signalée « doublon probable »", "signalées « doublon probable »"),
+            count_noun(len(self._warnings), "avertissement"),
         )
+        return f"{prefix}{self.filename} : {', '.join(counts)}"

@@ -173,7 +173,7 @@ def run_web_import(
 
 
 def _noun(kind: str) -> str:
-    return "fiches" if kind == ImportKind.ACTIONS else "structures"
+    return "fiche" if kind == ImportKind.ACTIONS else "structure"
 
 
 def summary(result: WebImportResult, kind: str) -> str:

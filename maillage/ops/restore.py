@@ -24,6 +24,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from maillage.accounts.models import User
 from maillage.actions.models import Action
+from maillage.french import count_noun
 from maillage.observatory.models import Response
 from maillage.structures.models import Structure
 
@@ -31,7 +32,7 @@ from .archive import MEDIA_PREFIX, ArchiveError, UnpackedArchive, unpack
 from .backup import run_postgres_tool
 
 # What makes a database "not empty": rows people made (a freshly migrated database has none).
-CONTENT = ((Structure, "structure(s)"), (Action, "fiche(s)"), (User, "compte(s)"), (Response, "réponse(s)"))
+CONTENT = ((Structure, "structure"), (Action, "fiche"), (User, "compte"), (Response, "réponse"))
 
 
 @dataclass
@@ -84,7 +85,7 @@ def check_empty(path: Path) -> None:
             if table in tables:
                 cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
                 if count := cursor.fetchone()[0]:
-                    found.append(f"{count} {label}")
+                    found.append(count_noun(count, label))
     if found:
         raise ArchiveError(
             f"{path} n'a pas été restaurée : la base configurée n'est pas vide ({', '.join(found)}). "

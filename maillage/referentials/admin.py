@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from maillage.actions.services import sheets_showing
+from maillage.french import count_noun
 from maillage.search.services import reindexing
 
 from .models import CLOSED_LISTS, Department, Region
@@ -37,7 +38,8 @@ class DepartmentAdmin(ShownOnSheetsAdmin):
 @admin.action(description="Marquer comme vérifié")
 def mark_reviewed(modeladmin, request, queryset):
     count = queryset.filter(to_review=True).update(to_review=False)
-    modeladmin.message_user(request, f"{count} valeur(s) marquée(s) comme vérifiée(s).", messages.SUCCESS)
+    done = count_noun(count, "valeur marquée comme vérifiée", "valeurs marquées comme vérifiées")
+    modeladmin.message_user(request, f"{done}.", messages.SUCCESS)
 
 
 class ReferenceItemAdmin(ShownOnSheetsAdmin):

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from maillage.accounts import perms
+from maillage.french import count_noun
 from maillage.observatory import campaigns
 from maillage.observatory.campaigns import QuestionnaireLoadError
 from maillage.observatory.definitions.questionnaire import InvalidDefinition
@@ -253,7 +254,7 @@ def _load(function, *args, shown: str, **kwargs):
         return function(*args, **kwargs), None, []
     except InvalidDefinition as invalid:
         errors = [campaigns.describe_error(error) for error in invalid.errors]
-        return None, f"{shown} : {len(errors)} erreur(s), rien n'a été chargé.", errors
+        return None, f"{shown} : {count_noun(len(errors), 'erreur')}, rien n'a été chargé.", errors
     except QuestionnaireLoadError as error:
         return None, f"{error} Rien n'a été chargé.", []
     except Exception as error:  # noqa: BLE001 - rolled back; the details go to the log, not to the page
@@ -269,12 +270,13 @@ def _loaded(request, result: campaigns.LoadResult):
     questionnaire = result.questionnaire
     text = (
         f"{questionnaire.title} ({questionnaire.get_kind_display()}) chargé : {questionnaire.code} "
-        f"version {questionnaire.version}, {questionnaire.question_count} questions, "
-        f"fichier(s) {', '.join(sorted(questionnaire.sources))}."
+        f"version {questionnaire.version}, {count_noun(questionnaire.question_count, 'question')}, "
+        f"{'fichier' if len(questionnaire.sources) == 1 else 'fichiers'} {', '.join(sorted(questionnaire.sources))}."
     )
     if result.replaced:
         text += f" Il remplace {result.replaced['code']} version {result.replaced['version']}."
     if result.unused:
-        text += f" Fichier(s) envoyé(s) mais non utilisé(s) : {', '.join(result.unused)}."
+        unused = "Fichier envoyé mais non utilisé" if len(result.unused) == 1 else "Fichiers envoyés mais non utilisés"
+        text += f" {unused} : {', '.join(result.unused)}."
     messages.success(request, text)
     return redirect("observatory_admin:campaigns")

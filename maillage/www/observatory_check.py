@@ -27,6 +27,7 @@ from maillage.accounts import perms
 from maillage.actions.moderation import is_moderator, moderated_departments
 from maillage.audit.models import AuditAction
 from maillage.audit.services import log_event
+from maillage.french import count_noun
 from maillage.observatory.answers import filling
 from maillage.observatory.checks import answer_export, checking, corrections, reminders
 from maillage.observatory.definitions.values import format_exact, parse_answer
@@ -120,12 +121,13 @@ def remind(request):
 
 
 def _reminder_summary(outcome: reminders.Outcome) -> str:
-    parts = [f"{len(outcome.reminded)} structure(s) relancée(s) par e-mail"]
+    parts = [f"{count_noun(len(outcome.reminded), 'structure relancée', 'structures relancées')} par e-mail"]
     if outcome.without_address:
         names = ", ".join(r.structure.name for r in outcome.without_address)
         parts.append(f"{len(outcome.without_address)} sans adresse e-mail ({names})")
     if outcome.skipped:
-        parts.append(f"{outcome.skipped} déjà relancée(s) depuis moins de {reminders.RESEND_AFTER_DAYS} jours")
+        skipped = count_noun(outcome.skipped, "déjà relancée", "déjà relancées")
+        parts.append(f"{skipped} depuis moins de {reminders.RESEND_AFTER_DAYS} jours")
     return " ; ".join(parts) + "."
 
 

@@ -134,7 +134,7 @@ def test_closed_lists_can_be_marked_as_reviewed(admin_client):
     assert response.status_code == 200
     unknown.refresh_from_db()
     assert not unknown.to_review
-    assert "1 valeur(s) marquée(s) comme vérifiée(s)." in response.content.decode()
+    assert "1 valeur marquée comme vérifiée." in response.content.decode()
 
 
 def add_sheets(count: int, start: int = 0, duplicate_of=None) -> None:

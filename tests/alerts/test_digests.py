@@ -141,7 +141,7 @@ def test_dry_run_prints_and_changes_nothing(sheets, run_command):
     make_subscription("oubli@example.org", query=QUERY, sent_at=days_ago(8))
     out, _ = run_command("send_alert_digests", "--dry-run")
     assert not mail.outbox
-    assert f"À lecteur@example.org (alerte n° {subscription.pk}, Mots clés : Culture) : 2 nouvelle(s) fiche(s)" in out
+    assert f"À lecteur@example.org (alerte n° {subscription.pk}, Mots clés : Culture) : 2 nouvelles fiches" in out
     assert "  - Nouvelle fiche culture — https://maillage.test/actions/" in out
     assert "Simulation" in out
     assert "résumés à envoyer : 1" in out

@@ -86,7 +86,7 @@ def test_upload_watch_the_job_finish_then_confirm(site, correspondent, new_page,
         check_page(page, axe, f"essai en attente, {width} px")
         run_queued_job(page)
         expect(state).to_have_text("terminé", timeout=POLL_MS)  # the page reloaded by itself
-        expect(page.get_by_text("1 structures lues, 1 créées")).to_be_visible()
+        expect(page.get_by_text("1 structure lue, 1 créée")).to_be_visible()
         check_page(page, axe, f"compte rendu de l'essai, {width} px")
         assert not Structure.objects.filter(name=name).exists()
 

@@ -57,7 +57,7 @@ def test_counts_and_summary(run_command):
     assert Structure.objects.count() == 25
     assert Action.objects.count() == 150
     assert set(Action.objects.values_list("state", flat=True)) == {ActionState.PUBLISHED}
-    assert re.search(r"25 structures, 150 fiches actions publiées \(0 doublons ignorés", out)
+    assert re.search(r"25 structures, 150 fiches actions publiées \(0 doublon ignoré", out)
     years = sorted(set(Action.objects.values_list("year", flat=True)))
     assert len(years) == 6 and years[-1] - years[0] == 5
 
@@ -109,7 +109,7 @@ def test_sheets_without_any_structure(run_command):
     out, _ = seed(run_command, structures=0, actions=40)
     assert Action.objects.count() == 40 and not Action.objects.exclude(structure=None).exists()
     assert Structure.objects.count() == 0
-    assert "0 structures, 40 fiches actions" in out
+    assert "0 structure, 40 fiches actions" in out
 
 
 def test_search_index_is_filled(run_command):
@@ -142,7 +142,7 @@ def test_keyword_arguments_are_checked_too(run_command):
 
 def test_a_database_with_data_is_refused(run_command):
     seed(run_command, structures=5, actions=10)
-    with pytest.raises(CommandError, match="la base contient déjà 5 structure\\(s\\) et 10 fiche\\(s\\) action"):
+    with pytest.raises(CommandError, match="la base contient déjà 5 structures et 10 fiches actions"):
         seed(run_command, structures=5, actions=10)
     assert Action.objects.count() == 10
 

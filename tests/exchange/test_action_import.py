@@ -31,7 +31,7 @@ def database_state() -> tuple:
 
 def test_import_prints_a_summary_with_located_warnings(run_command):
     out, err = run_command("import_actions", str(EXAMPLES))
-    assert "5 fiches lues, 5 créées, 0 mises à jour, 0 inchangées, 0 doublons ignorés" in out
+    assert "5 fiches lues, 5 créées, 0 mise à jour, 0 inchangée, 0 doublon ignoré" in out
     assert "actions_exemples.txt:141: département non reconnu" in out
     assert "actions_exemples.txt:104: fiche sans « Structure organisatrice »" in out
     assert err == ""  # no progress bar outside a terminal
@@ -90,7 +90,7 @@ def test_reimport_changes_nothing(run_command):
     run_command("import_actions", str(EXAMPLES))
     before = database_state()
     out, _ = run_command("import_actions", str(EXAMPLES))
-    assert "5 fiches lues, 0 créées, 0 mises à jour, 5 inchangées, 5 doublons ignorés" in out
+    assert "5 fiches lues, 0 créée, 0 mise à jour, 5 inchangées, 5 doublons ignorés" in out
     assert database_state() == before
 
 
@@ -114,7 +114,7 @@ def test_same_structure_and_title_with_other_content_is_flagged_probable_duplica
     run_command("import_actions", str(EXAMPLES))
     original = Action.objects.get(title="Jardin partagé des Tilleuls")
     out, _ = run_command("import_actions", str(changed_copy(tmp_path)))
-    assert "1 créées" in out and "1 signalées « doublon probable »" in out
+    assert "1 créée," in out and "1 signalée « doublon probable »" in out
     flagged = Action.objects.get(perspectives="Deux composteurs.")
     assert flagged.probable_duplicate_of == original
     assert Action.objects.get(pk=original.pk).perspectives == "Un composteur collectif."
@@ -124,7 +124,7 @@ def test_update_matching_updates_and_keeps_the_previous_version(run_command, tmp
     run_command("import_actions", str(EXAMPLES))
     original = Action.objects.get(title="Jardin partagé des Tilleuls")
     out, _ = run_command("import_actions", str(changed_copy(tmp_path)), "--update-matching")
-    assert "0 créées, 1 mises à jour" in out
+    assert "0 créée, 1 mise à jour" in out
     assert Action.objects.count() == 5
     original.refresh_from_db()
     assert original.perspectives == "Deux composteurs."

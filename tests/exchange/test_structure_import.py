@@ -192,7 +192,7 @@ def test_dry_run_writes_nothing():
     assert report.dry_run
     assert (report.read, report.created) == (8, 8)
     assert database_state() == before
-    assert report.summary("structures").startswith(
+    assert report.summary("structure").startswith(
         "[essai, rien n'est enregistré] structures_annuaire.txt : 8 structures lues"
     )
 
@@ -351,7 +351,7 @@ def test_a_value_too_long_for_the_database_fails_naming_its_line(tmp_path):
 
 def test_the_command_reports_counts_and_line_numbered_warnings(run_command):
     out, err = run_command("import_structures", str(ANNUAIRE))
-    assert "structures_annuaire.txt : 8 structures lues, 8 créées, 0 mises à jour, 0 inchangées" in out
+    assert "structures_annuaire.txt : 8 structures lues, 8 créées, 0 mise à jour, 0 inchangée" in out
     assert "  avertissement structures_annuaire.txt:78: « Numéro SIRET »" in out
     assert err == ""
 
@@ -378,7 +378,7 @@ def test_the_command_fails_with_status_1_on_bad_input_and_imports_the_good_files
     with pytest.raises(CommandError) as error:
         run_command("import_structures", str(bad), str(good))
     assert error.value.returncode == 1
-    assert str(error.value) == "1 fichier(s) en erreur"
+    assert str(error.value) == "1 fichier en erreur"
     assert Structure.objects.count() == 3
 
 

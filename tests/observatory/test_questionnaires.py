@@ -86,8 +86,8 @@ def test_command_lists_sections(capsys):
         "check_questionnaire", str(QUESTIONNAIRES_DIR / "csx_2025.yaml"), str(QUESTIONNAIRES_DIR / "evs_2025.yaml")
     )
     out = capsys.readouterr().out
-    assert "csx_2025.yaml : CSX_CORE version 2025.1 (csx), 107 questions, 13 règle(s)" in out
-    assert "  RH — Ressources humaines : 20 question(s)" in out
+    assert "csx_2025.yaml : CSX_CORE version 2025.1 (csx), 107 questions, 13 règles" in out
+    assert "  RH — Ressources humaines : 20 questions" in out
     assert "evs_2025.yaml : EVS_CORE version 2025.1 (evs), 51 questions" in out
 
 
@@ -98,7 +98,7 @@ def test_command_reports_errors_with_lines_and_fails(tmp_path, capsys):
         "    questions:\n      - {code: X, label: X, help: h, type: choice}\n",
         encoding="utf-8",
     )
-    with pytest.raises(CommandError, match="1 fichier\\(s\\) invalide\\(s\\) sur 1"):
+    with pytest.raises(CommandError, match="1 fichier invalide sur 1"):
         call_command("check_questionnaire", str(path))
     err = capsys.readouterr().err
     assert f"{path}, ligne 10 : la question X : type inconnu « choice »" in err

@@ -39,7 +39,7 @@ def test_load_a_shipped_file(admin, world, campaign):
     assert questionnaire.loaded_by == world.users["national_admin"]
     assert questionnaire.question_count == len(questionnaire.definition()) == 107
     html = text_of(admin.get(LIST_URL))
-    assert "chargé : CSX_CORE version 2025.1, 107 questions, fichier(s) csx_2025.yaml, thematique_2025.yaml." in html
+    assert "chargé : CSX_CORE version 2025.1, 107 questions, fichiers csx_2025.yaml, thematique_2025.yaml." in html
     event = AuditEvent.objects.get(action=AuditAction.IMPORT)
     assert event.actor == world.users["national_admin"] and event.object_id == str(questionnaire.pk)
     assert event.details == {
@@ -83,7 +83,7 @@ def test_windows_line_ends_and_byte_order_mark_are_read(admin, campaign):
 
 def test_files_sent_but_not_named_are_said(admin, campaign):
     upload(admin, 2025, ("mini.yaml", MINI), ("bloc.yaml", BLOC), ("autre.yaml", BLOC))
-    assert "Fichier(s) envoyé(s) mais non utilisé(s) : autre.yaml." in text_of(admin.get(LIST_URL))
+    assert "Fichier envoyé mais non utilisé : autre.yaml." in text_of(admin.get(LIST_URL))
     assert "autre.yaml" not in Questionnaire.objects.get().sources
 
 

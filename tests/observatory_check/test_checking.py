@@ -243,7 +243,7 @@ def test_validation_is_refused_while_flags_are_open(campaign, world):
     checking.raise_flags(response)
     with pytest.raises(checking.CheckError) as refused:
         checking.validate_response(response, acting_user=world.users["correspondent"])
-    assert "1 signalement(s) restent à traiter" in refused.value.message
+    assert "1 signalement reste à traiter" in refused.value.message
     response.refresh_from_db()
     assert response.status == ResponseStatus.SUBMITTED
 

@@ -133,7 +133,7 @@ def test_validate_refused_with_french_explanation_then_accepted(client, world, c
     args = [2025, response.structure_id]
     page = client.post(reverse("observatory_check:validate", args=args))
     assert page.status_code == 409
-    assert "signalement(s) restent à traiter" in page.content.decode()
+    assert "1 signalement reste à traiter" in page.content.decode()
     page = client.post(
         reverse("observatory_check:flag-accept", args=[*args, flag.pk]),
         {"form": "flag", "flag_id": flag.pk, "comment": ""},

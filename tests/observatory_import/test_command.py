@@ -18,15 +18,15 @@ def test_dry_run_then_import(past, tmp_path, run_command):
     path = write(tmp_path, csv_bytes(past.rows()))
     out, err = run_command(COMMAND, str(path), "--year", str(YEAR), "--dry-run")
     head = "[essai, rien n'est enregistré] reponses.csv (Enquête 2024 — données 2023) : 3 lignes lues"
-    assert f"{head}, 3 réponse(s) à créer" in out
+    assert f"{head}, 3 réponses à créer" in out
     assert "aucune erreur, 3 avertissements" in out and err == ""
-    assert "  avertissement : reponses.csv, ligne 2 : question(s) obligatoire(s) sans réponse" in out
+    assert "  avertissement : reponses.csv, ligne 2 : questions obligatoires sans réponse" in out
     assert not Response.objects.exists()
 
     out, err = run_command(COMMAND, str(path), "--year", str(YEAR), "--quiet")
     assert "  avertissement :" not in out
     assert out.strip().endswith("agrégats recalculés")
-    assert "3 réponse(s) créée(s), 0 remplacée(s)" in out
+    assert "3 réponses créées, 0 remplacée" in out
     assert Response.objects.filter(status=ResponseStatus.VALIDATED).count() == 3
     assert Aggregate.objects.filter(year=YEAR).exists()
 
@@ -34,14 +34,14 @@ def test_dry_run_then_import(past, tmp_path, run_command):
 def test_xlsx(past, tmp_path, run_command):
     path = write(tmp_path, xlsx_bytes(past.rows()), "reponses.xlsx")
     out, _ = run_command(COMMAND, str(path), "--year", str(YEAR), "--quiet")
-    assert "reponses.xlsx (Enquête 2024 — données 2023) : 3 lignes lues, 3 réponse(s) créée(s)" in out
+    assert "reponses.xlsx (Enquête 2024 — données 2023) : 3 lignes lues, 3 réponses créées" in out
 
 
 def test_errors_are_listed_on_stderr_and_nothing_is_stored(past, tmp_path, run_command):
     rows = past.rows()
     rows[1][3] = "vingt"
     path = write(tmp_path, csv_bytes(rows))
-    with pytest.raises(CommandError, match="reponses.csv : 1 erreur\\(s\\), rien n'a été importé."):
+    with pytest.raises(CommandError, match="reponses.csv : 1 erreur, rien n'a été importé."):
         run_command(COMMAND, str(path), "--year", str(YEAR))
     assert not Response.objects.exists()
 
@@ -65,7 +65,7 @@ def test_replace_option(past, tmp_path, run_command):
         run_command(COMMAND, str(path), "--year", str(YEAR))
     assert Response.objects.get(structure=past.a).answers == {"RH_SALARIES": 3}
     out, _ = run_command(COMMAND, str(path), "--year", str(YEAR), "--replace")
-    assert "0 réponse(s) créée(s), 1 remplacée(s)" in out
+    assert "0 réponse créée, 1 remplacée" in out
     assert Response.objects.get(structure=past.a).answers == {"RH_SALARIES": 20}
 
 

@@ -92,7 +92,7 @@ def test_real_run_creates_validated_responses_read_as_the_form_reads(past, tmp_p
     assert (audit.details["kind"], audit.details["created"], audit.details["replaced"]) == ("observatory_answers", 3, 0)
     assert not AuditEvent.objects.filter(action=AuditAction.QUESTIONNAIRE_STATUS).exists()  # one entry per file
     assert report.aggregates and national_figure() == 3
-    assert "3 réponse(s) créée(s), 0 remplacée(s)" in report.summary()
+    assert "3 réponses créées, 0 remplacée" in report.summary()
 
 
 def test_xlsx_with_number_and_date_cells(past, tmp_path):
@@ -148,7 +148,7 @@ def test_warnings_are_listed_and_do_not_block(past, tmp_path):
         "ligne 2, colonne TH25_PERMANENCES_HEURES : réponse non enregistrée : la question n'est posée que si "
         "« Accueillez-vous des permanences d'accès aux droits ? » vaut oui" in warnings
     )
-    assert any(w.startswith("ligne 2 : question(s) obligatoire(s) sans réponse : ") for w in warnings)
+    assert any(w.startswith("ligne 2 : questions obligatoires sans réponse : ") for w in warnings)
     answers = Response.objects.get(structure=past.a).answers
     assert answers == {"RH_SALARIES": 200, "TH25_PERMANENCES_DROITS": False}
 

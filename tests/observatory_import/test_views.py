@@ -81,7 +81,7 @@ def test_dry_run_report_then_confirm(client, world, past, upload_dir):
     response = confirm(client, dry_run)
     html = response.content.decode()
     assert response.status_code == 200 and response.job.status == JobStatus.DONE
-    assert "campagne 2023.csv (Enquête 2024 — données 2023) : 3 lignes lues, 3 réponse(s) créée(s)" in html
+    assert "campagne 2023.csv (Enquête 2024 — données 2023) : 3 lignes lues, 3 réponses créées" in html
     assert Response.objects.filter(status=ResponseStatus.VALIDATED).count() == 3
     assert Aggregate.objects.filter(year=YEAR).exists()
     event = AuditEvent.objects.get(action=AuditAction.IMPORT)

@@ -110,7 +110,7 @@ def test_a_restore_into_an_empty_database_gives_the_same_exports(tmp_path, setti
     environment = {**os.environ, "DATABASE_URL": empty_database, "MEDIA_ROOT": str(restored_media),
                    "DJANGO_SETTINGS_MODULE": "config.settings.test"}  # fmt: skip
     result = maillage(environment, "restore", str(archive))
-    assert f"base {connection.vendor}, 1 fichier(s) joint(s)" in result.stdout
+    assert f"base {connection.vendor}, 1 fichier joint" in result.stdout
     for name, command in EXPORTS.items():
         maillage(environment, *command, "-o", str(tmp_path / f"restored-{name}"))
         assert (tmp_path / f"restored-{name}").read_bytes() == before[name], name
@@ -174,7 +174,7 @@ def refusal(path: Path, *options: str) -> str:
 
 def test_a_database_with_data_is_not_replaced_without_force(stored):
     message = refusal(stored)
-    assert message.startswith(f"{stored} n'a pas été restaurée : la base configurée n'est pas vide (1 structure(s))")
+    assert message.startswith(f"{stored} n'a pas été restaurée : la base configurée n'est pas vide (1 structure)")
     assert "--force" in message
 
 

@@ -54,7 +54,7 @@ def test_a_finished_job_shows_its_report_and_stops_polling(world, upload_dir):
     assert job.status == JobStatus.DONE and job.phase == import_jobs.FINISHED
     assert (job.progress_unit, job.progress_done) == ("octets", job.progress_total) and job.progress_total > 0
     assert "import-progress.js" not in html and "data-state-url" not in html
-    assert "1 structures lues, 1 créées" in html
+    assert "1 structure lue, 1 créée" in html
     state = json.loads(client.get(f"/espace/imports/{job.pk}/etat.json").content)
     assert (state["status"], state["label"], state["finished"], state["percent"]) == ("done", "terminé", True, 100)
 

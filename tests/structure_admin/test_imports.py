@@ -118,7 +118,7 @@ def test_dry_run_changes_nothing_then_confirm_imports(world, upload_dir):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'État : <strong data-job="label">terminé</strong>' in html
-    assert "[essai, rien n&#x27;est enregistré] annuaire 13.txt : 2 structures lues, 1 créées, 1 mises à jour" in html
+    assert "[essai, rien n&#x27;est enregistré] annuaire 13.txt : 2 structures lues, 1 créée, 1 mise à jour" in html
     assert "Confirmer l'import" in html
     assert Structure.objects.count() == before
     assert not Revision.objects.exists()
@@ -132,7 +132,7 @@ def test_dry_run_changes_nothing_then_confirm_imports(world, upload_dir):
     response = confirm(client, dry_run)
     assert response.status_code == 200
     assert response.job.confirms == dry_run and not response.job.dry_run and response.job.committed_at
-    assert "annuaire 13.txt : 2 structures lues, 1 créées, 1 mises à jour" in response.content.decode()
+    assert "annuaire 13.txt : 2 structures lues, 1 créée, 1 mise à jour" in response.content.decode()
     assert Structure.objects.count() == before + 1
     world.structure_a.refresh_from_db()
     assert world.structure_a.commune == "Ville"

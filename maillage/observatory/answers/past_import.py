@@ -214,7 +214,8 @@ class RowChecker:
                 self.report.warn(line, self._headers_of((code,)), reason, self._position_of((code,)))
         if result.missing_required:
             missing = ", ".join(result.missing_required)
-            self.report.warn(line, (), f"question(s) obligatoire(s) sans réponse : {missing}")
+            what = "question obligatoire" if len(result.missing_required) == 1 else "questions obligatoires"
+            self.report.warn(line, (), f"{what} sans réponse : {missing}")
         if result.errors:
             return None
         return {q.code: to_json(result.values[q.code]) for q in definition.questions if q.code in result.values}

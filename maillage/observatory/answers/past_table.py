@@ -12,6 +12,7 @@ from pathlib import Path
 from maillage.exchange.reading import ImportFileError
 from maillage.exchange.streams import restore_formula
 from maillage.exchange.structure_table import spreadsheet_rows
+from maillage.french import count_noun
 from maillage.observatory.definitions.wording import campaign_label
 from maillage.structures.siret import normalize_siret
 
@@ -85,28 +86,26 @@ class PastImportReport:
         return len({issue.line for issue in self._errors})
 
     def summary(self) -> str:
-        head = f"{self.filename} ({campaign_label(self.year)}) : {_plural(self.rows, 'ligne lue', 'lignes lues')}"
-        tail = f"{_plural(len(self._warnings), 'avertissement', 'avertissements')}"
+        head = f"{self.filename} ({campaign_label(self.year)}) : {count_noun(self.rows, 'ligne lue', 'lignes lues')}"
+        tail = count_noun(len(self._warnings), "avertissement")
         if self.dry_run or not self.ok:
-            counts = f"{self.to_create} réponse(s) à créer, {self.to_replace} à remplacer"
+            to_create = count_noun(self.to_create, "réponse à créer", "réponses à créer")
+            counts = f"{to_create}, {self.to_replace} à remplacer"
             errors = "aucune erreur"
             if self._errors:
-                lines = _plural(self.error_lines, "ligne", "lignes")
-                errors = f"{_plural(len(self._errors), 'erreur', 'erreurs')} sur {lines}"
+                errors = f"{count_noun(len(self._errors), 'erreur')} sur {count_noun(self.error_lines, 'ligne')}"
             prefix = "[essai, rien n'est enregistré] " if self.dry_run else "[refusé, rien n'est enregistré] "
             return f"{prefix}{head}, {counts}, {errors}, {tail}"
-        done = f"{self.to_create} réponse(s) créée(s), {self.to_replace} remplacée(s)"
-        return f"{head}, {done}, {tail} ; {self.aggregates or 0} agrégats recalculés"
+        created = count_noun(self.to_create, "réponse créée", "réponses créées")
+        done = f"{created}, {count_noun(self.to_replace, 'remplacée')}"
+        aggregates = count_noun(self.aggregates or 0, "agrégat recalculé", "agrégats recalculés")
+        return f"{head}, {done}, {tail} ; {aggregates}"
 
 
 def _tuple(columns) -> tuple[str, ...]:
     if not columns:
         return ()
     return (columns,) if isinstance(columns, str) else tuple(columns)
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count <= 1 else many}"
 
 
 def describe_file_error(error: ImportFileError) -> str:

@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from maillage.accounts import perms
+from maillage.french import count_noun
 from maillage.jobs.mail import queue_each
 
 from ..definitions.validation import validate
@@ -418,8 +419,9 @@ def validate_response(response: Response, *, acting_user, request=None) -> Respo
         )
     remaining = open_flag_count(response)
     if remaining:
+        left = count_noun(remaining, "signalement reste", "signalements restent")
         raise CheckError(
-            f"Le questionnaire ne peut pas être validé : {remaining} signalement(s) restent à traiter. "
+            f"Le questionnaire ne peut pas être validé : {left} à traiter. "
             "Acceptez-les avec une justification, corrigez la valeur ou renvoyez le questionnaire à la structure."
         )
     response.validated_by, response.validated_at = acting_user, timezone.now()

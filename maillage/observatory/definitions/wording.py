@@ -1,5 +1,5 @@
 """The words people read for the observatory's recurring names: one name per campaign, and the French
-contractions and plurals that composed labels need (« venant du département », « 0 fiche »).
+contractions and plurals that composed labels need (« venant du département », « 0 fiche » from `maillage.french`).
 
 A campaign is stored by the year its answers describe (`Campaign.year`, the data year); the survey itself runs the
 following spring. Pages, e-mails, exports, PDF and admin all call it by `campaign_label`:
@@ -9,6 +9,8 @@ following spring. Pages, e-mails, exports, PDF and admin all call it by `campaig
 from __future__ import annotations
 
 import re
+
+from maillage.french import count_noun  # noqa: F401 - the plurals of composed labels, read here by the observatory
 
 EM_DASH = "\u2014"
 
@@ -104,9 +106,3 @@ def with_a(noun_phrase: str) -> str:
     if lowered.startswith("le "):
         return "au " + text[3:]
     return "à " + text
-
-
-def count_noun(count: int, singular: str, plural: str | None = None) -> str:
-    """« 0 fiche », « 1 fiche », « 2 fiches »: in French 0 and 1 take the singular."""
-    word = singular if abs(int(count)) < 2 else (plural or singular + "s")
-    return f"{count} {word}"

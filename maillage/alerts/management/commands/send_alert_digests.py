@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from maillage.alerts.digests import Digest, DigestReport, send_digests
+from maillage.french import count_noun
 
 CRONTAB_LINE = "0 7 * * 1  cd /srv/maillage && .venv/bin/maillage send_alert_digests"
 
@@ -35,12 +36,12 @@ class Command(BaseCommand):
         subscription = digest.subscription
         self.stdout.write(
             f"À {subscription.email} (alerte n° {subscription.pk}, {subscription.description}) : "
-            f"{digest.total} nouvelle(s) fiche(s)"
+            f"{count_noun(digest.total, 'nouvelle fiche', 'nouvelles fiches')}"
         )
         for sheet in digest.sheets:
             self.stdout.write(f"  - {sheet.title} — {sheet.url}")
         if digest.more:
-            self.stdout.write(f"  … et {digest.more} autre(s) : {digest.search_url}")
+            self.stdout.write(f"  … et {count_noun(digest.more, 'autre')} : {digest.search_url}")
 
 
 def summary(report: DigestReport) -> str:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from maillage.audit.retention import BATCH_SIZE, MINIMUM_DAYS, RETENTION_DAYS, RetentionError, purge_audit_log
+from maillage.french import count_noun
 
 CRONTAB_LINE = "30 3 * * *  cd /srv/maillage && .venv/bin/maillage purge_audit_log"
 
@@ -35,11 +36,12 @@ class Command(BaseCommand):
             purge = purge_audit_log(days=days, dry_run=dry_run, batch_size=batch_size)
         except RetentionError as error:
             raise CommandError(str(error)) from error
-        before = f"antérieur(s) au {timezone.localtime(purge.cutoff):%d/%m/%Y %H:%M}"
+        cutoff = f"{timezone.localtime(purge.cutoff):%d/%m/%Y %H:%M}"
+        many = purge.deleted >= 2
+        before = f"{'antérieurs' if many else 'antérieur'} au {cutoff}"
+        events = f"{count_noun(purge.deleted, 'événement')} du journal d'audit {before}"
         if purge.dry_run:
-            self.stdout.write(
-                f"Simulation, rien n'a été supprimé : {purge.deleted} événement(s) du journal d'audit {before} "
-                "seraient supprimés."
-            )
+            verb = "seraient supprimés" if many else "serait supprimé"
+            self.stdout.write(f"Simulation, rien n'a été supprimé : {events} {verb}.")
         else:
-            self.stdout.write(f"{purge.deleted} événement(s) du journal d'audit {before} supprimé(s).")
+            self.stdout.write(f"{events} {'supprimés' if many else 'supprimé'}.")

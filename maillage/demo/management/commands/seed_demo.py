@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from maillage.demo.generator import DEFAULT_LAST_YEAR
 from maillage.demo.services import DemoError, DemoResult, load_demo
+from maillage.french import count_noun
 from maillage.observatory.demo import ObservatoryDemoError, seed_observatory
 
 DEFAULT_STRUCTURES = 300
@@ -87,9 +88,10 @@ def summary(result: DemoResult, seconds: float) -> str:
     report = result.report
     duration = f"{seconds:.1f}".replace(".", ",")
     return (
-        f"Données de démonstration créées en {duration} s : {result.structures} structures, "
-        f"{report.created} fiches actions publiées ({report.duplicates} doublons ignorés, "
-        f"{report.flagged} « doublons probables »)."
+        f"Données de démonstration créées en {duration} s : {count_noun(result.structures, 'structure')}, "
+        f"{count_noun(report.created, 'fiche action publiée', 'fiches actions publiées')} "
+        f"({count_noun(report.duplicates, 'doublon ignoré', 'doublons ignorés')}, "
+        f"{count_noun(report.flagged, '« doublon probable »', '« doublons probables »')})."
     )
 
 
@@ -103,6 +105,7 @@ def seed_answers(years: int, seed: int) -> str:
     validated = sum(result.responses.values())
     duration = f"{time.perf_counter() - started:.1f}".replace(".", ",")
     return (
-        f"Observatoire créé en {duration} s : {validated} questionnaires validés de {result.years[0]} à "
+        f"Observatoire créé en {duration} s : "
+        f"{count_noun(validated, 'questionnaire validé', 'questionnaires validés')} de {result.years[0]} à "
         f"{result.years[-1]}, {len(result.anomalies)} transmis avec une anomalie à vérifier."
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from maillage.exchange.reading import ImportFileError
+from maillage.french import count_noun
 
 from ._progress import file_progress
 
@@ -13,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 class ImportCommand(BaseCommand):
-    noun = "fiches"
+    noun = "fiche"  # singular: `ImportReport.summary` makes the plural
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FICHIER", help="fichier(s) texte à importer")
@@ -31,7 +32,7 @@ class ImportCommand(BaseCommand):
                 self.stderr.write(f"{problem} — rien n'a été importé de ce fichier")
                 failures += 1
         if failures:
-            raise CommandError(f"{failures} fichier(s) en erreur")
+            raise CommandError(f"{count_noun(failures, 'fichier')} en erreur")
 
     def _import_one(self, path: Path, options) -> str | None:
         """Import one file and print its report; returns what went wrong, if anything did."""

@@ -9,7 +9,7 @@ class Command(ImportCommand):
         "Importe des structures depuis l'export texte de l'annuaire (chaque fichier en entier ou pas du tout) ; "
         "une structure déjà connue est mise à jour et sa version précédente gardée dans l'historique."
     )
-    noun = "structures"
+    noun = "structure"
 
     def add_arguments(self, parser):
         super().add_arguments(parser)

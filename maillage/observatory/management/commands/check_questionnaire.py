@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from maillage.french import count_noun
 from maillage.observatory.definitions.builder import check_definition
 
 
@@ -18,16 +19,18 @@ class Command(BaseCommand):
             questionnaire, errors = check_definition(path)
             if errors:
                 failed += 1
-                self.stderr.write(f"{path} : {len(errors)} erreur(s)")
+                self.stderr.write(f"{path} : {count_noun(len(errors), 'erreur')}")
                 for error in errors:
                     self.stderr.write(f"  {error}")
                 continue
             rules = len(questionnaire.rules)
             self.stdout.write(
                 f"{path} : {questionnaire.code} version {questionnaire.version} ({questionnaire.kind}), "
-                f"{len(questionnaire)} questions, {rules} règle(s)"
+                f"{count_noun(len(questionnaire), 'question')}, {count_noun(rules, 'règle')}"
             )
             for section in questionnaire.sections:
-                self.stdout.write(f"  {section.code} — {section.title} : {len(section.questions)} question(s)")
+                questions = count_noun(len(section.questions), "question")
+                self.stdout.write(f"  {section.code} — {section.title} : {questions}")
         if failed:
-            raise CommandError(f"{failed} fichier(s) invalide(s) sur {len(options['files'])}")
+            invalid = count_noun(failed, "fichier invalide", "fichiers invalides")
+            raise CommandError(f"{invalid} sur {len(options['files'])}")

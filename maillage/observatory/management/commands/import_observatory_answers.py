@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from maillage.exchange.reading import ImportFileError
+from maillage.french import count_noun
 from maillage.observatory.answers.past_import import PastImportError, import_past_answers
 from maillage.observatory.answers.past_table import PastImportReport, describe_file_error
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  avertissement : {report.filename}, {warning}")
         self.stdout.write(report.summary())
         if not report.ok:
-            raise CommandError(f"{report.filename} : {len(report.errors)} erreur(s), rien n'a été importé.")
+            raise CommandError(f"{report.filename} : {count_noun(len(report.errors), 'erreur')}, rien n'a été importé.")
 
     def _run(self, file: Path, **options) -> PastImportReport:
         try:

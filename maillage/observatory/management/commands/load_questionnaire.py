@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from maillage.french import count_noun
 from maillage.observatory.campaigns import (
     CampaignError,
     QuestionnaireLoadError,
@@ -39,11 +40,11 @@ class Command(BaseCommand):
         except InvalidDefinition as invalid:
             for error in invalid.errors:
                 self.stderr.write(f"  {describe_error(error)}")
-            raise CommandError(f"{file} : {len(invalid.errors)} erreur(s), rien n'a été chargé.") from None
+            raise CommandError(f"{file} : {count_noun(len(invalid.errors), 'erreur')}, rien n'a été chargé.") from None
         except (QuestionnaireLoadError, CampaignError) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
-            f"{questionnaire} chargé : {questionnaire.question_count} questions, "
+            f"{questionnaire} chargé : {count_noun(questionnaire.question_count, 'question')}, "
             f"fichiers {', '.join(sorted(questionnaire.sources))}."
         )
 

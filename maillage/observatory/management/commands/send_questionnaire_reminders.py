@@ -5,6 +5,7 @@ from datetime import datetime, time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from maillage.french import count_noun
 from maillage.observatory.checks import reminders
 from maillage.observatory.definitions.wording import campaign_label
 from maillage.observatory.management.arguments import french_date
@@ -38,5 +39,9 @@ class Command(BaseCommand):
             self.stdout.write(f"À relancer : {label}" if dry_run else f"Relancée : {label}")
         for response in outcome.without_address:
             self.stderr.write(f"Aucune adresse e-mail : {response.structure.name} ({response.get_status_display()})")
-        verb = "à relancer (essai à blanc, rien n'a été envoyé)" if dry_run else "relancée(s)"
-        self.stdout.write(f"{campaign.label} : {len(outcome.reminded)} structure(s) {verb}.")
+        count = len(outcome.reminded)
+        if dry_run:
+            done = f"{count_noun(count, 'structure')} à relancer (essai à blanc, rien n'a été envoyé)"
+        else:
+            done = count_noun(count, "structure relancée", "structures relancées")
+        self.stdout.write(f"{campaign.label} : {done}.")

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from maillage.french import count_noun
 from maillage.ops.archive import ArchiveError
 from maillage.ops.restore import restore_backup
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             result = restore_backup(Path(archive), force=force, stdout=self.stdout)
         except ArchiveError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"{archive} restaurée : base {result.vendor}, {result.media_files} fichier(s) joint(s).")
+        files = count_noun(result.media_files, "fichier joint", "fichiers joints")
+        self.stdout.write(f"{archive} restaurée : base {result.vendor}, {files}.")
         if result.migrated:
             self.stdout.write(f"Migrations appliquées ensuite : {', '.join(result.migrated)}.")
