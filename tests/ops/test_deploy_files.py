@@ -121,30 +121,27 @@ def test_services_are_sandboxed(name):
     assert repo_path(service["ReadWritePaths"]) == ROOT / "var"
 
 
-def test_worker_service_runs_the_worker_as_maillage_and_stops_it_gracefully():
-    service = unit("maillage-worker.service")["Service"]
+# The worker of every queue, and the e-mails' own (a long import in the first does not hold an e-mail back).
+WORKERS = {
+    "maillage-worker.service": ("worker", 'exec "$BIN/maillage" worker --no-reload\n'),
+    "maillage-worker-mail.service": ("worker-mail", 'exec "$BIN/maillage" worker --no-reload --queue emails\n'),
+}
+
+
+@pytest.mark.parametrize("name", WORKERS)
+def test_worker_services_run_the_workers_as_maillage_and_stop_them_gracefully(name):
+    step, command = WORKERS[name]
+    service = unit(name)["Service"]
     assert service["User"] == service["Group"] == "maillage"
     assert service["EnvironmentFile"] == ENV_FILE
-    assert service["ExecStart"] == f"{SERVER_ROOT}/deploy/serve.sh worker"
-    assert 'exec "$BIN/maillage" worker --no-reload' in (ROOT / "deploy/serve.sh").read_text()
+    assert service["ExecStart"] == f"{SERVER_ROOT}/deploy/serve.sh {step}"
+    assert command in (ROOT / "deploy/serve.sh").read_text()
     # SIGTERM lets the current job finish; the worker is killed only past the timeout (its job then runs again).
     assert (service["KillSignal"], service["KillMode"], service["Restart"]) == ("SIGTERM", "mixed", "always")
-    assert "maillage-web.service" in unit("maillage-worker.service")["Unit"]["After"]  # after the migrations
-    assert unit("maillage-worker.service")["Install"]["WantedBy"] == "multi-user.target"
-
-
-def test_mail_worker_service_runs_the_emails_queue_alone():
-    """E-mails have a worker of their own: a long import in maillage-worker.service does not hold them back."""
-    service = unit("maillage-worker-mail.service")["Service"]
-    assert service["User"] == service["Group"] == "maillage"
-    assert service["EnvironmentFile"] == ENV_FILE
-    assert service["ExecStart"] == f"{SERVER_ROOT}/deploy/serve.sh worker-mail"
-    assert 'exec "$BIN/maillage" worker --no-reload --queue emails' in (ROOT / "deploy/serve.sh").read_text()
-    assert (service["KillSignal"], service["KillMode"], service["Restart"]) == ("SIGTERM", "mixed", "always")
-    assert "maillage-web.service" in unit("maillage-worker-mail.service")["Unit"]["After"]
-    assert unit("maillage-worker-mail.service")["Install"]["WantedBy"] == "multi-user.target"
-    assert "serve-worker-mail" in (ROOT / "Makefile").read_text()
-    assert "maillage-worker-mail" in README.read_text()
+    assert "maillage-web.service" in unit(name)["Unit"]["After"]  # after the migrations
+    assert unit(name)["Install"]["WantedBy"] == "multi-user.target"
+    assert f"serve-{step}:" in (ROOT / "Makefile").read_text()  # `make serve` runs it too
+    assert name in README.read_text()
 
 
 def test_job_template_runs_a_maillage_command_of_the_venv():
