@@ -1,14 +1,12 @@
 """The model table of a structure import: its columns explained for the import page, and a file to fill in
 (CSV or XLSX: the header row, then one example row) that `structure_table` reads as it is."""
 
-import io
 from dataclasses import dataclass
-
-from openpyxl import Workbook
 
 from maillage.referentials.models import CLOSED_LISTS
 
-from .streams import csv_rows
+from . import table_templates
+from .table_templates import TableTemplate
 
 
 @dataclass(frozen=True)
@@ -96,19 +94,13 @@ def example_row() -> list[str]:
     return [(allowed[column.key][:1] or [""])[0] if column.closed_list else column.example for column in COLUMNS]
 
 
+def table_template() -> TableTemplate:
+    return TableTemplate("Structures", [column.key for column in COLUMNS], [example_row()])
+
+
 def template_csv() -> bytes:
-    return "".join(csv_rows([column.key for column in COLUMNS], [example_row()])).encode()
+    return table_templates.template_csv(table_template())
 
 
 def template_xlsx() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Structures"
-    sheet.append([column.key for column in COLUMNS])
-    sheet.append(example_row())
-    sheet.freeze_panes = "A2"
-    for cells in sheet.iter_cols(min_row=2, max_row=2):
-        cells[0].number_format = "@"  # text: a spreadsheet keeps the zeros of postcodes and phones
-    stream = io.BytesIO()
-    workbook.save(stream)
-    return stream.getvalue()
+    return table_templates.template_xlsx(table_template())

@@ -10,7 +10,7 @@ showed, read again and checked again by `observatory.past_import`.
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -21,8 +21,12 @@ from maillage.exchange.models import JobKind
 from maillage.exchange.reading import ImportFileError
 from maillage.exchange.web_import import MAX_UPLOAD_BYTES, ImportKind, store_upload
 from maillage.observatory.answers.past_table import describe_file_error
+from maillage.observatory.answers.past_template import past_template
+from maillage.observatory.definitions.wording import campaign_slug
 from maillage.observatory.models import Campaign
 from maillage.structures.forms import AccessibleFormMixin
+
+from .structure_admin import template_download
 
 # Stored and checked as a table (CSV or XLSX), the kind the structure import gives to its tables.
 TABLE = ImportKind.STRUCTURE_TABLE
@@ -59,9 +63,14 @@ class PastAnswersForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        campaigns = Campaign.objects.filter(questionnaires__isnull=False).distinct().order_by("-year")
-        self.fields["year"].choices = [("", "Choisissez une campagne"), *((c.year, str(c)) for c in campaigns)]
+        self.campaigns = list(_campaigns())
+        self.fields["year"].choices = [("", "Choisissez une campagne"), *((c.year, str(c)) for c in self.campaigns)]
         self.style_widgets()
+
+
+def _campaigns():
+    """The campaigns whose questionnaire is loaded: answers can be imported into them."""
+    return Campaign.objects.filter(questionnaires__isnull=False).distinct().order_by("-year")
 
 
 @never_cache
@@ -87,6 +96,15 @@ def import_upload(request):
                 client_address=client_address(request),
             )
             return redirect("structure_admin:import-job", pk=job.pk)
-    has_campaigns = len(form.fields["year"].choices) > 1
-    context = {"form": form, "has_campaigns": has_campaigns}
+    context = {"form": form, "campaigns": form.campaigns}
     return render(request, "observatory_import/upload.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def import_template(request, year: int, fmt: str):
+    """The table to fill in for a campaign: the columns id, siret and nom, then its question codes (the XLSX
+    explains each in a sheet « Questions »)."""
+    _require_national_admin(request)
+    campaign = get_object_or_404(_campaigns(), year=year)
+    return template_download(past_template(campaign), fmt, f"modele-reponses-{campaign_slug(campaign.year)}")

@@ -7,4 +7,5 @@ from . import observatory_import as views
 app_name = "observatory_import"
 urlpatterns = [
     path("espace/observatoire/import/", views.import_upload, name="upload"),
+    path("espace/observatoire/import/modele-<int:year>.<str:fmt>", views.import_template, name="template"),
 ]

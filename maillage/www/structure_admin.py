@@ -18,10 +18,11 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.accounts import perms
 from maillage.accounts.client import client_address
-from maillage.exchange import structure_template
+from maillage.exchange import structure_template, table_templates
 from maillage.exchange.import_jobs import start_job
 from maillage.exchange.reading import ImportFileError
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS
+from maillage.exchange.table_templates import TableTemplate
 from maillage.exchange.web_import import MAX_UPLOAD_BYTES, ImportKind, store_upload
 from maillage.structures.editing import StructureConflict, create_structure, save_structure
 from maillage.structures.forms import AccessibleFormMixin, StructureForm
@@ -165,23 +166,19 @@ def import_upload(request):
     return render(request, "structure_admin/import_form.html", context, status=400 if form.errors else 200)
 
 
-TEMPLATE_FORMATS = {
-    "csv": (structure_template.template_csv, "text/csv; charset=utf-8"),
-    "xlsx": (
-        structure_template.template_xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-}
-
-
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def import_template(request, fmt: str):
     """The model table of a structure import: header row and one example row."""
     _require_importer(request)
-    if fmt not in TEMPLATE_FORMATS:
+    return template_download(structure_template.table_template(), fmt, "modele-import-structures")
+
+
+def template_download(template: TableTemplate, fmt: str, stem: str) -> HttpResponse:
+    """A table to fill in, as a CSV or XLSX attachment named `stem.fmt`; 404 for another format."""
+    if fmt not in table_templates.FORMATS:
         raise Http404("Format de modèle inconnu.")
-    write, content_type = TEMPLATE_FORMATS[fmt]
-    response = HttpResponse(write(), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="modele-import-structures.{fmt}"'
+    write, content_type = table_templates.FORMATS[fmt]
+    response = HttpResponse(write(template), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response

@@ -252,6 +252,7 @@ MATRIX = [
     ("observatory:situate-choice", {}, "", "get", LOGGED_IN),
     # Observatory: import of past campaigns' answers (national administrators only)
     ("observatory_import:upload", {}, "", "get", NATIONAL),
+    ("observatory_import:template", {"year": "past_year", "fmt": "xlsx"}, "", "get", NATIONAL),
     # Observatory: campaigns and their questionnaires (national administrators only)
     ("observatory_admin:campaigns", {}, "", "get", NATIONAL),
     ("observatory_admin:campaign-create", {}, "", "get", NATIONAL),
