@@ -140,7 +140,9 @@ def test_worker_services_run_the_workers_as_maillage_and_stop_them_gracefully(na
     assert (service["KillSignal"], service["KillMode"], service["Restart"]) == ("SIGTERM", "mixed", "always")
     assert "maillage-web.service" in unit(name)["Unit"]["After"]  # after the migrations
     assert unit(name)["Install"]["WantedBy"] == "multi-user.target"
-    assert f"serve-{step}:" in (ROOT / "Makefile").read_text()  # `make serve` runs it too
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"serve-{step}:" in makefile
+    assert re.search(rf"^SERVE_PROCESSES :=.* {step}( |$)", makefile, re.MULTILINE)  # `make serve` runs it too
     assert name in README.read_text()
 
 
