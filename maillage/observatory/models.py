@@ -216,7 +216,16 @@ class Aggregate(models.Model):
         help_text="Non publiable : moins de 5 structures, ou déductible d'autres chiffres publiés (disclosure.py).",
     )  # fmt: skip
     summary = models.JSONField("résumé")
+    summary_digest = models.CharField(
+        "empreinte du résumé", max_length=32, blank=True, default="", db_default="", editable=False,
+        help_text="BLAKE2b du texte JSON écrit dans « résumé » (figures/rowsync.py) : un recalcul compare les "
+                  "empreintes, sans relire ni analyser les résumés ; vide ou fausse, le recalcul suivant compare "
+                  "la ligne en entier et la corrige.",
+    )  # fmt: skip
     computed_at = models.DateTimeField("calculé le", auto_now=True)
+
+    # `rowsync.sync_rows` keeps each digest with the text it stands for (value field → digest field).
+    digested_fields = {"summary": "summary_digest"}
 
     class Meta:
         verbose_name = "agrégat"

@@ -379,11 +379,13 @@ def _write(year: int, rows: list[RowFigures]) -> int:
     moment = timezone.now()
     table = [(*key, count, text, key in secret) for key, count, text in rows]
     with transaction.atomic():
+        # One row to read for the reports' cache version, rather than the latest of 50,000 aggregates. Written
+        # first: on PostgreSQL its lock makes a second refresh of the year wait until this one has committed, before
+        # `sync_rows` reads the stored rows it compares with.
+        Campaign.objects.filter(year=year).update(aggregates_computed_at=moment)
         sync_rows(
             Aggregate, ("year", year), KEY_FIELDS, VALUE_FIELDS, table, stamp=("computed_at", db_datetime(moment))
         )
-        # One row to read for the reports' cache version, rather than the latest of 50,000 aggregates.
-        Campaign.objects.filter(year=year).update(aggregates_computed_at=moment)
     return len(table)
 
 
