@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.accounts import perms
 from maillage.accounts.client import client_address
-from maillage.exchange import structure_template, table_templates
+from maillage.exchange import structure_template, table_templates, text_templates
 from maillage.exchange.import_jobs import start_job
 from maillage.exchange.reading import ImportFileError
 from maillage.exchange.structure_json import STRUCTURE_RELATIONS
@@ -172,6 +172,23 @@ def import_template(request, fmt: str):
     """The model table of a structure import: header row and one example row."""
     _require_importer(request)
     return template_download(structure_template.table_template(), fmt, "modele-import-structures")
+
+
+# The example files of the text imports, by the name in their URL.
+TEXT_TEMPLATES = {"fiches": text_templates.actions_text, "annuaire": text_templates.structures_text}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def import_text_template(request, name: str):
+    """An example file of a text import (one action sheet, or one structure of the directory), as the old
+    exports wrote them."""
+    _require_importer(request)
+    if name not in TEXT_TEMPLATES:
+        raise Http404("Modèle inconnu.")
+    response = HttpResponse(TEXT_TEMPLATES[name](), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="modele-{name}.txt"'
+    return response
 
 
 def template_download(template: TableTemplate, fmt: str, stem: str) -> HttpResponse:

@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("espace/imports/", structure_admin.import_upload, name="import-upload"),
     path("espace/imports/modele-structures.<str:fmt>", structure_admin.import_template, name="import-template"),
+    path("espace/imports/modele-<slug:name>.txt", structure_admin.import_text_template, name="import-text-template"),
     # The page of a background import (structures, action sheets, past answers of the observatory).
     path("espace/imports/<int:pk>/", import_jobs.job_page, name="import-job"),
     path("espace/imports/<int:pk>/etat.json", import_jobs.job_state_json, name="import-job-state"),

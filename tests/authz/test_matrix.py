@@ -167,6 +167,7 @@ MATRIX = [
     ("structure_admin:structure-edit", {"pk": "a"}, "", "get", EDITORS_A),
     ("structure_admin:import-upload", {}, "", "get", MODERATORS),
     ("structure_admin:import-template", {"fmt": "csv"}, "", "get", MODERATORS),
+    ("structure_admin:import-text-template", {"name": "fiches"}, "", "get", MODERATORS),
     # A background import's page: the correspondent who started it and national administrators; only the
     # person who started it confirms it.
     ("structure_admin:import-job", {"pk": "import_job"}, "", "get", {"correspondent", "national_admin"}),
