@@ -247,19 +247,19 @@ class Ranked:
 
     def text(self) -> str:
         """``json.dumps(summary_json(summary))`` of the same summary."""
-        ranks, decimals = self.ranks, self.scale.decimals
+        ranks, decimals, texts = self.ranks, self.scale.decimals, self.scale.texts
         answered, total = len(ranks), f'"{self.total}"'
-        figures = (None,) * 6
+        mean = low = q1 = median = q3 = high = "null"
         if answered:
-            quartiles = [
-                decimals[ranks[low]]
+            # A figure that is one of the values is written as the value (its text is ready); the others are new.
+            q1, median, q3 = (
+                texts[ranks[below]]
                 if fraction is None
-                else _between(decimals[ranks[low]], decimals[ranks[low + 1]], fraction)
-                for low, fraction in _quartile_positions(answered)
-            ]
-            figures = (self.total / answered, decimals[ranks[0]], *quartiles, decimals[ranks[-1]])
-        mean, low, q1, median, q3, high = ("null" if value is None else f'"{value}"' for value in figures)
-        values = ", ".join(map(self.scale.texts.__getitem__, self.ranks))
+                else f'"{_between(decimals[ranks[below]], decimals[ranks[below + 1]], fraction)}"'
+                for below, fraction in _quartile_positions(answered)
+            )
+            mean, low, high = f'"{self.total / answered}"', texts[ranks[0]], texts[ranks[-1]]
+        values = ", ".join(map(texts.__getitem__, ranks))
         return (
             f'{{"count": {self.count}, "values": [{values}], "total": {total}, "stats": {{"count": {self.count}, '
             f'"answered": {answered}, "total": {total}, "mean": {mean}, "min": {low}, "q1": {q1}, '

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db import connection
 
@@ -51,18 +52,19 @@ def sync_rows(
     transaction."""
     digested = getattr(model, "digested_fields", {})
     width, texts = len(keys), [name for name in values if name in digested]
-    if texts:
-        sources = [width + values.index(name) for name in texts]
-        rows = [(*row, *(text_digest(row[i]) for i in sources)) for row in rows]
-        values = [*values, *(digested[name] for name in texts)]
+    sources = [width + values.index(name) for name in texts]
     digests = [digested[name] for name in texts]
+    values = [*values, *digests]
     # Compared: every value field but the texts that a digest stands for.
-    compared = [i for i, name in enumerate(values) if name not in texts]
-    stored = _stored(model, where, keys, [values[i] for i in compared])
+    positions = [width + i for i, name in enumerate(values) if name not in texts]
+    compared = itemgetter(*positions) if len(positions) > 1 else lambda row: tuple(row[p] for p in positions)
+    stored = _stored(model, where, keys, [name for name in values if name not in texts])
     fresh_rows = []
     for row in rows:
+        if sources:
+            row = (*row, *(text_digest(row[i]) for i in sources))
         found = stored.pop(row[:width], None)
-        if found is None or found[1] != tuple(row[width + i] for i in compared):
+        if found is None or found[1] != compared(row):
             fresh_rows.append(row)
     inserted = updated = 0
     if fresh_rows:
