@@ -3,6 +3,7 @@ sent to the database nor parsed there, a wrong digest is corrected without the r
 migration that added the digest fills it as a refresh writes it (also from PostgreSQL's reordered `jsonb`)."""
 
 import importlib
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -64,3 +65,8 @@ def test_the_migration_fills_the_digests_a_refresh_writes(small_world):
     migration = importlib.import_module("maillage.observatory.migrations.0006_aggregate_summary_digest")
     migration.fill_digests(apps, SimpleNamespace(connection=connection, quote_name=connection.ops.quote_name))
     assert stored_digests() == expected
+
+
+def test_the_bench_gives_the_time_spent_in_the_database(small_world, run_command, tmp_path):
+    out, _ = run_command("bench_observatory", "--digest", str(tmp_path / "a.txt"))
+    assert re.search(r"refresh_year 2025 : .*\)\. Attente de la base : [\d.]+ s ; charge de la machine : [\d.]+\.", out)

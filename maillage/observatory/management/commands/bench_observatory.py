@@ -13,6 +13,7 @@ digests taken before and after a change of the refresh code compare with `diff` 
 
 import hashlib
 import json
+import os
 import statistics
 import subprocess
 import tempfile
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -105,11 +107,14 @@ class Command(BaseCommand):
         """Every campaign year refreshed as the worker does it (`refresh_year`, the structures read each time), then
         all years at once (`refresh_all`)."""
         for year in sorted(Campaign.objects.values_list("year", flat=True)):
+            waited = DatabaseWait()
             started, cpu = time.perf_counter(), time.process_time()
-            count = refresh_year(year)
+            with connection.execute_wrapper(waited):
+                count = refresh_year(year)
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             self.stdout.write(
-                f"refresh_year {year} : {count} agrégats en {elapsed:.2f} s (CPU de ce processus {cpu:.2f} s)."
+                f"refresh_year {year} : {count} agrégats en {elapsed:.2f} s (CPU de ce processus {cpu:.2f} s). "
+                f"Attente de la base : {waited.seconds:.2f} s ; charge de la machine : {os.getloadavg()[0]:.1f}."
             )
         started = time.perf_counter()
         counts = refresh_all()
@@ -203,6 +208,21 @@ class Command(BaseCommand):
         if response.status_code != 200:
             raise CommandError(f"{url} a répondu {response.status_code}.")
         return response.content
+
+
+class DatabaseWait:
+    """An execute wrapper adding up the time spent in the database's calls (for PostgreSQL, mostly the server's
+    work; for SQLite, the library's, which is also this process's CPU)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 class FirstByte:
