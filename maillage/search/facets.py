@@ -6,9 +6,10 @@ Roaring bitmap of the published sheets that carry it; a result set is a bitmap t
 the size of an intersection, computed in microseconds.
 
 The bitmaps stay exact: every write that changes what a sheet shows or whether it is published goes
-through `search.services`, which appends a row to `IndexChange` in the same transaction. Before each
-search, a process reads the last row of that log (one indexed query) and reloads the sheets that
-changed since it last looked — or everything, if the log was rolled back or pruned.
+through `search.services`, which appends a row to `IndexChange` in the same transaction. Once a
+request (at every use outside requests), a process reads the last row of that log (one indexed query)
+and reloads the sheets that changed since it last looked — or everything, if the log was rolled back
+or pruned.
 """
 
 import bisect
