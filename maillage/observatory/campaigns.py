@@ -229,6 +229,18 @@ def shipped_questionnaires() -> list[ShippedQuestionnaire]:
     return found
 
 
+def questionnaire_files() -> list[str]:
+    """The names of the shipped questionnaire files, thematic blocks included: models to download and adapt."""
+    return sorted(path.name for path in QUESTIONNAIRES_DIR.glob("*.yaml"))
+
+
+def questionnaire_file_text(name: str) -> str | None:
+    """A shipped file's text (UTF-8), None for a name that is not one of `questionnaire_files`."""
+    if name not in questionnaire_files():
+        return None
+    return (QUESTIONNAIRES_DIR / name).read_text(encoding="utf-8")
+
+
 # -- messages ----------------------------------------------------------------------------------------------------
 
 # PyYAML explains syntax errors in English: the usual ones, said in French.

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -239,6 +240,7 @@ def questionnaire_load(request, year: int):
         "upload_form": upload_form,
         "shipped_form": shipped_form,
         "has_shipped": bool(shipped),
+        "model_files": campaigns.questionnaire_files(),
         "mode": mode,
         "problem": problem,
         "errors": errors[: campaigns.MAX_ERRORS_SHOWN],
@@ -280,3 +282,16 @@ def _loaded(request, result: campaigns.LoadResult):
         text += f" {unused} : {', '.join(result.unused)}."
     messages.success(request, text)
     return redirect("observatory_admin:campaigns")
+
+
+@login_required
+@require_GET
+def questionnaire_file(request, name: str):
+    """A questionnaire file shipped with Maillage, to download as a model of the YAML format."""
+    _require_national_admin(request)
+    text = campaigns.questionnaire_file_text(name)
+    if text is None:
+        raise Http404("Fichier de questionnaire inconnu.")
+    response = HttpResponse(text, content_type="text/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -12,4 +12,5 @@ urlpatterns = [
     path(
         "espace/observatoire/campagnes/<int:year>/questionnaire/", views.questionnaire_load, name="questionnaire-load"
     ),  # fmt: skip
+    path("espace/observatoire/questionnaires/modeles/<str:name>", views.questionnaire_file, name="questionnaire-file"),
 ]

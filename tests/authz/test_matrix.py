@@ -261,6 +261,7 @@ MATRIX = [
     ("observatory_admin:campaign-edit", {"year": "open_year"}, "", "get", NATIONAL),
     ("observatory_admin:campaign-edit", {"year": "open_year"}, "", "post", NATIONAL),
     ("observatory_admin:questionnaire-load", {"year": "open_year"}, "", "get", NATIONAL),
+    ("observatory_admin:questionnaire-file", {"name": "csx_2025.yaml"}, "", "get", NATIONAL),
     ("observatory_admin:questionnaire-load", {"year": "open_year"}, "", "post", NATIONAL),
     # Administration: national administrators only (none of the others is staff)
     ("admin:index", {}, "", "get", NATIONAL),
