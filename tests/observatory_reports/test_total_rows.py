@@ -1,12 +1,13 @@
 """Every table of a report gives the products' total once: the funders' grid sums to « Total des produits » (a rule
-of the questionnaire), so its sum, kept to divide the funders' shares, is not a second total row."""
+of the questionnaire), so its sum, kept to divide the funders' shares, is not a second total row. The funders'
+chart names each funder."""
 
 import re
 
 import pytest
 from django.urls import reverse
 
-from maillage.observatory.figures import reports
+from maillage.observatory.figures import indicators, reports
 from maillage.observatory.figures.disclosure import mark_secrets
 from maillage.observatory.figures.statistics import summarize
 from maillage.referentials.models import Department
@@ -26,7 +27,8 @@ def finances(aggregates):
             products = budgets_of(departments, ["csx", "evs"])
             add(year, scope, code, "all", "PRODUITS", summarize(products))
             add(year, scope, code, "all", "FINANCEMENT_TOTAL", summarize(products))
-            add(year, scope, code, "all", "FINANCEMENT_CAF", summarize([value / 4 for value in products]))
+            for funder, _, _ in indicators.FUNDERS:
+                add(year, scope, code, "all", f"FINANCEMENT_{funder}", summarize([value / 7 for value in products]))
     region_of = dict(Department.objects.values_list("code", "region__code"))
     for year in (2023, 2024):
         mark_secrets(year, region_of)
@@ -61,3 +63,11 @@ def test_the_workbook_and_the_plaquette_read_the_report_without_the_second_total
     assert "FINANCEMENT_TOTAL" not in [code for code, _ in report.evolution]
     caf = next(figure for figure in report.figures if figure.indicator.code == "FINANCEMENT_CAF")
     assert caf.value is not None  # the funders' sum still divides the shares
+
+
+def test_the_funders_chart_names_each_funder(finances):
+    """Each bar of the funders' chart is named by its funder (« Le département »), not by the indicator's label
+    (« Part des produits venant du département »)."""
+    report = reports.build_report(reports.territory(NATION), 2024)
+    labels = [label for label, _ in report.chart("financeurs").chart.items]
+    assert labels == [name[:1].upper() + name[1:] for _, name, _ in indicators.FUNDERS]

@@ -354,8 +354,13 @@ def _charts(place: Territory, year: int, current: dict, figures: list[Figure], e
     return charts
 
 
+# A funder's bar is named by the funder (« Le département »): its label, composed with « venant de », would not
+# lose its prefix as « venant de la Caf » does.
+FUNDER_NAMES = {f"FINANCEMENT_{code}": name for code, name, _ in indicators.FUNDERS}
+
+
 def _short_label(item: indicators.Indicator) -> str:
-    label = item.label
+    label = FUNDER_NAMES.get(item.code, item.label)
     for prefix in ("Part des produits venant de ", "Part des participants de ", "Structures en partenariat avec ",
                    "Structures menant des actions "):  # fmt: skip
         label = label.removeprefix(prefix)
