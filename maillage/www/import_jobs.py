@@ -18,6 +18,7 @@ from maillage.accounts import perms
 from maillage.accounts.client import client_address
 from maillage.exchange import import_jobs
 from maillage.exchange.models import ImportJob, JobKind
+from maillage.french import count_noun
 
 
 def _visible_job(request, pk: int) -> ImportJob:
@@ -47,6 +48,10 @@ def job_state(job: ImportJob) -> dict:
         "done": job.progress_done,
         "total": job.progress_total,
         "unit": job.progress_unit,
+        # « 1 ligne sur 3 », written here so that the page and its script say it alike
+        "lines": f"{count_noun(job.progress_done, 'ligne')} sur {job.progress_total}"
+        if job.progress_unit == "lignes" and job.progress_total
+        else "",
         "finished": job.finished,
     }
 

@@ -43,7 +43,7 @@ def test_a_waiting_job_page_follows_the_job(world, upload_dir):
     assert "<script>" not in html  # no inline script (CSP)
     state = json.loads(client.get(f"/espace/imports/{job.pk}/etat.json").content)
     assert state == {"status": "pending", "label": "en attente", "phase": "En attente du traitement", "percent": None,
-                     "done": 0, "total": 0, "unit": "", "finished": False}  # fmt: skip
+                     "done": 0, "total": 0, "unit": "", "lines": "", "finished": False}  # fmt: skip
 
 
 def test_a_finished_job_shows_its_report_and_stops_polling(world, upload_dir):
@@ -154,3 +154,13 @@ def test_national_administrators_list_the_jobs_in_the_admin(world, upload_dir):
     job = ImportJob.objects.get()
     assert world.client("national_admin").post(f"/admin/exchange/importjob/{job.pk}/delete/").status_code == 403
     assert world.client("correspondent").get("/admin/exchange/importjob/").status_code == 302  # not staff
+
+
+def test_the_progress_counts_lines_in_french(world):
+    """« 1 ligne sur 3 » on the page and in its JSON (the script shows the JSON's words), never « 1 lignes »."""
+    job = ImportJob.objects.create(started_by=world.users["national_admin"], kind=JobKind.STRUCTURES,
+                                   filename="a.txt", token="t" * 43, status=JobStatus.RUNNING, progress_done=1,
+                                   progress_total=3, progress_unit="lignes")  # fmt: skip
+    client = world.client("national_admin")
+    assert "(1 ligne sur 3)" in client.get(f"/espace/imports/{job.pk}/").content.decode()
+    assert client.get(f"/espace/imports/{job.pk}/etat.json").json()["lines"] == "1 ligne sur 3"

@@ -19,7 +19,7 @@
     var detail = "";
     if (state.percent !== null) {
       detail = state.percent + " %";
-      if (state.unit === "lignes") detail += " (" + state.done + " lignes sur " + state.total + ")";
+      if (state.lines) detail += " (" + state.lines + ")";
       bar.value = state.percent;
       bar.textContent = state.percent + " %";
     }
