@@ -81,12 +81,14 @@ bench-start: install
 bench-exports: install
 	$(BIN)/python -m maillage.demo.bench_exports --database $(abspath var/bench-exports.sqlite3) $(BENCH_EXPORTS_ARGS)
 
-# Observatory reports and PDF on 4,000 generated structures × 5 years of answers (database kept between runs).
+# Observatory reports and PDF on 4,000 generated structures × 5 years of answers (database kept between runs,
+# brought up to the latest migrations at each run).
 BENCH_OBSERVATORY_DB ?= var/bench-observatory.sqlite3
 bench-observatory: install
 	test -f $(BENCH_OBSERVATORY_DB) || { \
 		DATABASE_URL=sqlite:///$(abspath $(BENCH_OBSERVATORY_DB)) $(BIN)/maillage migrate --noinput -v0 && \
 		DATABASE_URL=sqlite:///$(abspath $(BENCH_OBSERVATORY_DB)) $(BIN)/maillage seed_demo --structures 4000 --actions 0; }
+	DATABASE_URL=sqlite:///$(abspath $(BENCH_OBSERVATORY_DB)) $(BIN)/maillage migrate --noinput -v0
 	DATABASE_URL=sqlite:///$(abspath $(BENCH_OBSERVATORY_DB)) $(BIN)/maillage bench_observatory $(BENCH_OBSERVATORY_ARGS)
 
 # Load test of the production stack on a free loopback port (deploy/loadtest.sh; docs/benchmarks.md « Charge »):
