@@ -38,12 +38,13 @@ def calls(fake_venv) -> list[str]:
     return sorted((fake_venv / "bin" / "calls").read_text().splitlines())
 
 
-def test_run_serves_on_port_and_sets_site_url_for_the_worker(fake_venv):
+def test_run_serves_on_port_and_sets_site_url_for_the_workers(fake_venv):
     result = run_dev(fake_venv, PORT="8123")
     assert result.returncode == 0, result.stderr
     assert calls(fake_venv) == [
         "runserver 127.0.0.1:8123 SITE_URL=http://127.0.0.1:8123",
         "worker  SITE_URL=http://127.0.0.1:8123",
+        "worker --queue SITE_URL=http://127.0.0.1:8123",
     ]
 
 
