@@ -16,7 +16,7 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from .models import RateCounter
 
@@ -37,7 +37,9 @@ def hit(key: str, seconds: int, *, cache: BaseCache | None = None) -> int:
 
 def hit_table(key: str, seconds: int) -> int:
     now = int(time.time())
-    connection = connections[router.db_for_write(RateCounter)]
+    # The primary, without asking the router: a count is not data the request reads back, so it must not end the
+    # replica reads of an anonymous page (ops/replica.py), as a write through the router does.
+    connection = connections[DEFAULT_DB_ALIAS]
     table, key_, count, expires = map(
         connection.ops.quote_name, (RateCounter._meta.db_table, "key", "count", "expires")
     )
