@@ -1,9 +1,9 @@
 """One JSON line per request on stderr (logger `maillage.requests`, formatted by `maillage.json_logs`).
 
-Each line holds a request id, the method, the path, the status, the duration in milliseconds and the role of
-the person — never a name, an e-mail or an address. The query string is dropped (an alert link or a search
-can carry an e-mail address), and so are the credentials that some paths carry (invitation, alert and
-password links): they are logged as `<token>`.
+Each line holds a request id, the method, the path, the status, the duration in milliseconds and the role of the
+person (and, for a public page the page cache handles, `cache`: hit or miss) — never a name, an e-mail or an
+address. The query string is dropped (an alert link or a search can carry an e-mail address), and so are the
+credentials that some paths carry (invitation, alert and password links): they are logged as `<token>`.
 
 The request id is the request's `X-Request-ID` when it is a safe token (set by a proxy, to follow a request
 through both logs), else a new one; the response carries it back in `X-Request-ID`. For a streamed response
@@ -22,6 +22,7 @@ from maillage.accounts import perms
 logger = logging.getLogger("maillage.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+PAGE_CACHE_HEADER = "X-Cache"  # hit or miss, set by www/page_cache.py
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 # URL parameters that are credentials: their value never reaches the log.
 SECRET_PARAMETERS = frozenset({"token", "uidb64"})
@@ -57,6 +58,8 @@ class RequestLogMiddleware:
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "role": request_role(request),
         }
+        if cache := response.get(PAGE_CACHE_HEADER):
+            fields["cache"] = cache  # how much of the traffic the page cache answers (www/page_cache.py)
         logger.info("request", extra={"fields": fields})
         return response
 

@@ -1,6 +1,7 @@
 """Whole public pages kept for anonymous visitors (`www/page_cache.py`): served again only while what they show is
 unchanged, never to or from a logged-in person, never with another visitor's CSRF token."""
 
+import logging
 import re
 import time
 
@@ -53,6 +54,23 @@ def test_a_second_anonymous_search_is_served_from_the_cache(client, sheet, djang
         assert second[header], header
     assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
     assert second["Vary"] == first["Vary"]
+
+
+def test_the_request_log_says_whether_the_cache_answered(client, sheet):
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.fields)
+    logger = logging.getLogger("maillage.requests")
+    logger.addHandler(handler)
+    level, logger.level = logger.level, logging.INFO
+    try:
+        client.get(SEARCH)
+        Client().get(SEARCH)
+        client.get("/structures/")  # a page the cache does not handle
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert [line.get("cache") for line in lines] == ["miss", "hit", None]
 
 
 def test_sheet_pages_and_the_api_are_cached_too(client, sheet):
