@@ -2,12 +2,13 @@
 
 import re
 import subprocess
-import zlib
 from urllib.parse import parse_qsl, urlsplit
 
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
+
+from tests.pdfs import pdfinfo
 
 RESULT_LINKS = ".result-list li.result h3 a"
 PASSWORD = "Une phrase de passe solide 2026"
@@ -107,20 +108,8 @@ def chart_text_sizes(page: Page) -> list[dict]:
 def read_back_pdf(data: bytes) -> tuple[str, list[str]]:
     """A PDF as poppler reads it back: ``pdfinfo``'s report (pages, « Tagged: yes ») and each page's text from
     ``pdftotext -layout``, blanks joined."""
-    info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    info = pdfinfo(data)
     count = int(re.search(r"^Pages:\s+(\d+)$", info, re.MULTILINE).group(1))
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout
     pages = text.decode().replace("\u00a0", " ").replace("\u202f", " ").split("\f")[:count]
     return info, [" ".join(page.split()) for page in pages]
-
-
-def pdf_objects(data: bytes) -> bytes:
-    """The PDF's bytes with every Flate stream inflated (WeasyPrint puts the catalog in a compressed object stream):
-    where the tags' ``/StructTreeRoot`` and ``/MarkInfo`` are found."""
-    parts = [data]
-    for match in re.finditer(rb"stream\r?\n", data):
-        try:
-            parts.append(zlib.decompressobj().decompress(data[match.end() :]))
-        except zlib.error:
-            continue
-    return b"".join(parts)

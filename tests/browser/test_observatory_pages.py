@@ -28,6 +28,7 @@ from maillage.referentials.models import Department
 from maillage.structures.models import Structure
 from tests.factories import make_structure
 from tests.observatory_check.conftest import clean_answers, last_year, questionnaire_for
+from tests.pdfs import pdf_objects
 
 from .pages import (
     PASSWORD,
@@ -36,7 +37,6 @@ from .pages import (
     describe,
     log_in,
     page_widths,
-    pdf_objects,
     read_back_pdf,
     second_factor,
 )

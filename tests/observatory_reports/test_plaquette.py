@@ -5,7 +5,6 @@ import io
 import re
 import shutil
 import subprocess
-import zlib
 
 import pytest
 from django.urls import reverse
@@ -15,6 +14,7 @@ from maillage.accounts.models import User
 from maillage.observatory.figures import publications, reports
 from maillage.observatory.models import AggregateScope, TerritoryEditorial
 from tests.logins import log_in
+from tests.pdfs import pdf_objects, pdfinfo
 
 YEARS = [2024, 2023]
 
@@ -33,21 +33,6 @@ def page_texts(data: bytes) -> list[str]:
     """Each page's text in reading order (no layout), blanks joined."""
     text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
     return [" ".join(page.split()) for page in text.split("\f") if page.strip()]
-
-
-def pdf_objects(data: bytes) -> bytes:
-    """The PDF's bytes with every Flate stream inflated (its catalog sits in a compressed object stream)."""
-    parts = [data]
-    for match in re.finditer(rb"stream\r?\n", data):
-        try:
-            parts.append(zlib.decompressobj().decompress(data[match.end() :]))
-        except zlib.error:
-            continue
-    return b"".join(parts)
-
-
-def pdfinfo(data: bytes) -> str:
-    return subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
 
 
 @pytest.fixture
