@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from maillage.exchange.action_json import listed_records
@@ -47,6 +49,38 @@ def chips(results: ActionResults) -> list[Chip]:
         for value in values:
             found.append(Chip(FACET_LABELS[name], labels.get(value, value), list_url(filters.without(name, value))))
     return found
+
+
+def facet_options_html(name: str, options) -> SafeString:
+    """The checkboxes of one facet's options, as the template wrote them (`action_list.html`).
+
+    Written here rather than with template tags: a page shows 150 to 200 options, and their eight template
+    variables each (lookups, escaping, localized numbers) were a third of the CPU of a search page.
+    Counts are plain integers, as the template showed them (no thousands separator).
+    """
+    name = conditional_escape(name)
+    return mark_safe(
+        "".join(
+            _FACET_OPTION.format(
+                name=name,
+                number=number,
+                value=conditional_escape(option.value),
+                checked=" checked" if option.selected else "",
+                label=conditional_escape(option.label),
+                count=int(option.count),
+            )
+            for number, option in enumerate(options, 1)
+        )
+    )
+
+
+_FACET_OPTION = (  # the lines and indentation of the template's loop, so that the page did not change
+    '\n              <li class="form-check">\n'
+    '                <input class="form-check-input" type="checkbox" name="{name}" value="{value}"'
+    ' id="f-{name}-{number}"{checked}>\n                <label class="form-check-label" for="f-{name}-{number}">{label}'
+    ' <span class="facet-count">({count}<span class="visually-hidden"> fiches</span>)</span></label>\n'
+    "              </li>\n              "
+)
 
 
 def page_links(results: ActionResults) -> list[PageLink]:

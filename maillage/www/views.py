@@ -21,7 +21,7 @@ from maillage.search.similar import similar_actions
 from maillage.structures.models import Structure
 
 from .page_cache import bank_version, public_page_cache
-from .search_page import chips, export_links, list_url, page_links, result_items, with_paths
+from .search_page import chips, export_links, facet_options_html, list_url, page_links, result_items, with_paths
 from .throttling import export_limited
 
 LATEST_ACTIONS = 10
@@ -91,7 +91,11 @@ def action_list(request):
         filters=filters,
         results=results,
         items=result_items(results),
-        facets=[(name, FACET_LABELS[name], options) for name, options in results.facets.items() if options],
+        facets=[
+            (name, FACET_LABELS[name], facet_options_html(name, options))
+            for name, options in results.facets.items()
+            if options
+        ],
         chips=chips(results),
         pages=page_links(results),
         first_url=list_url(filters),
