@@ -99,12 +99,17 @@ class ActionResults:
         self.parsed = parse_query(filters.query)
         self.ranked: array | None = None
         base = index.published
+        relevance = self.sort == "relevance"
         if self.parsed:
-            self.ranked, matched = _matches(self.parsed, ranked=self.sort == "relevance", change=index.content_change)
+            # With facets ticked, only the sheets they keep are ranked (below): ranking reads each sheet's vector.
+            ranked = relevance and not filters.selected
+            self.ranked, matched = _matches(self.parsed, ranked=ranked, change=index.content_change)
             base = matched & index.published
         self.base = base
         self.selections = {name: self._selection(name, values) for name, values in filters.selected.items()}
         self.result = BitMap.intersection(base, *self.selections.values()) if self.selections else base
+        if self.parsed and relevance and filters.selected:
+            self.ranked = _ranked_within(self.parsed, self.result, filters.selected, change=index.content_change)
 
     def _selection(self, name: str, values: tuple[str, ...]) -> BitMap:
         facet = self.index.facets[name]
@@ -180,12 +185,38 @@ _cache_lock = threading.Lock()
 def _matches(parsed: ParsedQuery, *, ranked: bool, change: tuple[int, str]) -> tuple[array, BitMap]:
     """Ids of the indexed sheets matching the words (ranked, or in any order), kept for the next pages."""
     key = (connection.vendor, connection.settings_dict["NAME"], change, parsed, ranked)
+    found = _cached(key)
+    if found is None:
+        found = _keep(key, array("I", get_backend().match(parsed, ranked=ranked)))
+    return found
+
+
+def _ranked_within(parsed: ParsedQuery, result: BitMap, selected: dict, *, change: tuple[int, str]) -> array:
+    """The matching sheets that the ticked facets keep (`result`), best first, kept for the next pages.
+
+    Only they are ranked: on PostgreSQL ranking reads every ranked sheet's vector (about 8 µs each, 40 ms for
+    5,000 matches), and a search with a department ticked keeps a few dozen of them. Their order is the one the
+    whole ranking gives them (each sheet's rank is its own); a ranking of every match already kept is used."""
+    name = connection.settings_dict["NAME"]
+    whole = _cached((connection.vendor, name, change, parsed, True))
+    if whole is not None:
+        return whole[0]
+    key = (connection.vendor, name, change, parsed, "within", tuple(sorted(selected.items())))
+    found = _cached(key)
+    if found is None:
+        found = _keep(key, array("I", get_backend().match(parsed, ranked=True, within=result)))
+    return found[0]
+
+
+def _cached(key: tuple) -> tuple[array, BitMap] | None:
     with _cache_lock:
         found = _cache.get(key)
         if found is not None:
             _cache.move_to_end(key)
-            return found
-    ids = array("I", get_backend().match(parsed, ranked=ranked))
+        return found
+
+
+def _keep(key: tuple, ids: array) -> tuple[array, BitMap]:
     found = (ids, BitMap(ids))
     with _cache_lock:
         _cache[key] = found

@@ -104,8 +104,9 @@ class SQLiteBackend(TermSetsBackend):
         options = [sorted({word, *vocabulary.spellings(unaccented(word))}) for word in words]
         return list(itertools.islice(itertools.product(*options), MAX_PHRASE_SPELLINGS))
 
-    def match(self, parsed: ParsedQuery, *, ranked: bool) -> list[int]:
-        """Ids of the indexed sheets matching the query, best first when `ranked`.
+    def match(self, parsed: ParsedQuery, *, ranked: bool, within=None) -> list[int]:
+        """Ids of the indexed sheets matching the query, best first when `ranked`; `within` (the sheets wanted)
+        changes nothing here: FTS5 ranks in its index, without reading the sheets one by one.
 
         BM25 costs about 3 µs a sheet: ranking the 70,000 sheets holding a common word takes 200 ms.
         Past `RANK_ALL_LIMIT` matches, only the sheets whose title matches are ranked (in the small
