@@ -7,6 +7,7 @@ from django.template import base as template_base
 from django.template.base import render_value_in_context
 
 from maillage.actions.models import ActionState
+from maillage.exchange.action_json import _lists_sql
 from maillage.referentials.models import Keyword
 from maillage.search.engine import FacetOption
 from maillage.www.search_page import facet_options_html
@@ -158,3 +159,16 @@ def test_facet_options_are_not_rendered_one_template_variable_each(client, bank,
     few = page(client, "q=couture")
     assert many.count('class="form-check"') >= few.count('class="form-check"') + 11
     assert len(rendered) == variables_with_many_options
+
+
+def test_the_lists_of_a_page_are_read_with_sql_built_once_per_page_size(client, bank):
+    """Six querysets and their union cost the ORM eight times the query itself: their SQL is kept per page size."""
+    for number in range(4):
+        make_sheet(f"Atelier {number}", make_structure(f"CS {number}", "75"), keywords=["Culture", "Parentalité"],
+                   public=["Jeunesse"])  # fmt: skip
+    _lists_sql.cache_clear()
+    first = page(client, "q=atelier&keyword=Culture")
+    second = page(client, "q=atelier&public=Jeunesse")
+    assert _lists_sql.cache_info().misses == 1
+    assert "Culture · Parentalité" in first
+    assert listed(first) == listed(second)
