@@ -43,18 +43,22 @@ class Highlighter:
     def __init__(self, parsed: ParsedQuery):
         self.words = set(parsed.words)
         self.keys = set(search_keys(sorted(self.words)))
+        self.known: dict[str, bool] = {}  # each word as written: a page's texts say « de », « la »… again and again
 
     def matches(self, word: str) -> bool:
-        folded = fold(word)
-        return folded in self.words or word_key(folded) in self.keys
+        known = self.known.get(word)
+        if known is None:
+            folded = fold(word)
+            known = self.known[word] = folded in self.words or word_key(folded) in self.keys
+        return known
 
     def extract(self, text: str, window: int = WINDOW) -> SafeString | None:
         """About `window` words of `text` around its first highlighted word; None if none is."""
         words = list(_WORD.finditer(text))
-        hits = [position for position, found in enumerate(words) if self.matches(found.group())]
-        if not hits:
+        hit = next((position for position, found in enumerate(words) if self.matches(found.group())), None)
+        if hit is None:
             return None
-        first = max(0, hits[0] - window // 3)
+        first = max(0, hit - window // 3)
         last = min(len(words), first + window)
         start = words[first].start() if first else 0
         end = words[last - 1].end() if last < len(words) else len(text)
