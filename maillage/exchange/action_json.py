@@ -135,6 +135,12 @@ def action_url(pk: int, title: str) -> str:
     return _url_pattern(site_url(), get_script_prefix(), get_urlconf()).format(pk=pk, slug=slug)
 
 
+def action_path(pk: int, title: str) -> str:
+    """The site-relative link of a sheet (`reverse` once, not for each sheet of a page)."""
+    slug = slugify(title)[:80] or "fiche"
+    return _url_pattern("", get_script_prefix(), get_urlconf()).format(pk=pk, slug=slug)
+
+
 @functools.lru_cache(maxsize=8)
 def _url_pattern(base_url: str, script_prefix: str, urlconf) -> str:
     """The sheet URL with `{pk}` and `{slug}` to fill: reversing once, not once per sheet of an export

@@ -1,14 +1,14 @@
 """What the action list page shows of a search: chips, facets, pages, links — URLs built once here."""
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 
-from maillage.exchange.action_json import listed_records
+from maillage.exchange.action_json import action_path, listed_records
 from maillage.search.engine import ActionResults
 from maillage.search.params import FACET_LABELS, ActionFilters
 from maillage.search.snippets import snippets
@@ -36,7 +36,13 @@ def list_url(filters: ActionFilters, page: int = 1, **extra) -> str:
         pairs.append(("page", str(page)))
     pairs += list(extra.items())
     query = urlencode(pairs)
-    return reverse("www:action-list") + (f"?{query}" if query else "")
+    return _list_path(get_script_prefix(), get_urlconf()) + (f"?{query}" if query else "")
+
+
+@functools.lru_cache(maxsize=8)
+def _list_path(script_prefix: str, urlconf) -> str:
+    """The list page's path: reversed once, not for each of a page's dozen links (chips, pages, sorts)."""
+    return reverse("www:action-list")
 
 
 def chips(results: ActionResults) -> list[Chip]:
@@ -107,8 +113,7 @@ def result_items(results: ActionResults) -> list[dict]:
 def with_paths(items: list[dict]) -> list[dict]:
     """Add the site-relative link of each sheet (`url` is the absolute one, for the API and exports)."""
     for item in items:
-        slug = slugify(item["title"])[:80] or "fiche"
-        item["path"] = reverse("www:action-detail", kwargs={"pk": item["id"], "slug": slug})
+        item["path"] = action_path(item["id"], item["title"])
     return items
 
 

@@ -7,9 +7,11 @@ from django.template import base as template_base
 from django.template.base import render_value_in_context
 
 from maillage.actions.models import ActionState
+from maillage.exchange import action_json
 from maillage.exchange.action_json import _lists_sql
 from maillage.referentials.models import Keyword
 from maillage.search.engine import FacetOption
+from maillage.www import search_page
 from maillage.www.search_page import facet_options_html
 from tests.factories import make_sheet, make_structure
 
@@ -172,3 +174,27 @@ def test_the_lists_of_a_page_are_read_with_sql_built_once_per_page_size(client, 
     assert _lists_sql.cache_info().misses == 1
     assert "Culture · Parentalité" in first
     assert listed(first) == listed(second)
+
+
+def test_the_links_of_a_page_are_not_reversed_one_by_one(client, bank, monkeypatch):
+    """`reverse` for each of 20 sheets and each chip or page link cost a millisecond of every page."""
+    for number in range(25):
+        make_sheet(f"Culture {number:02d}", make_structure(f"CS {number}", "75"), keywords=["Culture"])
+    page(client, "keyword=Culture")
+    reversed_paths = []
+
+    def counted(original):
+        def reverse(*args, **kwargs):
+            reversed_paths.append(args)
+            return original(*args, **kwargs)
+
+        return reverse
+
+    monkeypatch.setattr(search_page, "reverse", counted(search_page.reverse))
+    monkeypatch.setattr(action_json, "reverse", counted(action_json.reverse))
+    content = page(client, "keyword=Culture&public=Jeunesse&sort=title&page=1")
+    content = page(client, "keyword=Culture&sort=title&page=2")
+    assert listed(content)[0] == "Culture 20"
+    assert 'href="/actions/?keyword=Culture&amp;sort=title" rel="prev"' in content
+    assert re.search(r'<a href="/actions/\d+-culture-20/">Culture 20</a>', content)
+    assert len(reversed_paths) <= 2 * 3  # the export links
