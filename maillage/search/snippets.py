@@ -8,8 +8,8 @@ aside. The text is escaped before the `<mark>` tags are added.
 
 import functools
 import re
+from html import escape  # Django's escape is this one, behind a wrapper for lazy strings that costs more
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from maillage.actions.models import Action
