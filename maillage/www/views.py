@@ -21,7 +21,16 @@ from maillage.search.similar import similar_actions
 from maillage.structures.models import Structure
 
 from .page_cache import bank_version, public_page_cache
-from .search_page import chips, export_links, facet_options_html, list_url, page_links, result_items, with_paths
+from .search_page import (
+    chips,
+    export_links,
+    facet_options_html,
+    list_url,
+    page_links,
+    result_items,
+    result_items_html,
+    with_paths,
+)
 from .throttling import export_limited
 
 LATEST_ACTIONS = 10
@@ -87,10 +96,12 @@ def action_list(request):
         context.update(error=error, filters=ActionFilters(query=request.GET.get("q", "")[:MAX_QUERY_LENGTH]))
         return render(request, "www/action_list.html", context, status=400)
     results = search_actions(filters, page=page)
+    items = result_items(results)
     context.update(
         filters=filters,
         results=results,
-        items=result_items(results),
+        items=items,
+        items_html=result_items_html(items),
         facets=[
             (name, FACET_LABELS[name], facet_options_html(name, options))
             for name, options in results.facets.items()

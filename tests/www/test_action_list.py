@@ -198,3 +198,26 @@ def test_the_links_of_a_page_are_not_reversed_one_by_one(client, bank, monkeypat
     assert 'href="/actions/?keyword=Culture&amp;sort=title" rel="prev"' in content
     assert re.search(r'<a href="/actions/\d+-culture-20/">Culture 20</a>', content)
     assert len(reversed_paths) <= 2 * 3  # the export links
+
+
+def test_the_sheets_of_a_page_are_not_rendered_one_template_variable_each(client, bank, monkeypatch):
+    """Twenty sheets with ten variables and eight conditions each were the next largest part of the rendering."""
+    for number in range(15):
+        make_sheet(f"Culture {number:02d}", make_structure(f"CS {number}", "75"), keywords=["Culture"],
+                   summary="Un « atelier » <ouvert> à tous " * 10)  # fmt: skip
+    rendered = []
+
+    def counted(value, context):
+        rendered.append(value)
+        return render_value_in_context(value, context)
+
+    monkeypatch.setattr(template_base, "render_value_in_context", counted)
+    one = page(client, "keyword=Parentalit%C3%A9")
+    variables_for_one_sheet = len(rendered)
+    rendered.clear()
+    many = page(client, "keyword=Culture")
+    assert len(listed(one)) == 1
+    assert len(listed(many)) == 17
+    assert "Un « atelier » &lt;ouvert&gt; à tous Un" in many
+    assert many.count(" …</p>") == 15  # the summaries cut after 40 words
+    assert len(rendered) == variables_for_one_sheet
