@@ -196,11 +196,14 @@ def _ranked_within(parsed: ParsedQuery, result: BitMap, selected: dict, *, chang
 
     Only they are ranked: on PostgreSQL ranking reads every ranked sheet's vector (about 8 µs each, 40 ms for
     5,000 matches), and a search with a department ticked keeps a few dozen of them. Their order is the one the
-    whole ranking gives them (each sheet's rank is its own); a ranking of every match already kept is used."""
+    whole ranking gives them (each sheet's rank is its own); a ranking of every match already kept is used, and
+    a backend that ranks in its index (SQLite) ranks every match once for every choice of facets."""
     name = connection.settings_dict["NAME"]
     whole = _cached((connection.vendor, name, change, parsed, True))
     if whole is not None:
         return whole[0]
+    if not get_backend().ranks_within:
+        return _matches(parsed, ranked=True, change=change)[0]
     key = (connection.vendor, name, change, parsed, "within", tuple(sorted(selected.items())))
     found = _cached(key)
     if found is None:

@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import QueryDict
 
 from maillage.search import engine
+from maillage.search.backends import get_backend
 from maillage.search.engine import parse_action_filters, search_actions
 from tests.factories import make_sheet, make_structure
 
@@ -77,3 +78,15 @@ def test_pages_of_a_search_with_a_facet_keep_its_ranking(potters):
     second, again = ranking_reads("q=poterie&department=69&page=1")
     assert first == second == [potters[1], potters[2], potters[0]]
     assert again == []
+
+
+def test_sqlite_ranks_every_match_once_for_every_choice_of_facets(potters):
+    lyon = search_ids("q=poterie&department=69")
+    alps = search_ids("q=poterie&department=05")
+    assert lyon == [potters[1], potters[2], potters[0]] and len(alps) == 2
+    kept = sorted(str(key[4]) for key in engine._cache)  # what each kept match list is
+    if connection.vendor == "sqlite":
+        assert not get_backend().ranks_within
+        assert kept == ["False", "True"]  # the matches, then their whole ranking, used for both departments
+    else:
+        assert kept == ["False", "within", "within"]  # the matches, each department's ranking

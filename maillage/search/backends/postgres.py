@@ -83,6 +83,8 @@ class PostgresBackend(TermSetsBackend):
     table = "search_action_document"
     lexicon = "search_lexicon"
     vector = _vector()
+    # Ranking reads each ranked sheet's vector: `match(within=…)` ranks only the sheets wanted.
+    ranks_within = True
 
     def index(self, ids: Sequence[int]) -> None:
         """Add or refresh sheets in the index."""
