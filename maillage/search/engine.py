@@ -22,6 +22,7 @@ from pyroaring import BitMap
 from maillage.parameters import whole_number
 from maillage.referentials.text import match_key
 
+from .backends import base as backends_base  # the ranking limit is read at call time (tests lower it)
 from .backends import get_backend
 from .facets import FacetIndex, facet_index
 from .params import FACETS, MAX_VALUES_PER_FACET, SORTS, ActionFilters, InvalidParameter
@@ -109,7 +110,7 @@ class ActionResults:
         self.selections = {name: self._selection(name, values) for name, values in filters.selected.items()}
         self.result = BitMap.intersection(base, *self.selections.values()) if self.selections else base
         if self.parsed and relevance and filters.selected:
-            self.ranked = _ranked_within(self.parsed, self.result, filters.selected, change=index.content_change)
+            self.ranked = _ranked_within(self.parsed, matched, self.result, filters.selected, index.content_change)
 
     def _selection(self, name: str, values: tuple[str, ...]) -> BitMap:
         facet = self.index.facets[name]
@@ -191,18 +192,21 @@ def _matches(parsed: ParsedQuery, *, ranked: bool, change: tuple[int, str]) -> t
     return found
 
 
-def _ranked_within(parsed: ParsedQuery, result: BitMap, selected: dict, *, change: tuple[int, str]) -> array:
+def _ranked_within(
+    parsed: ParsedQuery, matched: BitMap, result: BitMap, selected: dict, change: tuple[int, str]
+) -> array:
     """The matching sheets that the ticked facets keep (`result`), best first, kept for the next pages.
 
     Only they are ranked: on PostgreSQL ranking reads every ranked sheet's vector (about 8 µs each, 40 ms for
     5,000 matches), and a search with a department ticked keeps a few dozen of them. Their order is the one the
     whole ranking gives them (each sheet's rank is its own); a ranking of every match already kept is used, and
-    a backend that ranks in its index (SQLite) ranks every match once for every choice of facets."""
+    a backend that ranks in its index (SQLite) ranks every match once for every choice of facets, as does a query
+    past `RANK_ALL_LIMIT` matches (title matches first: no vector read)."""
     name = connection.settings_dict["NAME"]
     whole = _cached((connection.vendor, name, change, parsed, True))
     if whole is not None:
         return whole[0]
-    if not get_backend().ranks_within:
+    if not get_backend().ranks_within or len(matched) > backends_base.RANK_ALL_LIMIT:
         return _matches(parsed, ranked=True, change=change)[0]
     key = (connection.vendor, name, change, parsed, "within", tuple(sorted(selected.items())))
     found = _cached(key)

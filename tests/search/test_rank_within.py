@@ -90,3 +90,16 @@ def test_sqlite_ranks_every_match_once_for_every_choice_of_facets(potters):
         assert kept == ["False", "True"]  # the matches, then their whole ranking, used for both departments
     else:
         assert kept == ["False", "within", "within"]  # the matches, each department's ranking
+
+
+def test_past_the_ranking_limit_one_ordering_serves_every_choice_of_facets(potters, monkeypatch):
+    from maillage.search.backends import base
+
+    monkeypatch.setattr(base, "RANK_ALL_LIMIT", 2)
+    whole = search_ids("q=poterie")
+    engine.clear_match_cache()
+    lyon = search_ids("q=poterie&department=69")
+    alps = search_ids("q=poterie&department=05")
+    assert lyon == [pk for pk in whole if pk in potters]
+    assert alps == [pk for pk in whole if pk not in potters]
+    assert sorted(str(key[4]) for key in engine._cache) == ["False", "True"]
