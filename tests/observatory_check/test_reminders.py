@@ -47,9 +47,7 @@ def test_dashboard_button_reminds_the_late_structures_of_my_departments_once_a_w
     assert body.count("1 structure relancée par e-mail") == 1  # shown once, by the layout
     assert [m.to for m in mail.outbox] == [["member_b@maillage.test"]]  # B, not the Rhône centre (69)
     again = client.post(reverse("observatory_check:remind"), {"annee": "2025", "departement": "13"}, follow=True)
-    assert (
-        "0 structure relancée par e-mail ; 1 déjà relancée depuis moins de 7 jours" in again.content.decode()
-    )
+    assert "0 structure relancée par e-mail ; 1 déjà relancée depuis moins de 7 jours" in again.content.decode()
     assert len(mail.outbox) == 1
 
 
