@@ -143,18 +143,24 @@ def test_facet_options_escape_their_text_and_number_their_checkboxes():
     assert 'value="x&quot;y" id="f-keyword-2">' in html
 
 
-def test_facet_options_are_not_rendered_one_template_variable_each(client, bank, monkeypatch):
+@pytest.fixture
+def rendered(monkeypatch) -> list:
+    """Every template variable rendered from now on, in order."""
+    values = []
+
+    def counted(value, context):
+        values.append(value)
+        return render_value_in_context(value, context)
+
+    monkeypatch.setattr(template_base, "render_value_in_context", counted)
+    return values
+
+
+def test_facet_options_are_not_rendered_one_template_variable_each(client, bank, rendered):
     """A page shows 150 to 200 options: eight template variables each were a third of a search page's CPU."""
     keywords = list(Keyword.objects.order_by("label").values_list("label", flat=True)[:12])
     make_sheet("Atelier cuisine", make_structure("CS Cuisine", "75"), keywords=keywords)
     make_sheet("Atelier couture", make_structure("CS Couture", "75"), keywords=keywords[:1])
-    rendered = []
-
-    def counted(value, context):
-        rendered.append(value)
-        return render_value_in_context(value, context)
-
-    monkeypatch.setattr(template_base, "render_value_in_context", counted)
     many = page(client, "q=cuisine")
     variables_with_many_options = len(rendered)
     rendered.clear()
@@ -200,18 +206,11 @@ def test_the_links_of_a_page_are_not_reversed_one_by_one(client, bank, monkeypat
     assert len(reversed_paths) <= 2 * 3  # the export links
 
 
-def test_the_sheets_of_a_page_are_not_rendered_one_template_variable_each(client, bank, monkeypatch):
+def test_the_sheets_of_a_page_are_not_rendered_one_template_variable_each(client, bank, rendered):
     """Twenty sheets with ten variables and eight conditions each were the next largest part of the rendering."""
     for number in range(15):
         make_sheet(f"Culture {number:02d}", make_structure(f"CS {number}", "75"), keywords=["Culture"],
                    summary="Un « atelier » <ouvert> à tous " * 10)  # fmt: skip
-    rendered = []
-
-    def counted(value, context):
-        rendered.append(value)
-        return render_value_in_context(value, context)
-
-    monkeypatch.setattr(template_base, "render_value_in_context", counted)
     one = page(client, "keyword=Parentalit%C3%A9")
     variables_for_one_sheet = len(rendered)
     rendered.clear()
