@@ -24,6 +24,12 @@ class Vocabulary:
     change: tuple[int, str]
     # (the word as `analysis.unaccented` spells it, the word): `œuvre` is listed under `oeuvre` as well.
     ligatured: list[tuple[str, str]] = field(default_factory=list)
+    # The change at which words were last added (None: `change`). Drafts saved again move `change` on, mostly
+    # without a new word: what is derived from the words alone (a query word's variants) is keyed on this.
+    words_change: tuple[int, str] | None = None
+
+    def __post_init__(self):
+        self.words_change = self.words_change or self.change
 
     def with_prefix(self, prefix: str) -> list[str]:
         """Indexed words starting with `prefix`, spelt as `analysis.unaccented` spells them (`oeu` lists `œuvre`)."""
@@ -78,7 +84,7 @@ def _refreshed(backend, vocabulary: Vocabulary | None, latest: tuple[int, str]) 
     known = set(vocabulary.terms)
     new = set(backend.words_of(ranges)) - known
     if not new:
-        return Vocabulary(vocabulary.terms, latest, vocabulary.ligatured)
+        return Vocabulary(vocabulary.terms, latest, vocabulary.ligatured, vocabulary.words_change)
     return Vocabulary(sorted(known | new), latest, sorted(vocabulary.ligatured + _ligatured(new)))
 
 

@@ -51,7 +51,7 @@ class TermSetsBackend:
     def expand(self, word: str) -> list[str]:
         """Indexed words of the search key of `word` (the folded word itself included), kept per process until
         the index changes."""
-        key = (connection.settings_dict["NAME"], _index_generation(), word)
+        key = (connection.settings_dict["NAME"], indexed_terms(self).words_change, word)
         with _vocabulary_lock:
             found = _expansions.get(key)
         if found is None:
@@ -123,7 +123,8 @@ class TermSetsBackend:
 _vocabulary_lock = threading.Lock()
 _vocabularies: dict = {}
 # Query word → its indexed variants; reading them costs a scan of the vocabulary by prefix (10–30 ms
-# for a common word). Keyed by the last change of the index, so that a new variant is found at once.
+# for a common word). Keyed by the last change that added words to the index, so that a new variant is found at
+# once.
 _expansions: dict = {}
 MAX_EXPANSIONS = 5000
 _term_sheets: dict = {}
