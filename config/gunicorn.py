@@ -28,6 +28,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers(cpu_count()))
 # slow client reading a download holds a thread, not a whole process.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+# Connections a process holds at most (answering `threads` of them, the others kept alive): a kept-alive connection
+# stays with the process that accepted it, and one process runs Python on one core at a time. Unbounded (gunicorn's
+# 1,000), one process of five held 28 of the load test's 36 connections and did 80 % of the work on one core while
+# the other core idled; bounded, a busy process closes connections past `threads` kept alive and stops accepting,
+# so the clients' next connections go to the other processes.
+worker_connections = int(os.environ.get("GUNICORN_CONNECTIONS") or 2 * threads)
 timeout = 60
 graceful_timeout = 30
 keepalive = 5

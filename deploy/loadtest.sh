@@ -33,6 +33,10 @@ SECRET_KEY=$("$BIN/python" -c "import secrets; print(secrets.token_urlsafe(64))"
 export SECRET_KEY ALLOWED_HOSTS=127.0.0.1 HTTPS=false TRUSTED_PROXIES=127.0.0.1
 # The server's own JSON request log goes to its log file, as a real server's goes to the journal.
 SERVER_LOG="$RUN_DIR/server.log"
+# Each run starts with an empty cache of pages (as after a deployment): pages a previous run kept under the same
+# versions would otherwise be served from the start.
+export PAGE_CACHE_DIR="$RUN_DIR/page-cache"
+rm -rf "$PAGE_CACHE_DIR"
 
 echo "== base : ${DATABASE_URL%%\?*}" >&2
 bash deploy/serve.sh prepare >/dev/null

@@ -1,4 +1,5 @@
-"""config/gunicorn.py: processes from the cores, address from BIND, no access log, the app preloaded."""
+"""config/gunicorn.py: processes from the cores, address from BIND, few connections per process, no access log, the app
+preloaded."""
 
 import runpy
 from pathlib import Path
@@ -11,7 +12,7 @@ CONFIG = Path(__file__).resolve().parents[2] / "config" / "gunicorn.py"
 @pytest.fixture
 def gunicorn_config(monkeypatch):
     def load(**environ):
-        for name in ("BIND", "WEB_CONCURRENCY", "GUNICORN_THREADS"):
+        for name in ("BIND", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_CONNECTIONS"):
             monkeypatch.delenv(name, raising=False)
         for name, value in environ.items():
             monkeypatch.setenv(name, value)
@@ -26,6 +27,8 @@ def test_defaults(gunicorn_config):
     assert config["workers"] == config["default_workers"](config["cpu_count"]())
     assert config["worker_class"] == "gthread"
     assert config["threads"] == 4
+    # A process holds few connections: kept-alive ones would otherwise gather on one process (one core).
+    assert config["worker_connections"] == 8
     assert config["preload_app"] is True
     assert config["accesslog"] is None
     assert config["errorlog"] == "-"
@@ -42,3 +45,5 @@ def test_environment(gunicorn_config):
     assert config["bind"] == ["0.0.0.0:9000", "unix:/run/maillage.sock"]
     assert config["workers"] == 3
     assert config["threads"] == 8
+    assert config["worker_connections"] == 16
+    assert gunicorn_config(GUNICORN_CONNECTIONS="50")["worker_connections"] == 50

@@ -5,6 +5,7 @@ limits, and the per-process caches that `forget_vocabulary` empties."""
 import functools
 import operator
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
 from django.db import connection
@@ -86,6 +87,11 @@ class TermSetsBackend:
             found = found - self._term_sheets(cursor, term)
         return found
 
+    def sheets_with(self, term: Term) -> BitMap:
+        """The indexed sheets holding a word (or one of its variants) or a phrase, kept per process."""
+        with connection.cursor() as cursor:
+            return self._term_sheets(cursor, term)
+
     def _sheets_key(self, term: Term) -> Term | tuple[str, ...]:
         """A word by its search key: it stands for the indexed words of that key (`expand`; the word itself, if
         indexed, is one of them), so `famille`, `familles` and `FAMILLE` read the same sheets, once."""
@@ -103,6 +109,8 @@ class TermSetsBackend:
         latest = _index_generation()
         with _vocabulary_lock:
             cached = _term_sheets.get(key)
+            if cached is not None:
+                _term_sheets.move_to_end(key)
         if cached is not None and cached[0] == latest:
             return cached[1]
         ranges = changes_since(cached[0]) if cached is not None else None
@@ -114,9 +122,10 @@ class TermSetsBackend:
         else:
             found = BitMap(self._term_ids(cursor, term))
         with _vocabulary_lock:
-            if len(_term_sheets) >= MAX_CACHED_TERMS:
-                _term_sheets.clear()
             _term_sheets[key] = (latest, found)
+            _term_sheets.move_to_end(key)
+            while len(_term_sheets) > MAX_CACHED_TERMS:  # the least recently used go first
+                _term_sheets.popitem(last=False)
         return found
 
 
@@ -127,8 +136,10 @@ _vocabularies: dict = {}
 # once.
 _expansions: dict = {}
 MAX_EXPANSIONS = 5000
-_term_sheets: dict = {}
-MAX_CACHED_TERMS = 2000
+# Word (its search key) or phrase → (the index change, its sheets). « Actions similaires » reads a sheet's rarest
+# words: many, with small sets; the common words of searches must stay.
+_term_sheets: OrderedDict = OrderedDict()
+MAX_CACHED_TERMS = 5000
 
 
 def _index_generation() -> tuple[int, str]:
