@@ -163,13 +163,16 @@ def page_cache_config() -> dict:
                 "KEY_PREFIX": "maillage-pages"}  # fmt: skip
     location = Path(os.environ.get("PAGE_CACHE_DIR", VAR_DIR / "cache" / "pages"))
     return {"BACKEND": "maillage.ops.file_cache.SampledCullFileCache", "LOCATION": str(location),
-            "OPTIONS": {"MAX_ENTRIES": 5000}}  # fmt: skip
+            "OPTIONS": {"MAX_ENTRIES": 20000}}  # fmt: skip
 
 
 CACHES = {"default": cache_config(), "pages": page_cache_config()}
 # How long a public page may be served from that cache at most (seconds; 0: never). A change of what it shows
 # is seen at once: the key holds the version of the bank or of the figures.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# How long what a process worked out from the text index (a query's ranked matches, similar sheets, how many sheets
+# hold a word) is kept for the other processes in the same cache (`search/shared.py`; seconds; 0: not shared).
+SEARCH_SHARED_SECONDS = int(os.environ.get("SEARCH_SHARED_SECONDS", "600"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

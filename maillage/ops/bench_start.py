@@ -127,6 +127,12 @@ def report(starts: list[dict]) -> None:
           f"p50 {statistics.median(timings):.0f} ms, p95 {p95:.0f} ms, max {max(timings):.0f} ms")  # fmt: skip
     firsts = ", ".join(f"{start['timings'][0]:.0f} ms" for start in starts)
     print(f"Toute première recherche de chaque démarrage : {firsts}")
+    from maillage.search.management.commands.bench_search import QUERIES
+
+    timed = [(time, f"{query} & {facet}") for start in starts
+             for time, (query, facet) in zip(start["timings"], QUERIES, strict=True)]  # fmt: skip
+    slowest = sorted(timed, reverse=True)
+    print("Les plus lentes : " + ", ".join(f"« {search} » {time:.0f} ms" for time, search in slowest[:5]))
 
 
 def memory_line(processes: list[dict[str, int]]) -> str:

@@ -22,6 +22,7 @@ from pyroaring import BitMap
 from maillage.parameters import whole_number
 from maillage.referentials.text import match_key
 
+from . import shared
 from .backends import base as backends_base  # the ranking limit is read at call time (tests lower it)
 from .backends import get_backend
 from .facets import FacetIndex, facet_index
@@ -188,8 +189,21 @@ def _matches(parsed: ParsedQuery, *, ranked: bool, change: tuple[int, str]) -> t
     key = (connection.vendor, connection.settings_dict["NAME"], change, parsed, ranked)
     found = _cached(key)
     if found is None:
-        found = _keep(key, array("I", get_backend().match(parsed, ranked=ranked)))
+        found = _keep(
+            key, _shared_match(("match", change, parsed, ranked), lambda: get_backend().match(parsed, ranked=ranked))
+        )
     return found
+
+
+def _shared_match(parts: tuple, compute) -> array:
+    """Matches another process of the node has already worked out (`shared`), else worked out and left there."""
+    key = shared.shared_key(*parts)
+    stored = shared.get(key)
+    if stored is not None:
+        return shared.ids_of(stored)
+    ids = array("I", compute())
+    shared.put(key, ids.tobytes())
+    return ids
 
 
 def _ranked_within(
@@ -203,15 +217,20 @@ def _ranked_within(
     a backend that ranks in its index (SQLite) ranks every match once for every choice of facets, as does a query
     past `RANK_ALL_LIMIT` matches (title matches first: no vector read)."""
     name = connection.settings_dict["NAME"]
-    whole = _cached((connection.vendor, name, change, parsed, True))
+    whole_key = (connection.vendor, name, change, parsed, True)
+    whole = _cached(whole_key)
     if whole is not None:
         return whole[0]
+    stored = shared.get(shared.shared_key("match", change, parsed, True))  # ranked whole by another process
+    if stored is not None:
+        return _keep(whole_key, shared.ids_of(stored))[0]
     if not get_backend().ranks_within or len(matched) > backends_base.RANK_ALL_LIMIT:
         return _matches(parsed, ranked=True, change=change)[0]
     key = (connection.vendor, name, change, parsed, "within", tuple(sorted(selected.items())))
     found = _cached(key)
     if found is None:
-        found = _keep(key, array("I", get_backend().match(parsed, ranked=True, within=result)))
+        found = _keep(key, _shared_match(("within", change, parsed, key[-1]),
+                                         lambda: get_backend().match(parsed, ranked=True, within=result)))  # fmt: skip
     return found[0]
 
 

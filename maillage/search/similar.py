@@ -19,6 +19,7 @@ from pyroaring import BitMap
 
 from maillage.actions.models import Action
 
+from . import shared
 from .analysis import tokens
 from .backends import get_backend
 from .facets import facet_index
@@ -51,7 +52,11 @@ def similar_actions(action_id: int, limit: int = 5) -> list[int]:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    found = _similar(index, action_id, limit)
+    node_key = shared.shared_key("similar", *key[1:])
+    found = shared.get(node_key)
+    if found is None:
+        found = _similar(index, action_id, limit)
+        shared.put(node_key, found)
     with _lock:
         _cache[key] = found
         while len(_cache) > CACHE_SIZE:
@@ -66,7 +71,7 @@ def forget() -> None:
 
 
 def document_frequency(words: list[str]) -> dict[str, int]:
-    """How many sheets hold each word (0 for none), counted at most once per FREQUENCY_SECONDS and process."""
+    """How many sheets hold each word (0 for none), counted at most once per FREQUENCY_SECONDS and node."""
     database, now = connection.settings_dict["NAME"], time.monotonic()
     found, missing = {}, []
     with _lock:
@@ -77,8 +82,16 @@ def document_frequency(words: list[str]) -> dict[str, int]:
             else:
                 missing.append(word)
     if missing:
-        # A word more than MAX_MATCHES sheets hold is never chosen: counting stops past that.
-        counted = get_backend().document_frequency(missing, at_most=MAX_MATCHES + 1)
+        node_keys = {word: shared.shared_key("frequency", word) for word in missing}
+        stored = shared.get_many(list(node_keys.values()))  # counted by another process of the node
+        counted = {word: stored[key] for word, key in node_keys.items() if key in stored}
+        uncounted = [word for word in missing if word not in counted]
+        if uncounted:
+            # A word more than MAX_MATCHES sheets hold is never chosen: counting stops past that.
+            fresh = get_backend().document_frequency(uncounted, at_most=MAX_MATCHES + 1)
+            fresh = {word: fresh.get(word, 0) for word in uncounted}
+            shared.put_many({node_keys[word]: count for word, count in fresh.items()}, FREQUENCY_SECONDS)
+            counted.update(fresh)
         with _lock:
             for word in missing:
                 found[word] = counted.get(word, 0)
