@@ -2,8 +2,10 @@
 unchanged, never to or from a logged-in person, never with another visitor's CSRF token."""
 
 import logging
+import pickle
 import re
 import time
+import zlib
 
 import pytest
 from django.contrib import messages
@@ -271,6 +273,21 @@ def test_the_file_cache_of_a_node_stays_bounded(tmp_path):
     assert pages.get("page:399") == b"une page"
 
 
+def test_the_file_cache_compresses_quickly_and_reads_back(tmp_path):
+    """zlib's level 1 (0.2 ms for a 35 KB page, against 1 ms at Django's default level): what is kept reads back."""
+    from maillage.ops.file_cache import SampledCullFileCache
+
+    pages = SampledCullFileCache(str(tmp_path), {})
+    page = ("<li>Jardin partagé du quartier, atelier vélo solidaire</li>" * 600).encode()
+    pages.set("page:1", {"content": page}, 300)
+    (stored,) = tmp_path.glob("*.djcache")
+    with stored.open("rb") as file:
+        pickle.load(file)  # the expiry time
+        compressed = file.read()
+    assert compressed == zlib.compress(pickle.dumps({"content": page}, pages.pickle_protocol), 1)
+    assert pages.get("page:1") == {"content": page}
+
+
 def test_get_and_head_share_a_page_but_not_other_methods(client, sheet):
     assert client.get(SEARCH)["X-Cache"] == "miss"
     head = client.head(SEARCH)
@@ -289,3 +306,21 @@ def test_a_cache_that_cannot_be_written_still_answers_the_page(client, sheet, se
             assert page["X-Cache"] == "miss"
             assert "Jardin partagé du quartier" in page.content.decode()
     assert "Cache des pages : écriture impossible" in caplog.text
+
+
+def test_the_visitors_secret_and_its_masks_are_hidden_and_nothing_else():
+    from django.middleware.csrf import _mask_cipher_secret
+
+    from maillage.www.page_cache import without_csrf_token
+
+    request = RequestFactory().get(SEARCH)
+    secret = "A" * 16 + "b" * 16
+    request.META.update(CSRF_COOKIE=secret, CSRF_COOKIE_NEEDS_UPDATE=True)
+    masked, other = _mask_cipher_secret(secret), _mask_cipher_secret("c" * 32)
+    long_run = "d" * 64 + "e"
+    page = f'<input value="{masked}"><p>{secret}</p><i>{other}</i><b>{long_run}</b>é'.encode()
+    content, found = without_csrf_token(request, page)
+    placeholder = CSRF_PLACEHOLDER
+    assert found
+    assert content.decode() == f'<input value="{placeholder}"><p>{placeholder}</p><i>{other}</i><b>{long_run}</b>é'
+    assert without_csrf_token(request, b"<p>rien</p>") == (b"<p>rien</p>", False)
