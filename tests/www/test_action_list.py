@@ -6,9 +6,9 @@ import pytest
 from django.template import base as template_base
 from django.template.base import render_value_in_context
 
-from maillage.actions.models import ActionState
+from maillage.actions.models import Action, ActionState
 from maillage.exchange import action_json
-from maillage.exchange.action_json import _lists_sql
+from maillage.exchange.action_json import ROW_FIELDS, _lists_sql, _rows, _rows_sql
 from maillage.referentials.models import Keyword
 from maillage.search.engine import FacetOption
 from maillage.www import search_page
@@ -169,15 +169,20 @@ def test_facet_options_are_not_rendered_one_template_variable_each(client, bank,
     assert len(rendered) == variables_with_many_options
 
 
-def test_the_lists_of_a_page_are_read_with_sql_built_once_per_page_size(client, bank):
-    """Six querysets and their union cost the ORM eight times the query itself: their SQL is kept per page size."""
+def test_the_sheets_and_lists_of_a_page_are_read_with_sql_built_once_per_page_size(client, bank):
+    """Six querysets and their union cost the ORM eight times the query itself, the sheets' own row twice: their SQL
+    is kept per page size, and gives what the ORM gives."""
     for number in range(4):
         make_sheet(f"Atelier {number}", make_structure(f"CS {number}", "75"), keywords=["Culture", "Parentalité"],
                    public=["Jeunesse"])  # fmt: skip
     _lists_sql.cache_clear()
+    _rows_sql.cache_clear()
     first = page(client, "q=atelier&keyword=Culture")
     second = page(client, "q=atelier&public=Jeunesse")
     assert _lists_sql.cache_info().misses == 1
+    assert _rows_sql.cache_info().misses == 1
+    ids = list(Action.objects.values_list("id", flat=True))
+    assert _rows(ids) == list(Action.objects.filter(id__in=ids).order_by("id").values(*ROW_FIELDS))
     assert "Culture · Parentalité" in first
     assert listed(first) == listed(second)
 
