@@ -40,6 +40,20 @@ def test_national_page_shows_figures_secrecy_and_tables(client, aggregates):
     assert len(queries.captured_queries) <= 9
 
 
+def test_a_territory_page_renders_its_cells_without_a_template_each(client, aggregates):
+    """About 800 cells a page: an `{% include %}` per cell was most of its rendering (25 ms a page)."""
+    page = client.get(reverse("observatory:nation"))
+    assert len(page.templates) < 12, [template.name for template in page.templates]
+    assert '<td><abbr title="secret statistique">s</abbr></td>' in page.content.decode()
+
+
+def test_a_figure_cell_is_escaped_or_marked_secret():
+    from maillage.www.templatetags.observatory_words import figure_cell
+
+    assert figure_cell({"text": "<b>12 %</b>", "secret": False}) == "&lt;b&gt;12 %&lt;/b&gt;"
+    assert figure_cell({"text": "s", "secret": True}) == '<abbr title="secret statistique">s</abbr>'
+
+
 def test_evs_secret_and_secondary_suppression_by_kind(client, aggregates):
     """3 EVS in France: their ETP is secret, and so is the CSX figure (all − CSX would give the EVS)."""
     from maillage.observatory.figures import reports
