@@ -1,5 +1,6 @@
 """What one process worked out from the text index is found by the other processes of the node (a process is
-played here by emptying this one's memory): a query's ranked matches, similar sheets, word counts. A change of a
+played here by emptying this one's memory): a query's ranked matches, similar sheets, word counts, the sheets of a
+word. A change of a
 published sheet is seen at once; a failing cache only costs the work again."""
 
 import logging
@@ -9,11 +10,14 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from maillage.actions.models import ActionState
 from maillage.search import engine, similar
+from maillage.search.backends import get_backend
 from maillage.search.backends.base import forget_vocabulary
 from maillage.search.engine import search_actions
 from maillage.search.params import ActionFilters
-from tests.factories import make_sheet, make_structure
+from maillage.search.query import Term
+from tests.factories import change_sheet, make_sheet, make_structure
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +101,23 @@ def test_a_failing_cache_costs_only_the_work_again(monkeypatch, caplog):
         assert len(ranked_ids("jardin")) == 1
     assert "Cache partagé de la recherche : lecture impossible" in caplog.text
     assert "Cache partagé de la recherche : écriture impossible" in caplog.text
+
+
+def test_a_words_sheets_read_by_one_process_serve_the_others_patched_with_later_changes(monkeypatch):
+    structure = make_structure()
+    make_sheet("Jardin partagé", structure)
+    draft = make_sheet("Jardin d'hiver", structure, state=ActionState.DRAFT)
+    backend = get_backend()
+    assert len(backend.sheets_with(Term(("jardin",)))) == 2
+    change_sheet(draft, title="Atelier d'hiver")  # the draft no longer holds the word
+    another_process()
+    reads = []
+    term_ids = type(backend)._term_ids
+
+    def counted(self, cursor, term, first=None, last=None):
+        reads.append((first, last))
+        return term_ids(self, cursor, term, first, last)
+
+    monkeypatch.setattr(type(backend), "_term_ids", counted)
+    assert len(backend.sheets_with(Term(("jardin",)))) == 1
+    assert reads == [(draft.pk, draft.pk)]  # only the changed sheet is read again, not the word's whole list

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from django.db import connection
 from pyroaring import BitMap
 
+from .. import shared
 from ..analysis import search_keys, tokens
 from ..facets import INCREMENTAL_LIMIT, changes_since, facet_index
 from ..query import ParsedQuery, Term
@@ -101,11 +102,13 @@ class TermSetsBackend:
         return ("key", search_keys(folded[:1])[0]) if folded else ()
 
     def _term_sheets(self, cursor, term: Term) -> BitMap:
-        """The sheets holding a word (or one of its variants) or a phrase, kept per process: common words
-        come back in many searches, and reading their long doclists is the main cost of a search
-        (25–50 ms for a word most sheets hold on SQLite, 300–500 ms on PostgreSQL). After a change of
-        the index, only the changed sheets are read again, unless too many changed."""
-        key = (connection.settings_dict["NAME"], self._sheets_key(term))
+        """The sheets holding a word (or one of its variants) or a phrase, kept per process and, for the other
+        processes of the node, in its shared cache (`search.shared`): common words come back in many searches,
+        and reading their long doclists is the main cost of a search (25–50 ms for a word most sheets hold on
+        SQLite, 300–500 ms on PostgreSQL). After a change of the index, only the changed sheets are read again,
+        unless too many changed."""
+        sheets_key = self._sheets_key(term)
+        key = (connection.settings_dict["NAME"], sheets_key)
         latest = _index_generation()
         with _vocabulary_lock:
             cached = _term_sheets.get(key)
@@ -113,19 +116,33 @@ class TermSetsBackend:
                 _term_sheets.move_to_end(key)
         if cached is not None and cached[0] == latest:
             return cached[1]
-        ranges = changes_since(cached[0]) if cached is not None else None
-        if ranges is not None and sum(last - first + 1 for first, last in ranges) <= INCREMENTAL_LIMIT:
-            found = cached[1].copy()
-            for first, last in ranges:
-                found.remove_range(first, last + 1)
-                found.update(self._term_ids(cursor, term, first, last))
-        else:
+        node_key = shared.shared_key("terms", sheets_key)
+        if cached is None:
+            stored = shared.get(node_key)  # read by another process of the node
+            cached = (stored[0], BitMap.deserialize(stored[1])) if stored is not None else None
+        found = self._patched(cursor, term, cached, latest) if cached is not None else None
+        if found is None:
             found = BitMap(self._term_ids(cursor, term))
+            shared.put(node_key, (latest, found.serialize()))
         with _vocabulary_lock:
             _term_sheets[key] = (latest, found)
             _term_sheets.move_to_end(key)
             while len(_term_sheets) > MAX_CACHED_TERMS:  # the least recently used go first
                 _term_sheets.popitem(last=False)
+        return found
+
+    def _patched(self, cursor, term: Term, cached: tuple, latest: tuple[int, str]) -> BitMap | None:
+        """The sheets kept at an earlier change, with the sheets changed since read again; None when the log no
+        longer tells what changed, or too many sheets did."""
+        if cached[0] == latest:
+            return cached[1]
+        ranges = changes_since(cached[0])
+        if ranges is None or sum(last - first + 1 for first, last in ranges) > INCREMENTAL_LIMIT:
+            return None
+        found = cached[1].copy()
+        for first, last in ranges:
+            found.remove_range(first, last + 1)
+            found.update(self._term_ids(cursor, term, first, last))
         return found
 
 
