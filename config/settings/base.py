@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "maillage.accounts.context_processors.roles",
+                "maillage.www.page_cache.csrf_placeholder",
             ],
             # French plurals (« 0 fiche ») and « de »/« à » before a name, in every template.
             "builtins": ["maillage.www.templatetags.french"],

@@ -324,3 +324,23 @@ def test_the_visitors_secret_and_its_masks_are_hidden_and_nothing_else():
     assert found
     assert content.decode() == f'<input value="{placeholder}"><p>{placeholder}</p><i>{other}</i><b>{long_run}</b>é'
     assert without_csrf_token(request, b"<p>rien</p>") == (b"<p>rien</p>", False)
+
+
+def test_forms_of_a_kept_page_render_the_placeholder_and_the_page_is_not_searched(sheet, monkeypatch):
+    """`{% csrf_token %}` writes the placeholder while a page that may be kept is rendered: the page is not searched
+    for tokens (5 % of the servers' time), and the visitor still gets a token of their own."""
+    from maillage.www import page_cache
+
+    class NoSearch:
+        def finditer(self, content):
+            raise AssertionError("page searched for tokens")
+
+    monkeypatch.setattr(page_cache, "LETTER_RUN", NoSearch())
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(SEARCH)
+    assert page["X-Cache"] == "miss"
+    [token] = TOKEN_FIELD.findall(page.content.decode())
+    form = {"email": "lecteur@example.org", "query": "q=jardin", "csrfmiddlewaretoken": token}
+    assert visitor.post(reverse("www:alert-subscribe"), form).status_code == 200
+    [stored] = [value for value in caches["pages"]._cache.values()]  # noqa: SLF001
+    assert CSRF_PLACEHOLDER.encode() in stored and token.encode() not in stored
