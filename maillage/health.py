@@ -123,11 +123,16 @@ def load_code() -> None:
 
 def warm_up() -> None:
     """What a server does once on start (`config/wsgi.py`): gunicorn's master imports the views, reads the
-    migration plan and loads the facet index and the vocabulary before forking its workers, which inherit them
-    all; and no connection is left open for the workers to share."""
+    migration plan, loads the facet index and the vocabulary and asks each kind of public page once
+    (`warm_pages`) before forking its workers, which inherit them all; and no connection is left open for the
+    workers to share."""
     load_code()
     check_migrations()
     load_facets()
+    if settings.WARM_PAGES:
+        from maillage.warm_pages import warm_pages
+
+        warm_pages()
 
 
 def check_task_queue() -> dict:

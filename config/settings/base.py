@@ -174,6 +174,8 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # How long what a process worked out from the text index (a query's ranked matches, similar sheets, how many sheets
 # hold a word) is kept for the other processes in the same cache (`search/shared.py`; seconds; 0: not shared).
 SEARCH_SHARED_SECONDS = int(os.environ.get("SEARCH_SHARED_SECONDS", "600"))
+# A starting server asks each kind of public page once before forking its workers (`maillage/warm_pages.py`).
+WARM_PAGES = env_bool("WARM_PAGES", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -22,6 +22,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 PAGE_CACHE_SECONDS = 0
 # Nor what the search worked out shared between processes, except in its own tests (tests/search/test_shared.py).
 SEARCH_SHARED_SECONDS = 0
+# No page asked for at start (`maillage/warm_pages.py`), except in its own tests (tests/ops/test_warm_pages.py).
+WARM_PAGES = False
 # Tasks run as soon as they are enqueued (on commit); the worker's tests switch to the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}  # noqa: F405
 # Tasks run at once here: no plaquette is prebuilt after each refresh, except in the tests of the prebuild.
