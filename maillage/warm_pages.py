@@ -79,6 +79,9 @@ def request(handler: WSGIHandler, path: str, query: str) -> int:
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if settings.SECURE_SSL_REDIRECT and proxy_header:  # as the TLS proxy says it (else Django redirects to https)
+        environ[proxy_header[0]] = proxy_header[1]
     statuses = []
     response = handler(environ, lambda status, headers, exc_info=None: statuses.append(status))
     try:

@@ -55,3 +55,12 @@ def test_a_failing_page_does_not_stop_the_start(closed, monkeypatch, caplog):
         assert warm_pages.warm_pages() == []
     assert "Préchauffage des pages publiques interrompu" in caplog.text
     assert closed == [True]
+
+
+def test_behind_the_tls_proxy_the_pages_are_asked_as_it_forwards_them(closed, settings):
+    """In production (`HTTPS=true`) a page asked over plain HTTP would be redirected: asked as the proxy forwards."""
+    settings.ALLOWED_HOSTS = ["maillage.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    make_sheet("Atelier de vélo solidaire")
+    assert {status for _, status in warm_pages.warm_pages()} == {200}
