@@ -289,6 +289,11 @@ def test_past_the_ranking_limit_title_matches_come_first_then_the_most_recent(ba
     monkeypatch.setattr(base, "RANK_TITLES_LIMIT", 0)
     engine.clear_match_cache()
     assert search("q=poterie -céramique").ids == [titled.pk, old.pk]
+    # A title changed is a title match at once (PostgreSQL keeps each title's vector in its index table).
+    monkeypatch.setattr(base, "RANK_TITLES_LIMIT", 2000)
+    change_sheet(old, title="Poterie d'antan")
+    ids = search("q=poterie").ids
+    assert set(ids[:2]) == {titled.pk, old.pk} and ids[2] == recent.pk
 
 
 def test_stop_words_are_left_out_unless_the_query_has_nothing_else():

@@ -11,11 +11,11 @@ combined in memory, the per-process caches), `sqlite.py` and `postgres.py` one b
 from django.db import connection
 
 from .base import TermSetsBackend, forget_vocabulary, id_ranges
-from .postgres import TITLE_VECTOR, PostgresBackend
+from .postgres import PostgresBackend, title_vector
 from .sqlite import SQLiteBackend
 
 __all__ = [
-    "TITLE_VECTOR",
+    "title_vector",
     "PostgresBackend",
     "SQLiteBackend",
     "TermSetsBackend",

@@ -1,5 +1,5 @@
-"""The PostgreSQL backend: a weighted tsvector per sheet (GIN-indexed) of its folded words, a GIN expression index
-on the titles, and the lexicon of every indexed word (the vocabulary query words are expanded from, and trigram
+"""The PostgreSQL backend: a weighted tsvector per sheet (GIN-indexed) of its folded words, a tsvector of its title
+alone (GIN-indexed), and the lexicon of every indexed word (the vocabulary query words are expanded from, and trigram
 spelling suggestions).
 
 The words are split and folded as FTS5 does on SQLite, neither stemmed nor left out (ADR 003): query words stand
@@ -32,8 +32,11 @@ def words_only(text: str) -> str:
     return f"regexp_replace({text}, '[^{WORD_CHARACTERS}]+', ' ', 'g')"
 
 
-# The vector of a title alone, as the GIN expression index of migration 0006 defines it.
-TITLE_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, {words_only('title')})"
+def title_vector(column: str) -> str:
+    """SQL: the vector of a title alone (`search_action_document.title_vector`, GIN-indexed: migration 0007)."""
+    return f"to_tsvector('{PG_CONFIG}'::regconfig, {words_only(column)})"
+
+
 # PostgreSQL counts the sheets of each word through the GIN index (a subquery each): only the first words of a sheet
 # are weighed.
 MAX_FREQUENCY_WORDS = 12
@@ -92,9 +95,10 @@ class PostgresBackend(TermSetsBackend):
         with connection.cursor() as cursor:
             for first, last in id_ranges(ids):
                 cursor.execute(
-                    f"INSERT INTO {self.table} (action_id, vector) "
-                    f"SELECT id, {self.vector} FROM ({select} WHERE a.id BETWEEN %s AND %s) source "
-                    "ON CONFLICT (action_id) DO UPDATE SET vector = EXCLUDED.vector",
+                    f"INSERT INTO {self.table} (action_id, vector, title_vector) "
+                    f"SELECT id, {self.vector}, {title_vector('title')} FROM ({select} WHERE a.id BETWEEN %s AND %s) "
+                    "source ON CONFLICT (action_id) DO UPDATE SET vector = EXCLUDED.vector, "
+                    "title_vector = EXCLUDED.title_vector",
                     [first, last],
                 )
                 self._fill_lexicon(first, last)
@@ -107,8 +111,8 @@ class PostgresBackend(TermSetsBackend):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.table}")
             cursor.execute(
-                f"INSERT INTO {self.table} (action_id, vector) "
-                f"SELECT id, {self.vector} FROM ({source_select('postgresql')}) source"
+                f"INSERT INTO {self.table} (action_id, vector, title_vector) "
+                f"SELECT id, {self.vector}, {title_vector('title')} FROM ({source_select('postgresql')}) source"
             )
             cursor.execute(f"DELETE FROM {self.lexicon}")
         self._fill_lexicon()
@@ -159,15 +163,15 @@ class PostgresBackend(TermSetsBackend):
             return [row[0] for row in cursor.fetchall()]
 
     def _title_matches(self, cursor, parsed: ParsedQuery) -> list[int]:
-        """Sheets whose title holds any wanted word (GIN index on the titles' vectors): ranked, or most
-        recent first when they are too many to rank quickly."""
+        """Sheets whose title holds any wanted word (the titles' vectors kept in the index table, GIN-indexed):
+        ranked, or most recent first when they are too many to rank quickly."""
         words, params = self.tsquery(ParsedQuery(groups=(tuple(t for group in parsed.groups for t in group),)))
-        source = f"FROM actions_action, (SELECT {words}) AS q(query) WHERE {TITLE_VECTOR} @@ q.query"
-        cursor.execute(f"SELECT id {source}", params)
+        source = f"FROM {self.table}, (SELECT {words}) AS q(query) WHERE title_vector @@ q.query"
+        cursor.execute(f"SELECT action_id {source}", params)
         titles = [row[0] for row in cursor.fetchall()]
         if len(titles) > base.RANK_TITLES_LIMIT:
             return sorted(titles, reverse=True)
-        cursor.execute(f"SELECT id {source} ORDER BY ts_rank({TITLE_VECTOR}, q.query) DESC, id", params)
+        cursor.execute(f"SELECT action_id {source} ORDER BY ts_rank(title_vector, q.query) DESC, action_id", params)
         return [row[0] for row in cursor.fetchall()]
 
     def tsquery(self, parsed: ParsedQuery) -> tuple[str, list[str]]:
