@@ -7,9 +7,8 @@ for the indexed words of their search key, computed in Python for both backends 
 """
 
 from collections.abc import Sequence
-from contextlib import contextmanager, suppress
 
-from django.db import DatabaseError, connection
+from django.db import connection
 from pyroaring import BitMap
 
 from ..query import ParsedQuery, Term
@@ -66,20 +65,19 @@ def _vector() -> str:
     return f"ts_delete({weighted}, '{FIELD_END}')"
 
 
-@contextmanager
-def gin_index_only(cursor):
-    """Read the sheets of a word from the GIN index, never by a sequential scan.
+def gin_index_only(cursor, sql: str, params: Sequence) -> list[tuple]:
+    """The rows of `sql`, a query on a word's sheets, read from the GIN index, never by a sequential scan.
 
     For a word most sheets hold, the planner prefers reading the table, which decompresses every (TOASTed)
     vector to test it: about 0.9 s at 100,000 sheets, where the index gives the same ids in 60 ms (its entries
     need no recheck). This is most of the cost of a word searched for the first time (docs/benchmarks.md).
+    The setting is changed and restored in the same round trip as the query (three statements in one: under load
+    each round trip waits for a database process to get a core); if the query fails, its implicit transaction, or
+    the caller's, undoes the setting.
     """
-    cursor.execute("SET enable_seqscan = off")
-    try:
-        yield
-    finally:
-        with suppress(DatabaseError):  # the transaction failed: its rollback undoes the SET
-            cursor.execute("RESET enable_seqscan")
+    cursor.execute(f"SET enable_seqscan = off; {sql}; RESET enable_seqscan", params)
+    cursor.nextset()  # the rows of the query, after the SET's empty result
+    return cursor.fetchall()
 
 
 class PostgresBackend(TermSetsBackend):
@@ -148,9 +146,7 @@ class PostgresBackend(TermSetsBackend):
         sql = f"SELECT action_id FROM {self.table} WHERE vector @@ ({query})"
         if first is not None:
             sql, params = sql + " AND action_id BETWEEN %s AND %s", [*params, first, last]
-        with gin_index_only(cursor):
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in gin_index_only(cursor, sql, params)]
 
     def sample(self, parsed: ParsedQuery, limit: int) -> list[int]:
         """Some indexed sheets matching the query, without reading every match."""
@@ -208,9 +204,9 @@ class PostgresBackend(TermSetsBackend):
         if at_most is not None:
             matches += f" LIMIT {int(at_most)}"
         counts = ", ".join(f"(SELECT count(*) FROM ({matches}) m)" for _ in words)
-        with connection.cursor() as cursor, gin_index_only(cursor):
-            cursor.execute(f"SELECT {counts}", [lexemes(self.expand(word)) for word in words])
-            return dict(zip(words, cursor.fetchone(), strict=True))
+        with connection.cursor() as cursor:
+            (row,) = gin_index_only(cursor, f"SELECT {counts}", [lexemes(self.expand(word)) for word in words])
+            return dict(zip(words, row, strict=True))
 
     def knows(self, word: str) -> bool:
         """Whether the lexicon holds the word or a word of its search key (held in memory: no query)."""
