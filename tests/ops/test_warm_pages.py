@@ -4,6 +4,8 @@ page that fails does not stop the start, and no connection is left open."""
 import logging
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from maillage import health, warm_pages
 from tests.factories import make_sheet
@@ -14,9 +16,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def closed(monkeypatch):
     calls = []
-    # The test's own connection stays open (`django.db.connections`, as `health` and `warm_pages` call it).
+    # The test's own connection stays open (`django.db.connections`, as `health` and `warm_pages` call it), also
+    # across the requests' signals (as Django's test client keeps it: in the test's transaction it would be closed).
     monkeypatch.setattr(warm_pages.connections, "close_all", lambda: calls.append(True))
-    return calls
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield calls
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def test_each_kind_of_public_page_is_asked_once_at_start(closed, settings, monkeypatch):
