@@ -9,6 +9,11 @@ refuses ORM calls from that thread unless `DJANGO_ALLOW_ASYNC_UNSAFE` is set; an
 connections per thread *and per event-loop context*, the tests use other connection objects than those
 opened before the browser started. The browser is package-scoped so that the loop and the setting end
 with the browser tests.
+
+On SQLite those connections share the in-memory test database through SQLite's shared cache, where a table read
+by one connection is locked for another's write and the write fails at once (« database table is locked »); a
+test reading the database while a page saves would fail that save. The connections read uncommitted data, which
+takes no such lock: as in production (WAL on SQLite, PostgreSQL), a reader never blocks a writer.
 """
 
 import os
@@ -22,6 +27,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 from django.db import OperationalError, connections
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from playwright.sync_api import sync_playwright
 
 from maillage.actions.models import Action
@@ -48,6 +55,13 @@ SEED_SHEETS = 23  # 25 sheets, two of them twice
 REFERENCE_DATA = import_module("maillage.referentials.migrations.0002_seed_reference_data")
 TIMEOUT_MS = 10_000
 PHONE = {"width": 360, "height": 740}
+
+
+@receiver(connection_created, dispatch_uid="browser-tests-read-uncommitted")
+def _read_without_table_locks(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
 
 
 @pytest.fixture(scope="package")
