@@ -46,6 +46,10 @@ class World:
 
 @pytest.fixture
 def world(db):
+    return make_world()
+
+
+def make_world() -> World:
     structure_a = make_structure("Centre social A", "13", email="contact@a.test", postcode="13001")
     structure_b = make_structure("Centre social B", "13")
     structure_69 = make_structure("Centre social du Rhône", "69", email="contact@rhone.test")
