@@ -12,8 +12,9 @@ with the browser tests.
 
 On SQLite those connections share the in-memory test database through SQLite's shared cache, where a table read
 by one connection is locked for another's write and the write fails at once (« database table is locked »); a
-test reading the database while a page saves would fail that save. The connections read uncommitted data, which
-takes no such lock: as in production (WAL on SQLite, PostgreSQL), a reader never blocks a writer.
+test reading the database while a page saves would fail that save. While the browser runs, the test's and the
+server's connections read uncommitted data, which takes no such lock: as in production (WAL on SQLite, PostgreSQL),
+a reader never blocks a writer (what it reads may be a write in progress, which production would not show).
 """
 
 import os
@@ -28,7 +29,6 @@ from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 from django.db import OperationalError, connections
 from django.db.backends.signals import connection_created
-from django.dispatch import receiver
 from playwright.sync_api import sync_playwright
 
 from maillage.actions.models import Action
@@ -55,13 +55,7 @@ SEED_SHEETS = 23  # 25 sheets, two of them twice
 REFERENCE_DATA = import_module("maillage.referentials.migrations.0002_seed_reference_data")
 TIMEOUT_MS = 10_000
 PHONE = {"width": 360, "height": 740}
-
-
-@receiver(connection_created, dispatch_uid="browser-tests-read-uncommitted")
-def _read_without_table_locks(sender, connection, **kwargs) -> None:
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA read_uncommitted = 1")
+READ_UNCOMMITTED = "browser-tests-read-uncommitted"
 
 
 @pytest.fixture(scope="package")
@@ -72,7 +66,7 @@ def browser(django_db_setup):
             "(apt-get install --no-install-recommends chromium ; .ci/run l'installe).",
             pytrace=False,
         )
-    with async_unsafe_allowed(), sync_playwright() as playwright:
+    with async_unsafe_allowed(), reads_without_table_locks(), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield browser
@@ -80,6 +74,22 @@ def browser(django_db_setup):
             browser.close()
             # The connections opened while the loop ran are not those that Django closes at the end.
             connections.close_all()
+
+
+@contextmanager
+def reads_without_table_locks():
+    """The SQLite connections opened while the browser runs read uncommitted data (see the module's docstring)."""
+    connection_created.connect(read_without_table_locks, dispatch_uid=READ_UNCOMMITTED)
+    try:
+        yield
+    finally:
+        connection_created.disconnect(dispatch_uid=READ_UNCOMMITTED)
+
+
+def read_without_table_locks(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
 
 
 @contextmanager
@@ -157,6 +167,8 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def site(browser, live_server, transactional_db):
     """The live server with the 23 distinct sheets of the seed file, published."""
+    for server_connection in live_server.thread.connections_override.values():  # opened before the browser
+        read_without_table_locks(None, server_connection)
     try:
         if not Region.objects.exists():  # flushed by the previous transactional test
             REFERENCE_DATA.load(apps, None)
